@@ -4,5 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A closed pipe (`card-conformance rules | head`) ends the output, not the program with a stack trace.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,242 @@
+/**
+ * The rule catalogue: every checkable rule of the provider data, with a stable id
+ * `<provider>.<operation>.<field>.<rule>`, a level, its quoted source and a one-line title. Row rules are
+ * derived here from the table rows; note rules come as written in the data. Everything downstream —
+ * schemas, generators, mock, suites, reports — reads rules from here and nothing else.
+ */
+import type { z } from 'zod';
+import { dataModules } from '../../contracts/index.ts';
+import type { FieldType, Format, Level, Origin, Provider, Side } from './registry.ts';
+import { type Condition, type FieldRow, NoteCheck, OperationSpec, ProviderProfile, type Source } from './types.ts';
+
+/** Checks derived from a table row, beside the note checks written in the data. */
+export type RowCheck =
+  | { kind: 'jsonObject' }
+  | { kind: 'noUntabledFields' }
+  | { kind: 'required'; parent?: string; mayArriveLater?: boolean }
+  | { kind: 'requiredWhen'; when: Condition; mayArriveLater?: boolean }
+  | { kind: 'type'; type: FieldType }
+  | { kind: 'maxLength'; max: number }
+  | { kind: 'pattern'; pattern: string }
+  | { kind: 'format'; format: Format }
+  | { kind: 'enum'; values: string[] };
+export type RuleCheck = RowCheck | NoteCheck;
+
+export interface Rule {
+  id: string;
+  provider: Provider;
+  operation: string;
+  /** Wire path the rule is about; response fields start with `response.`. */
+  field: string;
+  level: Level;
+  title: string;
+  /** The quoted source, one line: `<doc> row <row>: <text>`. */
+  source: string;
+  sourceRef: Source;
+  side: Side;
+  origin: Origin;
+  check: RuleCheck;
+  /** The code a refusal should carry when a request breaks this rule (profile), by way of breaking. */
+  codes: Record<string, string>;
+}
+
+export interface FieldDefault {
+  value?: string;
+  by?: { field: string; values: Record<string, string> };
+}
+
+export interface OperationEntry {
+  spec: OperationSpec;
+  module: string;
+  /** Field defaults the provider assumes when a field is absent, by wire path. */
+  defaults: Record<string, FieldDefault>;
+}
+
+export interface Catalogue {
+  rules: Rule[];
+  byId: ReadonlyMap<string, Rule>;
+  operations: OperationEntry[];
+  profiles: Record<Provider, ProviderProfile>;
+  rulesFor(provider: Provider, operation?: string): Rule[];
+  operation(provider: Provider, operation: string): OperationEntry;
+  /** The profile's code for a refusal that breaks `rule` in the given way (`below`, `above`, …). */
+  expectedCode(rule: Rule, way?: string): string;
+}
+
+/** A malformed data module: one line naming the module and the row. */
+export class SpecError extends Error {
+  override name = 'SpecError';
+}
+
+export interface RuleOverride {
+  level?: Level;
+  /** Parameters merged into the rule's check (`max`, `min`, `pattern`, `values`, …). */
+  check?: Record<string, unknown>;
+}
+export type Overrides = Record<string, RuleOverride>;
+
+interface ModuleInput {
+  module: string;
+  kind: 'profile' | 'operation';
+  data: unknown;
+}
+
+const fmtIssue = (issue: z.core.$ZodIssue, data: unknown): string => {
+  const path = issue.path.map(String);
+  let where = path.join('.');
+  // Name the row, as a person reading the table would: `request row 03 (startDate)`.
+  if ((path[0] === 'request' || path[0] === 'response' || path[0] === 'rules') && path[1] !== undefined) {
+    const list = (data as Record<string, unknown[]>)[path[0]];
+    const item = Array.isArray(list) ? (list[Number(path[1])] as Record<string, unknown> | undefined) : undefined;
+    const label =
+      path[0] === 'rules' ? `rule ${String(item?.['field'] ?? '?')}.${String(item?.['rule'] ?? '?')}` : `${path[0]} row ${String(item?.['row'] ?? path[1])} (${String(item?.['path'] ?? '?')})`;
+    where = [label, ...path.slice(2)].join(' ');
+  }
+  return `${where || 'module'}: ${issue.message}`;
+};
+
+function parseModule<T>(schema: z.ZodType<T>, input: ModuleInput): T {
+  const parsed = schema.safeParse(input.data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
+    throw new SpecError(`${input.module}: ${fmtIssue(first, input.data)}${more}`);
+  }
+  return parsed.data;
+}
+
+const sourceLine = (s: Source): string => `${s.doc}${s.row ? ` row ${s.row}` : ''}: ${s.text}`;
+
+const describeCondition = (c: Condition): string =>
+  `${c.field} is ${c.in.join(' or ')}${c.and ? ` and ${describeCondition(c.and)}` : ''}`;
+
+function rowRules(side: 'request' | 'response', row: FieldRow): Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>[] {
+  const field = side === 'response' ? `response.${row.path}` : row.path;
+  const origin: Origin = row.source.doc === 'WIRE.md' ? 'published' : 'table';
+  const base = { field, level: 'MUST' as Level, source: sourceLine(row.source), sourceRef: row.source, side, origin };
+  const out: Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>[] = [];
+  const dot = row.path.lastIndexOf('.');
+  const parent = dot > 0 ? row.path.slice(0, dot) : undefined;
+  const later = row.mayArriveLater ? { mayArriveLater: true } : {};
+  if (row.presence === 'M') {
+    const title = parent ? `${row.path} is present whenever ${parent} is` : `${row.path} is present`;
+    out.push({ ...base, title, check: { kind: 'required', ...(parent ? { parent } : {}), ...later } });
+  }
+  // A C row whose condition is a business scenario (GEP's sceneCode) has no presence rule of its own.
+  if (row.presence === 'C' && row.requiredWhen) {
+    out.push({ ...base, title: `${row.path} is present when ${describeCondition(row.requiredWhen)}`, check: { kind: 'requiredWhen', when: row.requiredWhen, ...later } });
+  }
+  out.push({ ...base, title: `${row.path} is a ${row.type === 'long' ? 'whole number' : row.type}`, check: { kind: 'type', type: row.type } });
+  if (row.maxLength !== undefined) out.push({ ...base, title: `${row.path} is at most ${row.maxLength} characters`, check: { kind: 'maxLength', max: row.maxLength } });
+  if (row.pattern !== undefined) out.push({ ...base, title: `${row.path} matches ${row.pattern}`, check: { kind: 'pattern', pattern: row.pattern } });
+  if (row.format !== undefined) out.push({ ...base, title: `${row.path} is ${FORMAT_TITLES[row.format]}`, check: { kind: 'format', format: row.format } });
+  if (row.enum !== undefined) out.push({ ...base, title: `${row.path} is one of ${row.enum.join(', ')}`, check: { kind: 'enum', values: row.enum } });
+  return out;
+}
+
+export const FORMAT_TITLES: Record<Format, string> = {
+  date: 'a calendar date yyyy-MM-dd',
+  monthYear: 'a month and year MM/yyyy',
+  url: 'an absolute http(s) URL',
+  hex32: '32 lowercase hex characters',
+  digits: 'digits only',
+  decimal: 'a decimal number',
+};
+
+const ruleName = (check: RuleCheck): string => (check.kind === 'type' ? 'type' : check.kind);
+
+function operationRules(spec: OperationSpec, module: string): Rule[] {
+  const rules: Rule[] = [];
+  const push = (r: Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>, name: string, codes: Record<string, string>) =>
+    rules.push({ ...r, id: `${spec.provider}.${spec.operation}.${r.field}.${name}`, provider: spec.provider, operation: spec.operation, codes });
+  for (const side of ['request', 'response'] as const) {
+    const src = { doc: spec.document, text: spec.tables[side] };
+    const base = { field: side, source: sourceLine(src), sourceRef: src, side, origin: 'table' as Origin };
+    push({ ...base, level: 'MUST', title: `the ${side} body is a JSON object`, check: { kind: 'jsonObject' } }, 'jsonObject', {});
+    push({ ...base, level: 'INFO', title: `the ${side} carries only tabled fields (strict mode)`, check: { kind: 'noUntabledFields' } }, 'noUntabledFields', {});
+    for (const row of spec[side]) for (const r of rowRules(side, row)) push(r, ruleName(r.check), {});
+  }
+  const known = new Set([...spec.request.map((r) => r.path), ...spec.response.map((r) => `response.${r.path}`)]);
+  for (const [i, note] of spec.rules.entries()) {
+    if (note.side !== 'behaviour' && !known.has(note.field)) throw new SpecError(`${module}: rule ${i} (${note.field}.${note.rule}): field ${note.field} is not a row of the tables`);
+    const codes = { ...(note.code ? { any: note.code } : {}), ...(note.codes ?? {}) };
+    push({ field: note.field, level: note.level, title: note.title, source: sourceLine(note.source), sourceRef: note.source, side: note.side, origin: note.origin, check: note.check }, note.rule, codes);
+  }
+  return rules;
+}
+
+function defaultsOf(spec: OperationSpec): Record<string, FieldDefault> {
+  const out: Record<string, FieldDefault> = {};
+  for (const row of spec.request) {
+    if (row.default !== undefined || row.defaultBy !== undefined) out[row.path] = { ...(row.default !== undefined ? { value: row.default } : {}), ...(row.defaultBy ? { by: row.defaultBy } : {}) };
+  }
+  return out;
+}
+
+function applyOverrides(rules: Rule[], overrides: Overrides): void {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const [id, o] of Object.entries(overrides)) {
+    const rule = byId.get(id);
+    if (!rule) throw new SpecError(`override ${id}: no such rule in the catalogue`);
+    if (o.level) rule.level = o.level;
+    if (o.check) {
+      const merged: Record<string, unknown> = { ...rule.check, ...o.check, kind: rule.check.kind };
+      const asNote = NoteCheck.safeParse(merged);
+      if (NoteCheck.options.some((opt) => opt.shape.kind.value === merged.kind) && !asNote.success) {
+        throw new SpecError(`override ${id}: ${asNote.error.issues[0]?.message ?? 'invalid'} at ${asNote.error.issues[0]?.path.join('.') ?? ''}`);
+      }
+      if (merged.kind === 'maxLength' && !(Number.isInteger(merged['max']) && (merged['max'] as number) > 0)) throw new SpecError(`override ${id}: max must be a positive integer`);
+      rule.check = merged as unknown as RuleCheck;
+      rule.title = `${rule.title} (overridden: ${JSON.stringify(o.check)})`;
+    }
+  }
+}
+
+export function buildCatalogue(modules: readonly ModuleInput[] = dataModules as unknown as ModuleInput[], overrides: Overrides = {}): Catalogue {
+  const profiles: Partial<Record<Provider, ProviderProfile>> = {};
+  const operations: OperationEntry[] = [];
+  const rules: Rule[] = [];
+  for (const m of modules) {
+    if (m.kind === 'profile') {
+      const p = parseModule(ProviderProfile, m);
+      profiles[p.provider] = p;
+    } else {
+      const spec = parseModule(OperationSpec, m);
+      operations.push({ spec, module: m.module, defaults: defaultsOf(spec) });
+      rules.push(...operationRules(spec, m.module));
+    }
+  }
+  const byId = new Map<string, Rule>();
+  for (const r of rules) {
+    if (byId.has(r.id)) {
+      const mod = operations.find((o) => o.spec.provider === r.provider && o.spec.operation === r.operation)?.module ?? r.provider;
+      throw new SpecError(`${mod}: duplicate rule id ${r.id} (${r.sourceRef.row ? `row ${r.sourceRef.row}` : r.source})`);
+    }
+    byId.set(r.id, r);
+  }
+  for (const p of ['alchemy', 'gep'] as const) if (!profiles[p]) throw new SpecError(`contracts/${p}/provider.ts: the provider profile is missing`);
+  applyOverrides(rules, overrides);
+  const full = profiles as Record<Provider, ProviderProfile>;
+  return {
+    rules,
+    byId,
+    operations,
+    profiles: full,
+    rulesFor: (provider, operation) => rules.filter((r) => r.provider === provider && (operation === undefined || r.operation === operation)),
+    operation(provider, operation) {
+      const entry = operations.find((o) => o.spec.provider === provider && o.spec.operation === operation);
+      if (!entry) throw new SpecError(`no data module for ${provider} ${operation}`);
+      return entry;
+    },
+    expectedCode(rule, way) {
+      return (way !== undefined ? rule.codes[way] : undefined) ?? rule.codes['any'] ?? full[rule.provider].fieldRuleCode;
+    },
+  };
+}
+
+let cached: Catalogue | undefined;
+/** The catalogue of the shipped data, built once. */
+export function catalogue(): Catalogue {
+  cached ??= buildCatalogue();
+  return cached;
+}

@@ -1,0 +1,177 @@
+/**
+ * The shape of a provider data module (contracts/<provider>/*.ts), as a zod schema so that a malformed
+ * module fails at load with a message naming the module and the row. The types are inferred from it.
+ */
+import { z } from 'zod';
+import {
+  BEHAVIOURS,
+  CODE_STATUSES,
+  FIELD_TYPES,
+  FORMATS,
+  LEVELS,
+  OPERATIONS,
+  ORIGINS,
+  PROVIDERS,
+  SIDES,
+} from './registry.ts';
+
+const nonEmpty = z.string().min(1, 'must be a non-empty string');
+const positiveInt = z.number().int('must be a positive integer').positive('must be a positive integer');
+
+/** A field's condition on another field's effective value (its value, or its default when absent). */
+const ConditionBase = z.strictObject({
+  field: nonEmpty,
+  /** Values that satisfy it; `*` means "present with any value". Compared as text (`1` equals 1). */
+  in: z.array(z.string()).min(1),
+});
+export const Condition = ConditionBase.extend({ and: ConditionBase.optional() });
+export type Condition = z.infer<typeof Condition>;
+
+/** Quoted source: the document (file in shared/specs) and the row's own words or the note's sentence. */
+export const Source = z.strictObject({
+  doc: nonEmpty,
+  /** Table row number or label, when the source is a row. */
+  row: z.string().optional(),
+  /** The row's or note's own words, verbatim from `doc`. */
+  text: nonEmpty,
+});
+export type Source = z.infer<typeof Source>;
+
+export const FieldRow = z.strictObject({
+  row: nonEmpty,
+  /** Wire path, dot-separated for nested objects: `cardHolder.firstName`, `result.cardNo`. */
+  path: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/, 'must be a dotted camelCase path'),
+  description: nonEmpty,
+  presence: z.enum(['M', 'O', 'C']),
+  type: z.enum(FIELD_TYPES),
+  maxLength: positiveInt.optional(),
+  /** A regular expression the whole value must match (anchors added when derived). */
+  pattern: nonEmpty.optional(),
+  format: z.enum(FORMATS).optional(),
+  enum: z.array(z.string()).min(1).optional(),
+  /**
+   * Values the document itself names for the field (GEP's BINs, `AA`, `1004`, `USD`). Not a rule: the
+   * generators prefer them, so that generated requests stay within what a real sandbox knows.
+   */
+  named: z.array(z.string()).min(1).optional(),
+  /** The value the provider assumes when the field is absent. */
+  default: z.string().optional(),
+  /** A default that depends on another field's effective value (GEP's BIN per card type). */
+  defaultBy: z.strictObject({ field: nonEmpty, values: z.record(z.string(), z.string()) }).optional(),
+  /** Card elements that GEP may deliver later (outcome 2): required once the card is complete. */
+  mayArriveLater: z.boolean().optional(),
+  /** For `C` rows: when the field is required. */
+  requiredWhen: Condition.optional(),
+  source: Source,
+});
+export type FieldRow = z.infer<typeof FieldRow>;
+
+/** What a note rule checks; field-row rules are derived, these are written where the document speaks. */
+export const NoteCheck = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('amountMinorUnits') }),
+  z.strictObject({ kind: z.literal('amountRange'), min: z.string().regex(/^\d+$/), max: z.string().regex(/^\d+$/), unit: nonEmpty }),
+  z.strictObject({ kind: z.literal('decimalPositive') }),
+  z.strictObject({ kind: z.literal('dateNotBeforeToday') }),
+  z.strictObject({ kind: z.literal('dateNotBefore'), other: nonEmpty }),
+  z.strictObject({ kind: z.literal('forbiddenWhen'), when: Condition }),
+  z.strictObject({ kind: z.literal('valueWhen'), when: Condition, values: z.array(z.string()).min(1) }),
+  z.strictObject({ kind: z.literal('knownValue'), of: nonEmpty }),
+  z.strictObject({ kind: z.literal('format'), format: z.enum(FORMATS) }),
+  z.strictObject({ kind: z.literal('pattern'), pattern: nonEmpty }),
+  z.strictObject({ kind: z.literal('luhn') }),
+  z.strictObject({ kind: z.literal('startsWithBin'), binField: nonEmpty }),
+  z.strictObject({ kind: z.literal('monthYearOf'), dateField: nonEmpty }),
+  z.strictObject({ kind: z.literal('echo'), requestField: nonEmpty }),
+  z.strictObject({ kind: z.literal('successCode'), success: nonEmpty, code: nonEmpty, value: z.string() }),
+  z.strictObject({ kind: z.literal('oppositeFlags'), success: nonEmpty, error: nonEmpty }),
+  z.strictObject({ kind: z.literal('codeInCatalogue') }),
+  z.strictObject({ kind: z.literal('codeMatchesRule') }),
+  z.strictObject({ kind: z.literal('behaviour'), behaviour: z.enum(BEHAVIOURS) }),
+]);
+export type NoteCheck = z.infer<typeof NoteCheck>;
+
+export const NoteRule = z.strictObject({
+  /** Wire path of the field the rule is about (`deposit`, `response.code`, `outcome`). */
+  field: nonEmpty,
+  /** The rule's own name, the last part of its id (`range`, `notBeforeStartDate`). */
+  rule: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'must be camelCase'),
+  side: z.enum(SIDES),
+  level: z.enum(LEVELS),
+  origin: z.enum(ORIGINS),
+  title: nonEmpty,
+  source: Source,
+  check: NoteCheck,
+  /** The return code the provider should answer when a request breaks this rule (profile). */
+  code: z.string().optional(),
+  /** Codes per way of breaking it (`below`/`above` for a range). */
+  codes: z.record(z.string(), z.string()).optional(),
+});
+export type NoteRule = z.infer<typeof NoteRule>;
+
+export const OperationSpec = z.strictObject({
+  provider: z.enum(PROVIDERS),
+  operation: nonEmpty,
+  title: nonEmpty,
+  method: z.enum(['POST', 'GET']),
+  path: z.string().startsWith('/'),
+  document: nonEmpty,
+  /** The headings of the request and response tables in the document, verbatim. */
+  tables: z.strictObject({ request: nonEmpty, response: nonEmpty }),
+  /** Request fields; for GEP the business fields inside `dataContent`. */
+  request: z.array(FieldRow),
+  /** Response fields at their wire paths (`success`, `model.activeLink`, `result.cardNo`). */
+  response: z.array(FieldRow),
+  rules: z.array(NoteRule),
+  /**
+   * The examples stay in the provider's document (tests read them from there, so they are never copied
+   * and no example card number or token is committed twice); this is the day they were written, for
+   * date rules.
+   */
+  exampleDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+export type OperationSpec = z.infer<typeof OperationSpec>;
+
+export const ReturnCode = z.strictObject({
+  code: nonEmpty,
+  meaning: nonEmpty,
+  status: z.enum(CODE_STATUSES),
+  source: nonEmpty,
+});
+export type ReturnCode = z.infer<typeof ReturnCode>;
+
+/** A follow-up call the suites and the mock need, with no table of its own in the seeds (WIRE.md). */
+export const CallSpec = z.strictObject({
+  operation: nonEmpty,
+  method: z.enum(['POST', 'GET']),
+  path: z.string().startsWith('/'),
+  origin: z.enum(ORIGINS),
+  source: nonEmpty,
+});
+export type CallSpec = z.infer<typeof CallSpec>;
+
+export const ProviderProfile = z.strictObject({
+  provider: z.enum(PROVIDERS),
+  name: nonEmpty,
+  hosts: z.strictObject({ sandbox: z.url(), production: z.url() }),
+  /** The code a successful answer carries. */
+  successCode: z.string(),
+  /** The code for any broken field rule when the rule maps no code of its own (profile). */
+  fieldRuleCode: nonEmpty,
+  codes: z.array(ReturnCode).min(1),
+  calls: z.array(CallSpec),
+  /** The provider's own time zone: "today" for date rules is the calendar date there. */
+  timeZone: nonEmpty,
+  /** Card statuses in the order they must be passed, and the failure end (Alchemy). */
+  lifecycle: z.strictObject({ order: z.array(nonEmpty).min(2), failureEnd: nonEmpty, source: nonEmpty }).optional(),
+  /** Operation statuses of the query call (GEP): code → meaning. */
+  operationStatuses: z.record(z.string(), nonEmpty).optional(),
+  /** Envelope facts of the wire format (form fields, versions, limits), each a default, overridable. */
+  wire: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** Facts of WIRE.md the suite relies on that no source settles: listed as assumptions in reports. */
+  assumptions: z.array(z.strictObject({ what: nonEmpty, choice: nonEmpty, origin: z.enum(['inferred', 'profile']) })),
+});
+export type ProviderProfile = z.infer<typeof ProviderProfile>;
+
+export function isKnownOperation(provider: string, operation: string): boolean {
+  return (OPERATIONS as Record<string, readonly string[]>)[provider]?.includes(operation) ?? false;
+}

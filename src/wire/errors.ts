@@ -1,0 +1,138 @@
+/**
+ * Typed errors of the wire layer. Every message is one line, names what failed (ky style:
+ * `GEP apply to http://127.0.0.1:4010 failed: result: chunk 2 of 3 could not be decrypted …`) and goes
+ * through the pattern redactor (PANs, JWTs, PEM blocks, sensitive fields). Configured secrets are not
+ * known here: output paths pass the message through their configured redactor again (`errorLine`).
+ *
+ * No error keeps the original `cause`: a low-level cause can carry text this layer did not write.
+ * The low-level error code (`ECONNREFUSED`, `UND_ERR_SOCKET`…) is kept in `code` instead.
+ */
+import { createRedactor, type Redactor } from './redact.ts';
+
+import type { Provider } from '../spec/registry.ts';
+
+export type { Provider };
+
+export const PROVIDER_LABELS: Readonly<Record<Provider, string>> = { alchemy: 'Alchemy', gep: 'GEP' };
+
+export type WireErrorKind =
+  | 'connect'
+  | 'timeout'
+  | 'tls'
+  | 'http-status'
+  | 'not-json'
+  | 'html'
+  | 'too-large'
+  | 'decrypt'
+  | 'signature'
+  | 'reset'
+  | 'config'
+  | 'key';
+
+/** Which call failed. `url` may carry a query; errors keep only origin and path. */
+export interface CallContext {
+  provider: Provider;
+  operation: string;
+  url: string;
+}
+
+export interface WireErrorDetails {
+  status?: number;
+  /** How many attempts were made (1 without retry). */
+  attempts?: number;
+  /** Low-level error code, e.g. `ECONNREFUSED`. */
+  code?: string;
+}
+
+const patterns = createRedactor();
+
+/** Redacted, on one line. */
+function oneLine(s: string, redactor: Redactor = patterns): string {
+  return redactor.text(s).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** Origin and path of a URL, without query or fragment (a query can carry a token). */
+export function originAndPath(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return url.split(/[?#]/)[0] ?? '';
+  }
+}
+
+export class WireError extends Error {
+  override readonly name = 'WireError';
+  readonly provider: Provider;
+  readonly operation: string;
+  /** Origin and path only. */
+  readonly url: string;
+  readonly kind: WireErrorKind;
+  readonly status: number | undefined;
+  readonly attempts: number | undefined;
+  readonly code: string | undefined;
+
+  constructor(call: CallContext, kind: WireErrorKind, detail: string, details: WireErrorDetails = {}) {
+    const url = originAndPath(call.url);
+    const host = URL.canParse(url) ? new URL(url).origin : url;
+    super(oneLine(`${PROVIDER_LABELS[call.provider]} ${call.operation} to ${host} failed: ${detail}`));
+    this.provider = call.provider;
+    this.operation = call.operation;
+    this.url = url;
+    this.kind = kind;
+    this.status = details.status;
+    this.attempts = details.attempts;
+    this.code = details.code;
+  }
+}
+
+/** A codec-level failure (hex, RSA block, Base64, JSON, signature input), without call context. */
+export class WireFormatError extends Error {
+  override readonly name = 'WireFormatError';
+  readonly kind: WireErrorKind;
+
+  constructor(kind: WireErrorKind, detail: string) {
+    super(oneLine(detail));
+    this.kind = kind;
+  }
+
+  /** The same failure as a `WireError` of a call; `what` names the field (`result`, `dataContent`). */
+  withCall(call: CallContext, what?: string, details?: WireErrorDetails): WireError {
+    return new WireError(call, this.kind, what ? `${what}: ${this.message}` : this.message, details);
+  }
+}
+
+/** A key that cannot be loaded. `source` is the file path or `inline PEM`, never the key itself. */
+export class KeyError extends Error {
+  override readonly name = 'KeyError';
+  readonly role: 'private' | 'public';
+  readonly source: string;
+
+  constructor(role: 'private' | 'public', source: string, cause: string) {
+    super(oneLine(`cannot load the ${role} key from ${source}: ${cause}`));
+    this.role = role;
+    this.source = source;
+  }
+}
+
+/** A configuration value that is missing or malformed: names the variable, never echoes its value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(oneLine(`${variable}: ${problem}`));
+    this.variable = variable;
+  }
+}
+
+/**
+ * Any thrown value as one redacted line, for output paths. The project's own errors print their
+ * message; others print `Name: message`. Pass the configured redactor to hide configured secrets too.
+ */
+export function errorLine(err: unknown, redactor?: Redactor): string {
+  const own = err instanceof WireError || err instanceof WireFormatError || err instanceof KeyError || err instanceof ConfigError;
+  if (own) return oneLine(err.message, redactor);
+  if (err instanceof Error) return oneLine(`${err.name}: ${err.message}`, redactor);
+  return oneLine(String(err), redactor);
+}

@@ -1,0 +1,211 @@
+/**
+ * The one redaction module. Every output path (reports, logs, pact files, error messages, curl lines)
+ * passes what it prints through a `Redactor`. It errs on the side of hiding: a false positive costs a
+ * masked number in a report, a false negative leaks a card number or a key.
+ *
+ * What it hides:
+ * - configured secret strings (4 characters or more), anywhere → `[REDACTED]`;
+ * - values of sensitive fields, by name, case-insensitive, in objects, headers, and in text written as
+ *   JSON (`"cvc":"123"`, also JSON escaped inside a JSON string), as a form/query (`cvc=123`) or as a
+ *   header line (`authorization: Bearer …`): secrets and CVVs → `[REDACTED]`, the Alchemy access key
+ *   (an identifier) → all but its last 4, card-number fields → first 6 and last 4 whatever Luhn says;
+ * - `token=` values (the activation link's JWT) and bare JWTs (`eyJ….….…`) → `[REDACTED]`;
+ * - PEM blocks → `[REDACTED KEY]`;
+ * - any run of 13–19 digits (single spaces or dashes allowed between digits) that passes Luhn →
+ *   first 6 and last 4 (`438357******7441`); in a longer run, each Luhn-valid window of whole digit
+ *   groups is masked, so `4383 5712 3456 7441 1234` still hides the card;
+ * - GEP `dataContent` / `result` hex ciphertexts are not secret, only long: first 16 hex characters and
+ *   `…(N chars)`.
+ *
+ * Empty strings, null and undefined stay as they are under every field: they hold nothing to hide, and
+ * "the CVV was empty" is itself something a report must be able to say.
+ */
+import { KeyObject } from 'node:crypto';
+import { luhnValid, maskPan } from './luhn.ts';
+
+export const REDACTED = '[REDACTED]';
+export const REDACTED_KEY = '[REDACTED KEY]';
+
+export interface Redactor {
+  /** A deep copy of `v` with everything sensitive hidden. */
+  value(v: unknown): unknown;
+  /** `s` with everything sensitive hidden. */
+  text(s: string): string;
+  /** Headers as a plain record (arrays joined with `, `), sensitive values hidden, names kept. */
+  headers(h: HeaderInput): Record<string, string>;
+}
+
+export type HeaderInput =
+  | Readonly<Record<string, string | readonly string[] | number | null | undefined>>
+  | Iterable<readonly [string, string]>;
+
+export interface RedactorOptions {
+  /** Exact strings to hide wherever they occur (API secret, key passwords…). Shorter than 4: ignored. */
+  secrets?: readonly string[];
+}
+
+type FieldRule = 'secret' | 'identifier' | 'pan' | 'ciphertext' | 'timestamp';
+
+/** Field and header names (lower case) handled by name, per rule. */
+const NAMES_BY_RULE: Readonly<Record<FieldRule, readonly string[]>> = {
+  secret: [
+    ...['ach-access-sign', 'secret', 'secretkey', 'password', 'passphrase', 'privatekey', 'token'],
+    ...['authorization', 'proxy-authorization', 'cookie', 'set-cookie'],
+    ...['cvc', 'cvv', 'cvv2', 'cardverifyno', 'securitycode'],
+  ],
+  identifier: ['ach-access-key', 'accesskey'],
+  pan: ['cardno', 'number', 'pan', 'cardnumber'],
+  ciphertext: ['datacontent', 'result'],
+  // A 13-digit millisecond timestamp passes Luhn one time in ten; under these names (in objects and
+  // headers) it is kept. In free text the digit-run pass still applies: text has no reliable field context.
+  timestamp: ['ach-access-timestamp', 'timestamp'],
+};
+
+const FIELD_RULES: ReadonlyMap<string, FieldRule> = new Map(
+  (Object.entries(NAMES_BY_RULE) as Array<[FieldRule, readonly string[]]>).flatMap(([rule, names]) => names.map((n) => [n, rule] as const)),
+);
+
+const NAMES = [...FIELD_RULES.keys()].sort((a, b) => b.length - a.length).join('|');
+/**
+ * `"name":"value"` or `"name":123`, also with escaped quotes (`\"name\":\"value\"`, JSON inside a
+ * JSON string). A string value ends at a closing quote followed by `,` `}` `]` or the end, so an escaped
+ * quote inside a doubly-encoded value does not end it early.
+ */
+const JSON_FIELD = new RegExp(
+  `(\\\\?")(${NAMES})\\1(\\s*:\\s*)(?:(\\\\?")((?:[^"\\\\]|\\\\.)*?)\\4(?=(?:\\s|\\\\[nrt])*(?:[,}\\]]|$))|(-?\\d[\\d.eE+-]*))`,
+  'gi',
+);
+/** `name=value` in a form body or a query string. */
+const FORM_FIELD = new RegExp(`(^|[?&;\\s])(${NAMES})=([^&\\s"'#]*)`, 'gi');
+/** `name: value` as in a header line or a curl `-H` argument; the value runs to the end of the line or a quote. */
+const HEADER_LINE = new RegExp(`(^|[\\s'"{,])(${NAMES})(:[ \\t]*)([^'"\\r\\n]*)`, 'gi');
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g;
+const TOKEN_PARAM = /(token=)[^&\s"'#<>\\]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
+const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){12,}(?!\d)/g;
+const LONG_HEX = /^[0-9a-fA-F]{17,}$/;
+
+/** All but the last 4 characters hidden: `****abcd`. For identifiers such as the Alchemy access key. */
+export function maskTail(s: string): string {
+  return s.length <= 4 ? '*'.repeat(s.length) : '****' + s.slice(-4);
+}
+
+/** A long hex ciphertext shortened to its first 16 characters and its length; anything else unchanged. */
+export function shortenHex(s: string): string {
+  return LONG_HEX.test(s) ? `${s.slice(0, 16)}…(${s.length} chars)` : s;
+}
+
+/**
+ * What a named field's value becomes; `undefined` means "nothing special: treat it as ordinary text".
+ */
+function byRule(rule: FieldRule, s: string): string | undefined {
+  if (s === '') return s;
+  switch (rule) {
+    case 'secret':
+      return REDACTED;
+    case 'identifier':
+      return maskTail(s);
+    case 'pan':
+      return maskPan(s);
+    case 'ciphertext':
+      return LONG_HEX.test(s) ? shortenHex(s) : undefined;
+    case 'timestamp':
+      return /^\d{1,16}$/.test(s) ? s : undefined;
+  }
+}
+
+function ruleFor(name: string): FieldRule | undefined {
+  return FIELD_RULES.get(name.toLowerCase());
+}
+
+/** In a run of digit groups, masks the longest Luhn-valid window of 13–19 digits starting at each group. */
+function maskDigitRun(run: string): string {
+  const whole = run.replace(/[ -]/g, '');
+  if (whole.length <= 19 && luhnValid(whole)) return maskPan(whole);
+  const parts = run.split(/([ -])/);
+  const groups = parts.filter((_, k) => k % 2 === 0);
+  const seps = ['', ...parts.filter((_, k) => k % 2 === 1)];
+  let out = '';
+  for (let i = 0; i < groups.length; ) {
+    let end = -1;
+    let digits = '';
+    for (let j = i; j < groups.length && digits.length + groups[j]!.length <= 19; j++) {
+      digits += groups[j]!;
+      if (digits.length >= 13 && luhnValid(digits)) end = j;
+    }
+    if (end >= 0) {
+      out += seps[i]! + maskPan(groups.slice(i, end + 1).join(''));
+      i = end + 1;
+    } else {
+      out += seps[i]! + groups[i]!;
+      i++;
+    }
+  }
+  return out;
+}
+
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const secrets = [...new Set(options.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+
+  const text = (s: string): string => {
+    let out = s.replace(PEM_BLOCK, REDACTED_KEY);
+    for (const secret of secrets) out = out.split(secret).join(REDACTED);
+    out = out.replace(JSON_FIELD, (m, q: string, name: string, colon: string, vq?: string, str?: string, num?: string) => {
+      const rule = ruleFor(name)!;
+      if (str !== undefined) return `${q}${name}${q}${colon}${vq}${byRule(rule, str) ?? str}${vq}`;
+      const kept = byRule(rule, num!);
+      return kept === undefined || kept === num ? m : `${q}${name}${q}${colon}"${kept}"`;
+    });
+    out = out.replace(FORM_FIELD, (_m, lead: string, name: string, v: string) => `${lead}${name}=${byRule(ruleFor(name)!, v) ?? v}`);
+    out = out.replace(HEADER_LINE, (_m, lead: string, name: string, colon: string, v: string) => {
+      return `${lead}${name}${colon}${byRule(ruleFor(name)!, v.trimEnd()) ?? v}`;
+    });
+    out = out.replace(TOKEN_PARAM, `$1${REDACTED}`);
+    out = out.replace(JWT, REDACTED);
+    return out.replace(DIGIT_RUN, maskDigitRun);
+  };
+
+  const field = (rule: FieldRule | undefined, v: unknown, seen: Set<object>): unknown => {
+    if (v === null || v === undefined || v === '') return v;
+    if (rule === 'secret') return REDACTED;
+    if (typeof v === 'string') return (rule && byRule(rule, v)) ?? text(v);
+    if (typeof v === 'number' || typeof v === 'bigint') {
+      const s = String(v);
+      const out = (rule && byRule(rule, s)) ?? text(s);
+      return out === s ? v : out;
+    }
+    if (typeof v === 'function') return undefined;
+    if (typeof v !== 'object') return typeof v === 'symbol' ? v.toString() : v;
+    if (v instanceof KeyObject) return REDACTED_KEY;
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return `[${v.byteLength} bytes]`;
+    if (v instanceof Date) return new Date(v.getTime());
+    if (seen.has(v)) return '[Circular]';
+    seen.add(v);
+    try {
+      if (Array.isArray(v)) return v.map((item) => field(rule, item, seen));
+      if (v instanceof Error) return { name: v.name, message: text(v.message) };
+      const out: Record<string, unknown> = {};
+      for (const [k, child] of Object.entries(v)) {
+        // defineProperty, not `out[k] =`: a `__proto__` key from parsed JSON stays a plain member.
+        Object.defineProperty(out, text(k), { value: field(ruleFor(k), child, seen), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    } finally {
+      seen.delete(v);
+    }
+  };
+
+  const headers = (h: HeaderInput): Record<string, string> => {
+    const entries: Iterable<readonly [string, unknown]> = Symbol.iterator in h ? h : Object.entries(h);
+    const out: Record<string, string> = {};
+    for (const [name, raw] of entries) {
+      if (raw === undefined || raw === null) continue;
+      const v = Array.isArray(raw) ? raw.join(', ') : String(raw);
+      out[name] = field(ruleFor(name), v, new Set()) as string;
+    }
+    return out;
+  };
+
+  return { value: (v) => field(undefined, v, new Set()), text, headers };
+}

@@ -1,0 +1,136 @@
+/**
+ * `card-conformance call <provider> <operation> [--data '<json>'|@file] [--base-url URL] [--json]`:
+ * signs or encrypts one request, sends it, prints the call, the HTTP status and the decoded answer,
+ * redacted (configured secrets, card numbers, CVVs, the activation link's token).
+ *
+ * Exit codes: 0 the provider answered success; 1 it answered a refusal, or an answer the client could
+ * not read (a problem); 2 usage or configuration error; 3 the provider could not be reached. Every
+ * failure is one line on stderr, redacted, never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { createAlchemyClient } from '../client/alchemy.ts';
+import { curlFor } from '../client/curl.ts';
+import { createGepClient } from '../client/gep.ts';
+import type { CallResult } from '../client/types.ts';
+import { type Config, loadConfig } from '../config/env.ts';
+import { SpecError } from '../spec/catalogue.ts';
+import { OPERATIONS, PROVIDERS, type Provider } from '../spec/registry.ts';
+import { ConfigError, errorLine, KeyError, WireError } from '../wire/errors.ts';
+import { createTransport } from '../wire/http.ts';
+import { createRedactor, type Redactor } from '../wire/redact.ts';
+import { parse, UsageError } from './args.ts';
+import { resolveTarget } from './target.ts';
+
+const SYNOPSIS = "call <provider> <operation> [--data '<json>'|@file] [--base-url URL] [--json]";
+
+/** The command's lines of the top-level usage text. */
+export const CALL_USAGE = [
+  `  ${SYNOPSIS}`,
+  '      send one signed (Alchemy) or encrypted (GEP) request and print the redacted answer;',
+  `      operations: ${PROVIDERS.map((p) => `${p} ${OPERATIONS[p].join('|')}`).join(', ')};`,
+  '      --base-url overrides <PROVIDER>_BASE_URL; exit 0 success, 1 refused or unreadable, 2 usage, 3 unreachable',
+  '',
+].join('\n');
+
+/** The envelope's verdict fields per provider. */
+const ENVELOPE: Record<Provider, { code: string; message: string }> = {
+  alchemy: { code: 'code', message: 'msg' },
+  gep: { code: 'errorCode', message: 'errorMsg' },
+};
+
+type Outcome = 'success' | 'refused' | 'problem';
+
+/** The body of `--data`: inline JSON, or `@path` to a JSON file. Absent: no body (Alchemy), `{}` (GEP). */
+function readData(provider: Provider, data: string | undefined): unknown {
+  if (data === undefined) return provider === 'gep' ? {} : undefined;
+  let text = data;
+  if (data.startsWith('@')) {
+    const path = data.slice(1);
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`--data @${path}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? 'unknown error'})`}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The parser's message quotes the input: say only what is wrong.
+    throw new UsageError(`--data${data.startsWith('@') ? ` ${data}` : ''} is not valid JSON (see card-conformance --help)`);
+  }
+}
+
+function outcomeOf(result: CallResult): Outcome {
+  if (result.problem) return 'problem';
+  const body = result.body as Record<string, unknown>;
+  return result.status >= 200 && result.status < 300 && body['success'] === true ? 'success' : 'refused';
+}
+
+function verdictLine(result: CallResult, outcome: Outcome, redactor: Redactor): string {
+  if (result.problem) return `problem: ${redactor.text(result.problem.message)}`;
+  if (outcome === 'success') return 'success';
+  const body = result.body as Record<string, unknown>;
+  const { code, message } = ENVELOPE[result.provider];
+  const said = [body[code], body[message]].filter((v) => v !== undefined && v !== null && v !== '').map(String);
+  return redactor.text(`refused: HTTP ${result.status}${said.length ? `, ${said.join(' ')}` : ', success is not true'}`).replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+async function send(provider: Provider, operation: string, data: unknown, baseUrl: string | undefined, config: Config, redactor: Redactor): Promise<CallResult> {
+  const transport = createTransport(config.limits);
+  const opts = { transport, retries: config.limits.retries, redactor };
+  try {
+    if (provider === 'alchemy') {
+      const client = createAlchemyClient(await resolveTarget('alchemy', config, baseUrl), opts);
+      return await client.call(operation as (typeof OPERATIONS)['alchemy'][number], data);
+    }
+    const client = createGepClient(await resolveTarget('gep', config, baseUrl), opts);
+    return await client.call(operation as (typeof OPERATIONS)['gep'][number], data);
+  } finally {
+    await transport.close();
+  }
+}
+
+function print(result: CallResult, json: boolean, redactor: Redactor, out: (s: string) => void): Outcome {
+  const outcome = outcomeOf(result);
+  const curl = curlFor(result, redactor);
+  if (json) {
+    out(`${JSON.stringify({ outcome, ...(redactor.value(result) as object), curl }, null, 2)}\n`);
+    return outcome;
+  }
+  const { method, url } = result.request;
+  const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
+  out(`${method} ${redactor.text(url)} → HTTP ${result.status} (${attempts}, ${Math.round(result.durationMs)} ms)\n`);
+  out(`${curl}\n`);
+  const shown = result.body !== undefined ? JSON.stringify(redactor.value(result.body), null, 2) : redactor.text(result.rawBody.slice(0, 2_000));
+  out(`${shown}\n`);
+  out(`${verdictLine(result, outcome, redactor)}\n`);
+  return outcome;
+}
+
+export async function callCommand(argv: string[], out: (s: string) => void, err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const { values, positionals } = parse(argv, { data: { type: 'string' }, 'base-url': { type: 'string' }, json: { type: 'boolean' } });
+  const [provider, operation, ...extra] = positionals;
+  if (provider === undefined || operation === undefined || extra.length > 0) throw new UsageError(`usage: card-conformance ${SYNOPSIS}`);
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`provider must be one of ${PROVIDERS.join(', ')} (got "${provider}")`);
+  const p = provider as Provider;
+  const operations: readonly string[] = OPERATIONS[p];
+  if (!operations.includes(operation)) throw new UsageError(`${p} operation must be one of ${operations.join(', ')} (got "${operation}")`);
+  const data = readData(p, values.data);
+
+  let redactor = createRedactor();
+  const fail = (code: number, e: unknown) => {
+    err(`card-conformance call: ${errorLine(e, redactor)}\n`);
+    return code;
+  };
+  try {
+    const config = loadConfig(process.env);
+    redactor = createRedactor({ secrets: config.secrets });
+    const result = await send(p, operation, data, values['base-url'], config, redactor);
+    return print(result, values.json === true, redactor, out) === 'success' ? 0 : 1;
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof KeyError || e instanceof SpecError || e instanceof UsageError) return fail(2, e);
+    if (e instanceof WireError) return fail(e.kind === 'config' ? 2 : 3, e);
+    return fail(1, e);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Reads an answer as the provider's JSON envelope. An answer that is not one (empty, HTML, other text,
+ * JSON but not an object) is not thrown: it comes back with `problem` set and its raw body kept, for the
+ * suite to judge as a rule failure.
+ */
+import type { Provider } from '../spec/registry.ts';
+import { WireError } from '../wire/errors.ts';
+import type { SendResult } from '../wire/http.ts';
+import type { CallProblem } from './types.ts';
+
+export interface Read {
+  body: unknown;
+  problem?: CallProblem;
+}
+
+const TITLE = /<title[^>]*>([^<]{1,200})<\/title>/i;
+
+/** A one-line problem message in the wire layer's style: `GEP apply to http://host failed: …`. */
+export function problemOf(provider: Provider, operation: string, url: string, kind: CallProblem['kind'], detail: string): CallProblem {
+  const wireKind = kind === 'not-object' ? 'not-json' : kind;
+  return { kind, message: new WireError({ provider, operation, url }, wireKind, detail).message };
+}
+
+export function readAnswer(provider: Provider, operation: string, url: string, res: SendResult): Read {
+  const type = res.headers['content-type'] ?? 'no content type';
+  const what = `HTTP ${res.status}, ${type.split(';')[0]}, ${Buffer.byteLength(res.rawBody)} bytes`;
+  const problem = (kind: CallProblem['kind'], detail: string) => problemOf(provider, operation, url, kind, detail);
+  const trimmed = res.rawBody.trim();
+  if (trimmed === '') return { body: undefined, problem: problem('not-json', `the answer is empty (${what})`) };
+  if (/html/i.test(type) || trimmed.startsWith('<')) {
+    const title = TITLE.exec(trimmed)?.[1]?.trim();
+    return { body: undefined, problem: problem('html', `the answer is HTML, not JSON (${what}${title ? `, title "${title}"` : ''})`) };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(res.rawBody);
+  } catch {
+    // The parser's message quotes the text, which can hold card data: say only what failed.
+    return { body: undefined, problem: problem('not-json', `the answer is not JSON (${what})`) };
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    const kind = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
+    return { body, problem: problem('not-object', `the answer is JSON but ${kind}, not an object (${what})`) };
+  }
+  return { body };
+}

@@ -1,0 +1,119 @@
+/**
+ * GEP client: the business JSON sealed into `dataContent` with the merchant's private key, sent as the
+ * profile's form (`version`, `certificateId`, `userNo`, `dataType`, `dataContent`) with the profile's
+ * `Accept-Language`. The answer `{ success, errorCode, errorMsg, result }` has `result` (hex, sealed
+ * with GEP's private key) opened with GEP's public key and replaced by the decoded value in `body`; a
+ * `result` that cannot be opened is a `decrypt` problem, returned with the raw body, not thrown.
+ *
+ * Negative-test options: `rawDataContent` is sent instead of the sealed data (e.g. garbage hex),
+ * `rawBody` replaces the whole form, `contentType` replaces the form content type.
+ *
+ * Retry: every operation retries on 429/503/transport failures with the very same form bytes (sealing
+ * is deterministic anyway); no `userReqNo` is ever made here.
+ */
+import type { GepTarget } from '../config/env.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import type { OPERATIONS } from '../spec/registry.ts';
+import { WireFormatError } from '../wire/errors.ts';
+import { decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
+import { createRedactor } from '../wire/redact.ts';
+import { problemOf, type Read, readAnswer } from './answer.ts';
+import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
+import type { CallResult, ClientOptions } from './types.ts';
+
+export type GepOperation = (typeof OPERATIONS)['gep'][number];
+
+export interface GepCallOptions {
+  /** Sent as `dataContent` instead of the sealed data. */
+  rawDataContent?: string;
+  /** Exactly these bytes are sent instead of the form. */
+  rawBody?: string;
+  /** Sent instead of `application/x-www-form-urlencoded`. */
+  contentType?: string;
+}
+
+export interface GepClient {
+  apply(data: Record<string, unknown>, options?: GepCallOptions): Promise<CallResult>;
+  queryCardOperate(data: { userReqNo: string }, options?: GepCallOptions): Promise<CallResult>;
+  info(data: { cardId: string }, options?: GepCallOptions): Promise<CallResult>;
+  call(operation: GepOperation, data: unknown, options?: GepCallOptions): Promise<CallResult>;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** The profile's wire fact `name` as text. */
+function wireFact(name: string): string {
+  const v = catalogue().profiles.gep.wire[name];
+  if (v === undefined) throw new Error(`contracts/gep/provider.ts: wire.${name} is missing`);
+  return String(v);
+}
+
+export function createGepClient(target: GepTarget, opts: ClientOptions): GepClient {
+  const redactor = opts.redactor ?? createRedactor();
+
+  /** `result` opened in place, when it is a non-empty string. */
+  function openResult(operation: string, url: string, read: Read): Read {
+    if (read.problem) return read;
+    const envelope = read.body as Record<string, unknown>;
+    const result = envelope['result'];
+    if (typeof result !== 'string' || result === '') return read;
+    try {
+      return { body: { ...envelope, result: decodeSealed(result, target.platformPublicKey) } };
+    } catch (err) {
+      if (!(err instanceof WireFormatError)) throw err;
+      return { body: read.body, problem: problemOf('gep', operation, url, 'decrypt', `result: ${err.message}`) };
+    }
+  }
+
+  async function call(operation: GepOperation, data: unknown, options: GepCallOptions = {}): Promise<CallResult> {
+    const { method, url } = endpoint('gep', operation, target.baseUrl);
+    let wireBody = options.rawBody;
+    if (wireBody === undefined) {
+      let dataContent = options.rawDataContent;
+      if (dataContent === undefined) {
+        try {
+          dataContent = encodeSealed(data, target.merchantPrivateKey);
+        } catch (err) {
+          throw err instanceof WireFormatError ? err.withCall({ provider: 'gep', operation, url }, 'dataContent') : err;
+        }
+      }
+      wireBody = gepForm({
+        version: wireFact('version'),
+        certificateId: target.certificateId,
+        userNo: target.userNo,
+        dataType: wireFact('dataType'),
+        dataContent,
+      });
+    }
+    const headers = { 'content-type': options.contentType ?? FORM, 'accept-language': wireFact('acceptLanguage') };
+    const userReqNo = orderNumberOf(data, 'userReqNo');
+    const res = await opts.transport.send({
+      provider: 'gep',
+      operation,
+      method,
+      url,
+      headers,
+      body: wireBody,
+      ...(userReqNo ? { idempotencyKey: userReqNo } : {}),
+      retry: retryPolicy(opts.retries),
+    });
+    return {
+      provider: 'gep',
+      operation,
+      request: { method, url, headers: redactor.headers(headers), body: data, wireBody },
+      status: res.status,
+      headers: res.headers,
+      rawBody: res.rawBody,
+      ...openResult(operation, url, readAnswer('gep', operation, url, res)),
+      durationMs: res.durationMs,
+      attempts: res.attempts,
+    };
+  }
+
+  return {
+    apply: (data, options) => call('apply', data, options),
+    queryCardOperate: (data, options) => call('queryCardOperate', data, options),
+    info: (data, options) => call('info', data, options),
+    call,
+  };
+}

@@ -1,0 +1,48 @@
+/** What every client call returns: the request as sent (redacted headers), the answer, and any problem with it. */
+import type { Provider } from '../spec/registry.ts';
+import type { Redactor } from '../wire/redact.ts';
+import type { Transport } from '../wire/http.ts';
+
+/** Why an answer could not be read as the provider's JSON envelope. Such an answer is returned, not thrown. */
+export type ProblemKind = 'not-json' | 'html' | 'decrypt' | 'not-object';
+
+export interface CallProblem {
+  kind: ProblemKind;
+  /** One line: provider, operation, host and cause. */
+  message: string;
+}
+
+export interface SentRequest {
+  method: string;
+  url: string;
+  /** As sent on the last attempt, redacted. */
+  headers: Record<string, string>;
+  /** The business JSON as the caller gave it, before signing or encryption (also when `rawBody` replaced the wire bytes). */
+  body: unknown;
+  /** The bytes on the wire, as text: Alchemy's JSON, GEP's form (with the sealed `dataContent`). Not redacted. */
+  wireBody: string;
+}
+
+export interface CallResult {
+  provider: Provider;
+  operation: string;
+  request: SentRequest;
+  status: number;
+  /** Answer headers, lower-case names. */
+  headers: Record<string, string>;
+  rawBody: string;
+  /** The parsed JSON answer (GEP: `result` decoded in place); undefined when it is not JSON. */
+  body: unknown;
+  problem?: CallProblem;
+  /** All attempts and waits. */
+  durationMs: number;
+  attempts: number;
+}
+
+export interface ClientOptions {
+  transport: Transport;
+  /** Retries after the first attempt (`Limits.retries`); 2 by default. Every attempt sends the same body. */
+  retries?: number;
+  /** Redacts the recorded request headers; by default one built from the target's secrets. */
+  redactor?: Redactor;
+}

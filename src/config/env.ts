@@ -1,0 +1,277 @@
+/**
+ * Configuration from `.env` (dotenv, quiet) and the environment, validated at start-up. The variable
+ * names are a public interface (documented in `.env.example`). The environment wins over `.env`; an
+ * empty value counts as unset, so a copied `.env.example` line `ALCHEMY_BASE_URL=` means "not set".
+ *
+ * A provider is configured when its `<PROVIDER>_BASE_URL` is set; then its credentials are required.
+ * Credentials given without a base URL are still validated (and keys loaded), so that `--base-url` can
+ * use them and a mistake shows at start-up, not at the first call.
+ *
+ * Every failure is a `ConfigError`: one line naming the variable and what is wrong, never its value.
+ */
+import type { KeyObject } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { config as dotenv } from 'dotenv';
+import { z } from 'zod';
+import { catalogue } from '../spec/catalogue.ts';
+import type { Provider } from '../spec/registry.ts';
+import type { AlchemyLanguage } from '../wire/alchemy-sign.ts';
+import { ConfigError, KeyError } from '../wire/errors.ts';
+import type { TransportOptions } from '../wire/http.ts';
+import { loadPrivateKey, loadPublicKey } from '../wire/keys.ts';
+
+export interface AlchemyTarget {
+  baseUrl: string;
+  accessKey: string;
+  secretKey: string;
+  email: string;
+  language?: AlchemyLanguage;
+  /** A public URL reaching the suite's callback receiver; unset = the local receiver's own URL. */
+  callbackUrl?: string;
+}
+
+export interface GepTarget {
+  baseUrl: string;
+  userNo: string;
+  certificateId: string;
+  merchantPrivateKey: KeyObject;
+  platformPublicKey: KeyObject;
+}
+
+export interface Targets {
+  alchemy: AlchemyTarget;
+  gep: GepTarget;
+}
+
+/** The transport's deadlines and size limit, plus the retry count (attempts = retries + 1). */
+export interface Limits extends TransportOptions {
+  retries: number;
+}
+
+export interface ProviderConfig<P extends Provider> {
+  /** The complete target when `<PROVIDER>_BASE_URL` is set; undefined = not configured. */
+  target: Targets[P] | undefined;
+  /** The credentials that were given (validated, keys loaded), for a base URL given another way. */
+  credentials: Partial<Omit<Targets[P], 'baseUrl'>>;
+}
+
+export type ProviderConfigs = { [P in Provider]: ProviderConfig<P> };
+
+export interface Config extends ProviderConfigs {
+  limits: Limits;
+  /** Every configured secret string, for `createRedactor({ secrets })`. */
+  secrets: string[];
+}
+
+export const LIMIT_VARIABLES = {
+  connectTimeoutMs: 'CARD_CONFORMANCE_CONNECT_TIMEOUT_MS',
+  headersTimeoutMs: 'CARD_CONFORMANCE_HEADERS_TIMEOUT_MS',
+  bodyTimeoutMs: 'CARD_CONFORMANCE_BODY_TIMEOUT_MS',
+  callTimeoutMs: 'CARD_CONFORMANCE_CALL_TIMEOUT_MS',
+  maxBodyBytes: 'CARD_CONFORMANCE_MAX_BODY_BYTES',
+  retries: 'CARD_CONFORMANCE_RETRIES',
+} as const satisfies Record<keyof Limits, string>;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
+  callTimeoutMs: 15_000,
+  maxBodyBytes: 1_048_576,
+  retries: 2,
+};
+
+/** Credential variables per provider and target field. */
+export const CREDENTIAL_VARIABLES = {
+  alchemy: { accessKey: 'ALCHEMY_ACCESS_KEY', secretKey: 'ALCHEMY_SECRET_KEY', email: 'ALCHEMY_EMAIL' },
+  gep: {
+    userNo: 'GEP_USER_NO',
+    certificateId: 'GEP_CERTIFICATE_ID',
+    merchantPrivateKey: 'GEP_MERCHANT_PRIVATE_KEY',
+    platformPublicKey: 'GEP_PLATFORM_PUBLIC_KEY',
+  },
+} as const;
+
+export const baseUrlVariable = (provider: Provider): string => `${provider.toUpperCase()}_BASE_URL`;
+
+/** Every variable read, in the order they are checked. */
+export const VARIABLES = [
+  'ALCHEMY_BASE_URL',
+  'ALCHEMY_ACCESS_KEY',
+  'ALCHEMY_SECRET_KEY',
+  'ALCHEMY_EMAIL',
+  'ALCHEMY_LANGUAGE',
+  'ALCHEMY_CALLBACK_URL',
+  'GEP_BASE_URL',
+  'GEP_USER_NO',
+  'GEP_CERTIFICATE_ID',
+  'GEP_MERCHANT_PRIVATE_KEY',
+  'GEP_MERCHANT_KEY_PASSWORD',
+  'GEP_PLATFORM_PUBLIC_KEY',
+  ...Object.values(LIMIT_VARIABLES),
+] as const;
+
+/** Why `value` is not a usable http(s) base URL, or undefined when it is. Never quotes the value. */
+export function httpUrlProblem(value: string): string | undefined {
+  if (!URL.canParse(value)) return 'must be an absolute http(s) URL';
+  const u = new URL(value);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (the scheme is ${u.protocol.length <= 10 ? u.protocol : 'another one'})`;
+  if (u.username !== '' || u.password !== '') return 'must not carry credentials (user:password@): they would appear in reports';
+  if (u.search !== '' || u.hash !== '') return 'must not have a query or a fragment';
+  return undefined;
+}
+
+/** `value` as an http(s) URL, or a `ConfigError` naming `variable`. */
+export function parseHttpUrl(variable: string, value: string): string {
+  const problem = httpUrlProblem(value);
+  if (problem) throw new ConfigError(variable, problem);
+  return value;
+}
+
+const text = z.string().min(1, 'must not be empty');
+const httpUrl = z.string().superRefine((v, ctx) => {
+  const problem = httpUrlProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const whole = (min: number, max: number, unit: string) =>
+  z
+    .string()
+    .regex(/^\s*\d+\s*$/, `must be a whole number of ${unit}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number of ${unit} from ${min} to ${max}`);
+
+const languages = String(catalogue().profiles.alchemy.wire['languages'] ?? '').split(',') as [AlchemyLanguage, ...AlchemyLanguage[]];
+
+/** setTimeout's ceiling (2^31 − 1 ms) bounds the deadlines. */
+const MAX_MS = 2_147_483_647;
+/** More retries than this would hammer a provider that is down. */
+const MAX_RETRIES = 10;
+
+const Env = z.object({
+  ALCHEMY_BASE_URL: httpUrl.optional(),
+  ALCHEMY_ACCESS_KEY: text.optional(),
+  ALCHEMY_SECRET_KEY: text.optional(),
+  ALCHEMY_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address').optional(),
+  ALCHEMY_LANGUAGE: z.enum(languages, { error: `must be one of ${languages.join(', ')}` }).optional(),
+  ALCHEMY_CALLBACK_URL: httpUrl.optional(),
+  GEP_BASE_URL: httpUrl.optional(),
+  GEP_USER_NO: text.optional(),
+  GEP_CERTIFICATE_ID: text.optional(),
+  GEP_MERCHANT_PRIVATE_KEY: text.optional(),
+  GEP_MERCHANT_KEY_PASSWORD: z.string().optional(),
+  GEP_PLATFORM_PUBLIC_KEY: text.optional(),
+  CARD_CONFORMANCE_CONNECT_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds').optional(),
+  CARD_CONFORMANCE_HEADERS_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds').optional(),
+  CARD_CONFORMANCE_BODY_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds').optional(),
+  CARD_CONFORMANCE_CALL_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds').optional(),
+  CARD_CONFORMANCE_MAX_BODY_BYTES: whole(1, MAX_MS, 'bytes').optional(),
+  CARD_CONFORMANCE_RETRIES: whole(0, MAX_RETRIES, 'retries').optional(),
+});
+type Env = z.infer<typeof Env>;
+
+export interface LoadOptions {
+  /** Where `.env` is read from and relative key paths are resolved; `process.cwd()` by default. */
+  cwd?: string;
+  /** Read `<cwd>/.env`; true by default. */
+  dotenv?: boolean;
+}
+
+/** The variables from `<cwd>/.env` under those of `env`, empty values dropped. */
+function mergedEnv(env: Readonly<Record<string, string | undefined>>, cwd: string, readDotenv: boolean): Record<string, string> {
+  const merged: Record<string, string | undefined> = { ...env };
+  if (readDotenv) {
+    const { error } = dotenv({ path: resolve(cwd, '.env'), processEnv: merged, quiet: true });
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (error && code !== 'ENOENT') throw new ConfigError('.env', `cannot be read (${code ?? 'unreadable'})`);
+  }
+  const out: Record<string, string> = {};
+  for (const name of VARIABLES) {
+    const v = merged[name];
+    if (v !== undefined && v.trim() !== '') out[name] = v;
+  }
+  return out;
+}
+
+const KEY_FILE = /\.(pem|pfx|p12|cer|crt|der|key)$/i;
+
+/**
+ * PEM text as is; a path (it has a directory part or a key-file extension) resolved from `cwd`. Anything
+ * else is refused unread: a path is shown in messages, and a value that is not visibly one may be a
+ * secret pasted into the wrong place.
+ */
+function keyInput(variable: string, value: string, cwd: string): string {
+  if (value.includes('-----BEGIN ')) return value;
+  if (value.length > 1024 || /^[A-Za-z0-9+/=\s]{64,}$/.test(value)) {
+    throw new ConfigError(variable, 'looks like key material without its PEM armour (-----BEGIN …-----): give PEM text or a file path');
+  }
+  if (/[\\/]/.test(value) || KEY_FILE.test(value.trim())) return isAbsolute(value) ? value : resolve(cwd, value);
+  throw new ConfigError(variable, 'neither PEM text nor a path to a key file (.pem, .pfx, .p12, .cer, .der)');
+}
+
+/** Loads a key, turning a `KeyError` (which names the path or `inline PEM`, never the key) into a `ConfigError`. */
+function loadKey<T>(variable: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    if (err instanceof KeyError) throw new ConfigError(variable, err.message);
+    throw new ConfigError(variable, 'the key cannot be loaded');
+  }
+}
+
+/**
+ * Checks that every credential is present and returns the complete target. `why` says what made them
+ * required (`ALCHEMY_BASE_URL is set`, `--base-url is given`).
+ */
+export function completeTarget<P extends Provider>(provider: P, credentials: ProviderConfig<P>['credentials'], baseUrl: string, why: string): Targets[P] {
+  const given = credentials as Record<string, unknown>;
+  for (const [field, variable] of Object.entries(CREDENTIAL_VARIABLES[provider])) {
+    if (given[field] === undefined) throw new ConfigError(variable, `not set: required when ${why}`);
+  }
+  return { ...credentials, baseUrl } as Targets[P];
+}
+
+function alchemyConfig(e: Env): ProviderConfig<'alchemy'> {
+  const credentials: ProviderConfig<'alchemy'>['credentials'] = {};
+  if (e.ALCHEMY_ACCESS_KEY !== undefined) credentials.accessKey = e.ALCHEMY_ACCESS_KEY;
+  if (e.ALCHEMY_SECRET_KEY !== undefined) credentials.secretKey = e.ALCHEMY_SECRET_KEY;
+  if (e.ALCHEMY_EMAIL !== undefined) credentials.email = e.ALCHEMY_EMAIL;
+  if (e.ALCHEMY_LANGUAGE !== undefined) credentials.language = e.ALCHEMY_LANGUAGE;
+  if (e.ALCHEMY_CALLBACK_URL !== undefined) credentials.callbackUrl = e.ALCHEMY_CALLBACK_URL;
+  const base = e.ALCHEMY_BASE_URL;
+  return { credentials, target: base === undefined ? undefined : completeTarget('alchemy', credentials, base, 'ALCHEMY_BASE_URL is set') };
+}
+
+function gepConfig(e: Env, cwd: string): ProviderConfig<'gep'> {
+  const credentials: ProviderConfig<'gep'>['credentials'] = {};
+  if (e.GEP_USER_NO !== undefined) credentials.userNo = e.GEP_USER_NO;
+  if (e.GEP_CERTIFICATE_ID !== undefined) credentials.certificateId = e.GEP_CERTIFICATE_ID;
+  const priv = e.GEP_MERCHANT_PRIVATE_KEY;
+  if (priv !== undefined) {
+    credentials.merchantPrivateKey = loadKey('GEP_MERCHANT_PRIVATE_KEY', () => loadPrivateKey(keyInput('GEP_MERCHANT_PRIVATE_KEY', priv, cwd), e.GEP_MERCHANT_KEY_PASSWORD));
+  }
+  const pub = e.GEP_PLATFORM_PUBLIC_KEY;
+  if (pub !== undefined) credentials.platformPublicKey = loadKey('GEP_PLATFORM_PUBLIC_KEY', () => loadPublicKey(keyInput('GEP_PLATFORM_PUBLIC_KEY', pub, cwd)));
+  const base = e.GEP_BASE_URL;
+  return { credentials, target: base === undefined ? undefined : completeTarget('gep', credentials, base, 'GEP_BASE_URL is set') };
+}
+
+/** Loads and validates the configuration; throws a one-line `ConfigError` on the first bad value. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = Env.safeParse(mergedEnv(env, cwd, options.dotenv ?? true));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'configuration'), issue?.message ?? 'invalid');
+  }
+  const e = parsed.data;
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [field, variable] of Object.entries(LIMIT_VARIABLES) as Array<[keyof Limits, keyof Env & string]>) {
+    const v = e[variable];
+    if (typeof v === 'number') limits[field] = v;
+  }
+  // The access key is an identifier, but hiding it in free text costs nothing; a key path is not secret, inline PEM is.
+  const inlineKey = e.GEP_MERCHANT_PRIVATE_KEY?.includes('-----BEGIN ') ? e.GEP_MERCHANT_PRIVATE_KEY : undefined;
+  const secrets = [e.ALCHEMY_SECRET_KEY, e.ALCHEMY_ACCESS_KEY, e.GEP_MERCHANT_KEY_PASSWORD, inlineKey].filter((s): s is string => s !== undefined);
+  return { alchemy: alchemyConfig(e), gep: gepConfig(e, cwd), limits, secrets };
+}

@@ -1,11 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (the library's own tests, test/**) and `conformance` (the suites, which test a
+ * provider: the embedded mock unless a base URL is configured). `npm test` runs both;
+ * `card-conformance run` runs `conformance` with its reporter.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'suites/**/*.test.ts', 'contracts/**/*.test.ts', 'properties/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
     env: { PACT_DO_NOT_TRACK: 'true' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'conformance',
+          include: ['suites/**/*.conformance.test.ts'],
+          globalSetup: ['suites/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -4,7 +4,7 @@
  * reported, not hidden). A mutator starts from a valid object generated under `constraintsFor(rule)`.
  */
 import type { Rule } from '../src/spec/catalogue.ts';
-import { FORMAT_TESTS, fullMatch, getPath, isAbsent, luhnValid, relativePath } from '../src/spec/evaluate.ts';
+import { FORMAT_TESTS, fullMatch, getPath, isAbsent, relativePath, withCheckDigit } from '../src/spec/evaluate.ts';
 import { addDays, asType, clone, deleteAt, type GenContext, setAt } from './generate.ts';
 import type { OperationPlan } from './plan.ts';
 
@@ -120,8 +120,7 @@ export function mutate(rule: Rule, valid: Record<string, unknown>, plan: Operati
       const first = s[0] === '9' ? '8' : '9';
       const body = first + s.slice(1, -1);
       // keep Luhn valid: only the prefix is wrong
-      for (let d = 0; d <= 9; d++) if (luhnValid(body + d)) return [with_(body + d, `${path} starts with ${first} (another BIN)`)];
-      return [];
+      return [with_(withCheckDigit(body), `${path} starts with ${first} (another BIN)`)];
     }
     case 'monthYearOf': {
       const m = Number(s.slice(0, 2));

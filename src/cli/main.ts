@@ -2,18 +2,22 @@
  * `card-conformance <command>`: argv and wiring only; nothing imports this module. Every failure ends
  * as one line on stderr and an exit code (2 usage or configuration), never a bare stack trace.
  */
+import { DeviationError } from '../mock/deviations.ts';
 import { SpecError } from '../spec/catalogue.ts';
+import { ConfigError, KeyError } from '../wire/errors.ts';
 import { UsageError } from './args.ts';
+import { CALL_USAGE, callCommand } from './call.ts';
+import { MOCK_USAGE, mockCommand } from './mock.ts';
 import { rulesCommand } from './rules.ts';
 
 const USAGE = `usage: card-conformance <command> [options]
 
 commands:
   rules [--provider alchemy|gep|all] [--json]   print the rule catalogue (id, level, title, source)
-`;
+${CALL_USAGE}${MOCK_USAGE}`;
 
 type Command = (argv: string[], out: (s: string) => void) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { rules: rulesCommand };
+const COMMANDS: Record<string, Command> = { rules: rulesCommand, call: callCommand, mock: mockCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s);
@@ -30,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest, out);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SpecError) {
+    if (err instanceof UsageError || err instanceof SpecError || err instanceof ConfigError || err instanceof KeyError || err instanceof DeviationError) {
       process.stderr.write(`card-conformance ${name}: ${err.message}\n`);
       return 2;
     }

@@ -12,6 +12,7 @@ import { type Condition, type FieldRow, NoteCheck, OperationSpec, ProviderProfil
 /** Checks derived from a table row, beside the note checks written in the data. */
 export type RowCheck =
   | { kind: 'jsonObject' }
+  | { kind: 'acceptsValid' }
   | { kind: 'noUntabledFields' }
   | { kind: 'required'; parent?: string; mayArriveLater?: boolean }
   | { kind: 'requiredWhen'; when: Condition; mayArriveLater?: boolean }
@@ -154,6 +155,7 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
     const base = { field: side, source: sourceLine(src), sourceRef: src, side, origin: 'table' as Origin };
     push({ ...base, level: 'MUST', title: `the ${side} body is a JSON object`, check: { kind: 'jsonObject' } }, 'jsonObject', {});
     push({ ...base, level: 'INFO', title: `the ${side} carries only tabled fields (strict mode)`, check: { kind: 'noUntabledFields' } }, 'noUntabledFields', {});
+    if (side === 'request') push({ ...base, level: 'MUST', title: 'a request that keeps every rule of the table is accepted', check: { kind: 'acceptsValid' } }, 'acceptsValid', {});
     for (const row of spec[side]) for (const r of rowRules(side, row)) push(r, ruleName(r.check), {});
   }
   const known = new Set([...spec.request.map((r) => r.path), ...spec.response.map((r) => `response.${r.path}`)]);

@@ -117,9 +117,21 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** `body` completed with the digit that makes it pass Luhn. */
+export function withCheckDigit(body: string): string {
+  for (let d = 0; d <= 9; d++) if (luhnValid(body + d)) return body + d;
+  throw new Error('unreachable: one check digit always satisfies Luhn');
+}
+
 /** The calendar date in a time zone, `yyyy-MM-dd`. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(now);
 }
 
 export function typeHolds(type: string, v: unknown, mode: SchemaMode): boolean {
@@ -181,7 +193,7 @@ export function holdsValue(check: RuleCheck, v: unknown, ctx: EvalContext): Verd
     case 'decimalPositive':
       return s === undefined ? NA : of(NUMERIC.test(s) && Number(s) > 0);
     case 'dateNotBeforeToday':
-      return s === undefined || !isCalendarDate(s) ? NA : of(s >= ctx.today);
+      return s === undefined || !isCalendarDate(s) ? NA : of(check.exclusive ? s > ctx.today : s >= ctx.today);
     case 'knownValue': {
       const list = ctx.knownValues?.[check.of];
       return s === undefined || !list ? NA : of(list.includes(s));
@@ -216,7 +228,7 @@ export function evaluate(rule: Rule, root: unknown, ctx: EvalContext): Verdict {
     case 'dateNotBefore': {
       const other = getPath(root, check.other);
       if (typeof v !== 'string' || typeof other !== 'string' || !isCalendarDate(v) || !isCalendarDate(other)) return NA;
-      return of(v >= other);
+      return of(check.exclusive ? v > other : v >= other);
     }
     case 'forbiddenWhen':
       return conditionHolds(root, check.when, defaults) ? of(isAbsent(v)) : NA;

@@ -71,8 +71,9 @@ export const NoteCheck = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('amountMinorUnits') }),
   z.strictObject({ kind: z.literal('amountRange'), min: z.string().regex(/^\d+$/), max: z.string().regex(/^\d+$/), unit: nonEmpty }),
   z.strictObject({ kind: z.literal('decimalPositive') }),
-  z.strictObject({ kind: z.literal('dateNotBeforeToday') }),
-  z.strictObject({ kind: z.literal('dateNotBefore'), other: nonEmpty }),
+  /** `exclusive`: strictly after (the document says "on or after"; only a deviation sets it). */
+  z.strictObject({ kind: z.literal('dateNotBeforeToday'), exclusive: z.boolean().optional() }),
+  z.strictObject({ kind: z.literal('dateNotBefore'), other: nonEmpty, exclusive: z.boolean().optional() }),
   z.strictObject({ kind: z.literal('forbiddenWhen'), when: Condition }),
   z.strictObject({ kind: z.literal('valueWhen'), when: Condition, values: z.array(z.string()).min(1) }),
   z.strictObject({ kind: z.literal('knownValue'), of: nonEmpty }),

@@ -1,0 +1,70 @@
+/**
+ * Findings: what a conformance test learned about each rule it decides. A test collects them, hands
+ * them to vitest as task meta, and fails when a MUST or SHOULD rule failed; the run's reporter merges
+ * the findings of all tests into one verdict per rule. Evidence is redacted before it is stored.
+ */
+import type { Level } from '../spec/registry.ts';
+
+export type RuleVerdict = 'pass' | 'fail' | 'error' | 'skipped';
+
+export interface Evidence {
+  /** One line: what was sent and what came back. */
+  message: string;
+  /** Redacted `curl` that replays the request. */
+  reproduction?: string;
+  /** Replays the generated case: `card-conformance run --seed <seed>`; `path` is fast-check's. */
+  seed?: number;
+  path?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  verdict: RuleVerdict;
+  checks: number;
+  evidence: Evidence[];
+  /** Why a rule was skipped or errored. */
+  reason?: string;
+}
+
+const RANK: Record<RuleVerdict, number> = { skipped: 0, pass: 1, error: 2, fail: 3 };
+export const MAX_EVIDENCE = 5;
+
+/** Merge two findings of one rule: the worse verdict wins, checks add up, evidence is capped. */
+export function mergeFinding(a: Finding | undefined, b: Finding): Finding {
+  if (!a) return { ...b, evidence: b.evidence.slice(0, MAX_EVIDENCE) };
+  const worse = RANK[b.verdict] > RANK[a.verdict] ? b : a;
+  return {
+    ruleId: a.ruleId,
+    verdict: worse.verdict,
+    checks: a.checks + b.checks,
+    evidence: [...a.evidence, ...b.evidence].filter((e, i, all) => all.findIndex((x) => x.message === e.message) === i).slice(0, MAX_EVIDENCE),
+    ...(worse.reason ?? a.reason ?? b.reason ? { reason: worse.reason ?? a.reason ?? b.reason } : {}),
+  };
+}
+
+export class Findings {
+  private readonly map = new Map<string, Finding>();
+
+  private add(f: Finding): void {
+    this.map.set(f.ruleId, mergeFinding(this.map.get(f.ruleId), f));
+  }
+  pass(ruleId: string, checks = 1): void {
+    this.add({ ruleId, verdict: 'pass', checks, evidence: [] });
+  }
+  fail(ruleId: string, evidence: Evidence): void {
+    this.add({ ruleId, verdict: 'fail', checks: 1, evidence: [evidence] });
+  }
+  error(ruleId: string, reason: string, evidence?: Evidence): void {
+    this.add({ ruleId, verdict: 'error', checks: 0, evidence: evidence ? [evidence] : [], reason });
+  }
+  skip(ruleId: string, reason: string): void {
+    this.add({ ruleId, verdict: 'skipped', checks: 0, evidence: [], reason });
+  }
+  list(): Finding[] {
+    return [...this.map.values()];
+  }
+  /** The failures that fail a test: MUST and SHOULD ones (INFO findings are reported, never fatal). */
+  fatal(levelOf: (ruleId: string) => Level | undefined): Finding[] {
+    return this.list().filter((f) => (f.verdict === 'fail' || f.verdict === 'error') && levelOf(f.ruleId) !== 'INFO');
+  }
+}

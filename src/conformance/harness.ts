@@ -1,0 +1,173 @@
+/**
+ * What a suite file works with: the session's clients, the callback receiver, the mock's admin surface
+ * (embedded targets only), a bounded pool for concurrent requests, and `conformance(...)`, the one way
+ * to declare a test: it names the rules it decides, records findings as task meta for the report, and
+ * fails on a MUST or SHOULD failure. A target failure becomes an `error` finding, never a crash.
+ */
+import { request } from 'undici';
+import { describe, inject, it } from 'vitest';
+import { curlFor } from '../client/curl.ts';
+import type { AlchemyClient } from '../client/alchemy.ts';
+import type { GepClient } from '../client/gep.ts';
+import type { CallResult } from '../client/types.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import type { Provider } from '../spec/registry.ts';
+import { errorLine, WireError } from '../wire/errors.ts';
+import { createTransport } from '../wire/http.ts';
+import { createRedactor, type Redactor } from '../wire/redact.ts';
+import type { GenContext } from '../../properties/generate.ts';
+import { type Evidence, type Finding, Findings } from './findings.ts';
+import type { ReceivedCallback } from './receiver.ts';
+import { connectClients, type SharedSession } from './session.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    conformance: SharedSession;
+  }
+  export interface TaskMeta {
+    /** Rule ids the test decides. */
+    rules?: string[];
+    findings?: Finding[];
+    /** Cases (requests) the test generated. */
+    cases?: number;
+    provider?: Provider;
+  }
+}
+
+export interface Admin {
+  state(): Promise<Record<string, Record<string, unknown>>>;
+  post(path: string, body: unknown): Promise<void>;
+}
+
+export interface Harness {
+  s: SharedSession;
+  alchemy: AlchemyClient | undefined;
+  gep: GepClient | undefined;
+  redactor: Redactor;
+  /** The mock's admin surface; undefined against a sandbox. */
+  admin: Admin | undefined;
+  evidence(result: CallResult, message: string, replay?: { seed?: number; path?: string }): Evidence;
+  /** Callbacks received for one order number so far. */
+  received(key: string): Promise<ReceivedCallback[]>;
+  gen(provider: Provider): GenContext;
+  /** A fresh unique token for order numbers. */
+  unique(): string;
+  /** Run `fn` over `items`, at most `concurrency` at a time. */
+  pool<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void>;
+  /** Poll `probe` until it returns a value or the session's wait bound passes (then undefined). */
+  until<T>(probe: () => Promise<T | undefined>, intervalMs?: number): Promise<T | undefined>;
+}
+
+let current: Harness | undefined;
+let counter = 0;
+
+export function harness(): Harness {
+  if (current) return current;
+  const s = inject('conformance');
+  const transport = createTransport(s.limits);
+  const clients = connectClients(s, transport);
+  const redactor = createRedactor({ secrets: s.secrets });
+  const worker = process.env['VITEST_POOL_ID'] ?? process.pid.toString(36);
+  const admin: Admin | undefined = s.adminUrl
+    ? {
+        async state() {
+          const r = await request(`${s.adminUrl}/__mock/state`, { method: 'POST', body: '{}' });
+          return (await r.body.json()) as Record<string, Record<string, unknown>>;
+        },
+        async post(path, body) {
+          const r = await request(`${s.adminUrl}/__mock/${path}`, { method: 'POST', body: JSON.stringify(body) });
+          await r.body.text();
+        },
+      }
+    : undefined;
+  current = {
+    s,
+    alchemy: clients.alchemy,
+    gep: clients.gep,
+    redactor,
+    admin,
+    evidence: (result, message, replay) => ({ message: redactor.text(message), reproduction: curlFor(result, redactor), ...(replay?.seed !== undefined ? { seed: replay.seed } : {}), ...(replay?.path ? { path: replay.path } : {}) }),
+    async received(key) {
+      const r = await request(`${s.receiverUrl}/__received?key=${encodeURIComponent(key)}`);
+      return (await r.body.json()) as ReceivedCallback[];
+    },
+    gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),
+    unique: () => `${s.runId}w${worker}n${(counter++).toString(36)}`,
+    async pool(items, fn) {
+      let next = 0;
+      const worker = async () => {
+        while (next < items.length) {
+          const i = next++;
+          await fn(items[i]!, i);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(s.settings.concurrency, items.length) }, worker));
+    },
+    async until(probe, intervalMs = s.pollMs) {
+      const end = Date.now() + s.waitMs;
+      for (;;) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        if (Date.now() >= end) return undefined;
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
+    },
+  };
+  return current;
+}
+
+/** Providers this run tests (a file for another provider is skipped whole). */
+export const inScope = (provider: Provider): boolean => inject('conformance').settings.providers.includes(provider);
+
+/** The level of a rule, for deciding which failures fail a test. */
+const levelOf = (id: string) => catalogue().byId.get(id)?.level;
+
+/**
+ * Declare one conformance test. `rules` are the ids it decides (its tags); a finding about any other
+ * rule is a bug in the suite and fails the test.
+ */
+export function conformance(provider: Provider, name: string, rules: readonly string[], fn: (f: Findings, h: Harness) => Promise<number | undefined>, timeout = 120_000) {
+  for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
+  describe.skipIf(!inScope(provider))(provider, () => {
+    it(name, async ({ task }) => {
+      const h = harness();
+      const f = new Findings();
+      task.meta.rules = [...rules];
+      task.meta.provider = provider;
+      const control = h.s.control[provider];
+      try {
+        if (!control?.ok) {
+          for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
+          throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
+        }
+        try {
+          const cases = await fn(f, h);
+          if (typeof cases === 'number') task.meta.cases = cases;
+        } catch (err) {
+          const line = errorLine(err, h.redactor);
+          for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
+          throw new Error(line);
+        }
+      } finally {
+        task.meta.findings = f.list();
+      }
+      const stray = f.list().filter((x) => !rules.includes(x.ruleId));
+      if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
+      const fatal = f.fatal(levelOf);
+      if (fatal.length) {
+        const lines = fatal.map((x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`);
+        throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
+      }
+    }, timeout);
+  });
+}
+
+/** A call that may fail on the transport: the failure comes back as a value, for an `error` finding. */
+export async function attempt(call: () => Promise<CallResult>, h: Harness): Promise<CallResult | { error: string }> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof WireError) return { error: errorLine(err, h.redactor) };
+    throw err;
+  }
+}

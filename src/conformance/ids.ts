@@ -1,0 +1,55 @@
+/**
+ * Order numbers that never collide: a create/apply opens a card and spends money, so every generated
+ * request gets a fresh orderNo/userReqNo (the field the catalogue's idempotency rule names), of the
+ * same length as the generated one where it can, so boundary lengths stay boundary lengths. The
+ * callbackUrl (the field a callback rule names) points at the suite's receiver, keyed by that number.
+ */
+import { catalogue } from '../spec/catalogue.ts';
+import { getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
+import type { Provider } from '../spec/registry.ts';
+
+const MIN_UNIQUE = 10;
+
+export function idFieldOf(provider: Provider, operation: string): string {
+  const rule = catalogue()
+    .rulesFor(provider, operation)
+    .find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'idempotent');
+  if (!rule) throw new Error(`${provider}.${operation}: no idempotency rule names the order-number field`);
+  return relativePath(rule);
+}
+
+/** The request field the provider calls back (a `callback` rule's subject), if the operation has one. */
+export function callbackFieldOf(provider: Provider, operation: string): string | undefined {
+  const cat = catalogue();
+  const delivered = cat.rulesFor(provider, operation).find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'callbackDelivered');
+  if (!delivered) return undefined;
+  // the field whose value the callback is POSTed to: the request field whose rules the callback source names
+  return cat.rulesFor(provider, operation).find((r) => r.side === 'request' && delivered.sourceRef.text.includes(`\`${r.field}\``))?.field;
+}
+
+/** `unique` at exactly `length` characters (padded or cut), or longer when `length` is too short to be unique. */
+export function fitLength(unique: string, length: number, max: number): string {
+  const target = Math.min(Math.max(length, MIN_UNIQUE), Math.max(max, MIN_UNIQUE));
+  return unique.length >= target ? unique.slice(unique.length - target) : unique.padStart(target, '0');
+}
+
+/** `keepFields`: fields the case is about (a callbackUrl under test is sent as generated). */
+export function uniquify(provider: Provider, operation: string, body: unknown, unique: string, callbackBase?: string, keepFields: readonly string[] = []): Record<string, unknown> {
+  if (!isPlainObject(body)) return body as Record<string, unknown>;
+  const out = structuredClone(body);
+  const field = idFieldOf(provider, operation);
+  const cur = getPath(out, field);
+  const max = catalogue().byId.get(`${provider}.${operation}.${field}.maxLength`);
+  const maxLen = max?.check.kind === 'maxLength' ? max.check.max : 64;
+  if (typeof cur === 'string' && cur !== '') out[field] = cur.length > maxLen ? unique.padEnd(cur.length, 'x') : fitLength(unique, cur.length, maxLen);
+  const cb = callbackFieldOf(provider, operation);
+  if (cb && callbackBase && typeof out[cb] === 'string' && !keepFields.includes(cb)) {
+    const url = `${callbackBase}/cb/${encodeURIComponent(String(out[field] ?? unique))}`;
+    const limit = catalogue().byId.get(`${provider}.${operation}.${cb}.maxLength`);
+    const cbMax = limit?.check.kind === 'maxLength' ? limit.check.max : Number.POSITIVE_INFINITY;
+    const curLen = (out[cb] as string).length;
+    // keep a boundary-length callbackUrl at its length; an over-long one stays over-long
+    if (curLen <= cbMax && url.length <= cbMax) out[cb] = curLen > url.length && curLen === cbMax ? `${url}?${'p'.repeat(curLen - url.length - 1)}` : url;
+  }
+  return out;
+}

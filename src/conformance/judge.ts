@@ -1,0 +1,149 @@
+/**
+ * One check, one function: each judges a call result against the catalogue and records findings.
+ * Nothing here names a field: the envelope's success flag and code field, the pending code and the
+ * response rules all come from the catalogue.
+ */
+import type { CallResult } from '../client/types.ts';
+import { type Catalogue, catalogue as shipped, type Rule } from '../spec/catalogue.ts';
+import { type EvalContext, evaluate, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
+import type { Provider, SchemaMode } from '../spec/registry.ts';
+import type { Evidence, Findings } from './findings.ts';
+
+export interface JudgeContext {
+  mode: SchemaMode;
+  cat?: Catalogue;
+  /** Turns a result into evidence (message + redacted reproduction). */
+  evidence: (result: CallResult, message: string) => Evidence;
+}
+
+export interface Envelope {
+  /** The answer parsed as the provider's envelope. */
+  ok: boolean;
+  success: boolean | undefined;
+  code: string | undefined;
+  message: string | undefined;
+}
+
+/** The envelope facts of a provider, derived from its catalogue rules. */
+export function envelopeOf(provider: Provider, operation: string, cat: Catalogue = shipped()) {
+  const rules = cat.rulesFor(provider, operation);
+  const codeRule = rules.find((r) => r.check.kind === 'codeInCatalogue')!;
+  const codeField = relativePath(codeRule);
+  const pending = rules.find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'pendingResolves');
+  const profile = cat.profiles[provider];
+  return {
+    codeField,
+    messageField: provider === 'alchemy' ? 'msg' : 'errorMsg',
+    pendingCode: pending?.codes['any'],
+    codes: new Set(profile.codes.map((c) => c.code)),
+    read(result: CallResult): Envelope {
+      const b = result.body;
+      if (!isPlainObject(b) || result.problem) return { ok: false, success: undefined, code: undefined, message: undefined };
+      const success = typeof b['success'] === 'boolean' ? b['success'] : undefined;
+      const code = b[codeField];
+      const msg = b[provider === 'alchemy' ? 'msg' : 'errorMsg'];
+      return { ok: true, success, code: code === undefined || code === null ? undefined : String(code), message: typeof msg === 'string' ? msg : undefined };
+    },
+  };
+}
+
+const describe = (result: CallResult): string => {
+  if (result.problem) return `${result.problem.kind}: ${result.problem.message}`;
+  return `HTTP ${result.status} ${result.rawBody.length > 160 ? `${result.rawBody.slice(0, 160)}…` : result.rawBody}`;
+};
+
+/**
+ * The answer's shape and content against every response rule of the operation. Rules that do not
+ * apply to this answer are left undecided; the ones that hold count as a check.
+ */
+export function judgeAnswer(
+  provider: Provider,
+  operation: string,
+  result: CallResult,
+  request: Record<string, unknown> | undefined,
+  findings: Findings,
+  jc: JudgeContext,
+  extra: Partial<EvalContext> = {},
+  only?: ReadonlySet<string>,
+): void {
+  const cat = jc.cat ?? shipped();
+  const env = envelopeOf(provider, operation, cat);
+  const ctx: EvalContext = {
+    mode: jc.mode,
+    today: todayIn(cat.profiles[provider].timeZone, new Date()),
+    defaults: cat.operation(provider, operation).defaults,
+    codes: env.codes,
+    ...(request ? { request } : {}),
+    ...extra,
+  };
+  const rules = cat.rulesFor(provider, operation).filter((r) => r.side === 'response' && (!only || only.has(r.id)));
+  const body = result.problem ? result.rawBody : result.body;
+  for (const rule of rules) {
+    if (rule.check.kind === 'noUntabledFields') {
+      if (jc.mode !== 'strict' || !isPlainObject(body)) continue;
+      const extraFields = untabled(body, cat.rulesFor(provider, operation).filter((r) => r.side === 'response'));
+      if (extraFields.length) findings.fail(rule.id, jc.evidence(result, `fields outside the table: ${extraFields.join(', ')}`));
+      else findings.pass(rule.id);
+      continue;
+    }
+    const v = evaluate(rule, body, ctx);
+    if (v.holds === true) findings.pass(rule.id);
+    else if (v.holds === false) findings.fail(rule.id, jc.evidence(result, `${rule.title}: broken by ${describeValue(rule, body)} (${describe(result)})`));
+  }
+}
+
+function describeValue(rule: Rule, body: unknown): string {
+  if (rule.check.kind === 'jsonObject') return 'a body that is not a JSON object';
+  const path = relativePath(rule);
+  const v = getPath(body, path);
+  return v === undefined ? `${path} missing` : `${path} = ${JSON.stringify(v)}`;
+}
+
+function untabled(body: Record<string, unknown>, rules: Rule[]): string[] {
+  const tabled = new Set(rules.filter((r) => r.check.kind === 'type').map(relativePath));
+  const out: string[] = [];
+  const walk = (o: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (!tabled.has(p)) out.push(p);
+      else if (isPlainObject(v) && [...tabled].some((t) => t.startsWith(`${p}.`))) walk(v, p);
+    }
+  };
+  walk(body, '');
+  return out;
+}
+
+/**
+ * A request that breaks `rule` must be refused: not a success, in the provider's envelope, with a
+ * code from its catalogue; the code the profile maps to the rule is a SHOULD.
+ */
+export function judgeRefusal(rule: Rule, way: string | undefined, result: CallResult, findings: Findings, jc: JudgeContext, note: string): 'refused' | 'accepted' | 'unreadable' {
+  const cat = jc.cat ?? shipped();
+  const env = envelopeOf(rule.provider, rule.operation, cat);
+  const e = env.read(result);
+  const byId = (suffix: string) => cat.rulesFor(rule.provider, rule.operation).find((r) => r.id.endsWith(suffix))!;
+  const jsonObject = byId('.response.jsonObject');
+  if (!e.ok) {
+    // Refused, but not in the provider's envelope: HTML, a 500 page, a non-object.
+    findings.pass(rule.id);
+    findings.fail(jsonObject.id, jc.evidence(result, `${note}: refused without the provider's JSON envelope (${describe(result)})`));
+    return 'unreadable';
+  }
+  findings.pass(jsonObject.id);
+  if (e.success === true || (env.pendingCode !== undefined && e.code === env.pendingCode)) {
+    findings.fail(rule.id, jc.evidence(result, `${note}: accepted (${describe(result)})`));
+    return 'accepted';
+  }
+  findings.pass(rule.id);
+  const inCatalogue = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeInCatalogue')!;
+  const matches = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeMatchesRule')!;
+  if (e.code === undefined || !env.codes.has(e.code)) {
+    findings.fail(inCatalogue.id, jc.evidence(result, `${note}: refused with code ${JSON.stringify(e.code)}, which is not in the catalogue`));
+  } else {
+    findings.pass(inCatalogue.id);
+  }
+  const expected = cat.expectedCode(rule, way);
+  if (e.code === expected) findings.pass(matches.id);
+  else findings.fail(matches.id, jc.evidence(result, `${note}: refused with ${JSON.stringify(e.code)}; the profile maps ${rule.id}${way ? ` (${way})` : ''} to ${expected}`));
+  return 'refused';
+}

@@ -1,0 +1,84 @@
+/**
+ * The two properties every create/apply operation has, built from the catalogue for any provider:
+ * positive acceptance (valid requests, boundaries first, are accepted and answered as the response
+ * rules say) and negative rejection (each rule broken alone is refused in the provider's envelope with
+ * a catalogue code). Suite files call these with their provider and operation.
+ */
+import { invalidCases, validCases } from '../../properties/cases.ts';
+import type { CallResult } from '../client/types.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { relativePath } from '../spec/evaluate.ts';
+import type { Provider } from '../spec/registry.ts';
+import { attempt, conformance, type Harness } from './harness.ts';
+import { uniquify } from './ids.ts';
+import { envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+
+const send = (h: Harness, provider: Provider, operation: string, body: unknown) => (provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body));
+
+/** Rules the acceptance property decides: acceptsValid, the rules with boundary cases, every response rule. */
+export function acceptanceRules(provider: Provider, operation: string): string[] {
+  const rules = catalogue().rulesFor(provider, operation);
+  const cases = validCases(provider, operation, { mode: 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 0, 1);
+  const fromCases = new Set(cases.flatMap((c) => c.rules));
+  return rules.filter((r) => fromCases.has(r.id) || (r.side === 'response' && r.check.kind !== 'codeMatchesRule')).map((r) => r.id);
+}
+
+export function acceptance(provider: Provider, operation: string, name: string) {
+  const rules = acceptanceRules(provider, operation);
+  const strictOnly = catalogue().rulesFor(provider, operation).filter((r) => r.side === 'response' && r.check.kind === 'noUntabledFields');
+  conformance(provider, name, rules, async (f, h) => {
+    const jc = { mode: h.s.settings.mode, evidence: h.evidence };
+    const env = envelopeOf(provider, operation);
+    const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
+    await h.pool(cases, async (c) => {
+      const body = uniquify(provider, operation, c.value, h.unique(), h.s.callbackBase, c.rules.map((id) => catalogue().byId.get(id)!.field));
+      const r = await attempt(() => send(h, provider, operation, body), h);
+      if ('error' in r) {
+        for (const id of c.rules) f.error(id, r.error);
+        return;
+      }
+      const e = env.read(r);
+      const accepted = e.ok && (e.success === true || (env.pendingCode !== undefined && e.code === env.pendingCode));
+      if (accepted) for (const id of c.rules) f.pass(id);
+      else for (const id of c.rules) f.fail(id, h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }));
+      judgeAnswer(provider, operation, r, body, f, jc, { allowIncomplete: true });
+    });
+    if (h.s.settings.mode !== 'strict') for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
+    return cases.length;
+  });
+}
+
+const refusalLine = (r: CallResult, e: ReturnType<ReturnType<typeof envelopeOf>['read']>) =>
+  r.problem ? r.problem.message : `HTTP ${r.status}, code ${JSON.stringify(e.code)}${e.message ? ` "${e.message}"` : ''}`;
+
+/** Rules the rejection property decides: every request rule a mutation can break, and the refusal's envelope and code. */
+export function rejectionRules(provider: Provider, operation: string, strict = false): string[] {
+  const all = catalogue().rulesFor(provider, operation);
+  const broken = new Set(invalidCases(provider, operation, { mode: strict ? 'strict' : 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 1, 1).flatMap((c) => c.rules));
+  const envelope = all.filter((r) => r.side === 'response' && !relativePath(r).includes('.') && r.check.kind !== 'noUntabledFields');
+  return [...all.filter((r) => broken.has(r.id)).map((r) => r.id), ...envelope.map((r) => r.id)];
+}
+
+export function rejection(provider: Provider, operation: string, name: string) {
+  const strict = catalogue().rulesFor(provider, operation).find((r) => r.side === 'request' && r.check.kind === 'noUntabledFields')!;
+  const rules = [...new Set([...rejectionRules(provider, operation), strict.id])];
+  const envelope = new Set(rules);
+  conformance(provider, name, rules, async (f, h) => {
+    const jc = { mode: h.s.settings.mode, evidence: h.evidence };
+    const perRule = Math.max(2, Math.ceil(h.s.settings.runs / 8));
+    const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
+    await h.pool(cases, async (c) => {
+      const rule = catalogue().byId.get(c.rules[0]!)!;
+      const body = uniquify(provider, operation, c.value, h.unique(), h.s.callbackBase, [rule.field]);
+      const r = await attempt(() => send(h, provider, operation, body), h);
+      if ('error' in r) {
+        f.error(rule.id, r.error);
+        return;
+      }
+      const outcome = judgeRefusal(rule, c.way, r, f, jc, c.note);
+      if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, jc, {}, envelope);
+    });
+    return cases.length;
+  });
+}

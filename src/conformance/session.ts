@@ -1,0 +1,188 @@
+/**
+ * A conformance session, prepared once per run (vitest's global setup) and handed to every suite file:
+ * the targets (a configured sandbox, or the embedded mock), the callback receiver, and the positive
+ * control — valid requests that must succeed before any negative test may count.
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
+import { createAlchemyClient } from '../client/alchemy.ts';
+import { createGepClient } from '../client/gep.ts';
+import type { CallResult } from '../client/types.ts';
+import { type Config, loadConfig } from '../config/env.ts';
+import { type RunningMock, startMock } from '../mock/server.ts';
+import { catalogue } from '../spec/catalogue.ts';
+import { todayIn } from '../spec/evaluate.ts';
+import type { Provider } from '../spec/registry.ts';
+import { createTransport } from '../wire/http.ts';
+import { createRedactor } from '../wire/redact.ts';
+import { errorLine } from '../wire/errors.ts';
+import { validObject } from '../../properties/generate.ts';
+import { planOf } from '../../properties/plan.ts';
+import { envelopeOf } from './judge.ts';
+import { startReceiver } from './receiver.ts';
+import { readSettings, type Settings } from './settings.ts';
+import { uniquify } from './ids.ts';
+
+export interface SharedAlchemy {
+  baseUrl: string;
+  accessKey: string;
+  secretKey: string;
+  email: string;
+  language?: string;
+}
+export interface SharedGep {
+  baseUrl: string;
+  userNo: string;
+  certificateId: string;
+  merchantPrivatePem: string;
+  platformPublicPem: string;
+}
+
+export interface Control {
+  ok: boolean;
+  reason?: string;
+  accepted: number;
+  sent: number;
+}
+
+/** What every suite file receives (vitest `provide`): plain data, keys as PEM. */
+export interface SharedSession {
+  settings: Settings;
+  runId: string;
+  alchemy?: SharedAlchemy & { embedded: boolean };
+  gep?: SharedGep & { embedded: boolean };
+  adminUrl?: string;
+  /** Base of the callbackUrl the suite sends (`<base>/cb/<orderNo>`). */
+  callbackBase: string;
+  receiverUrl: string;
+  control: Partial<Record<Provider, Control>>;
+  limits: Config['limits'];
+  secrets: string[];
+  today: Record<Provider, string>;
+  segments: string[];
+  /** Real ms between two looks at an asynchronous outcome, and the most to wait for one. */
+  pollMs: number;
+  waitMs: number;
+}
+
+/** The part of a session a report may show: no secret, no key. */
+export interface SessionSummary {
+  settings: Settings;
+  target: Partial<Record<Provider, { url: string; embedded: boolean }>>;
+  control: Partial<Record<Provider, Control>>;
+}
+
+export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
+
+export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise<{ shared: SharedSession; summary: SessionSummary; close: () => Promise<void> }> {
+  const settings = readSettings(env);
+  const config = loadConfig(env);
+  const needMock = settings.providers.some((p) => !config[p].target);
+  let mock: RunningMock | undefined;
+  if (needMock) {
+    mock = await startMock({ deviations: settings.deviate, timeScale: settings.timeScale, seed: settings.seed, admin: true });
+  }
+  const receiver = await startReceiver(settings.callbackPort, String(catalogue().profiles.alchemy.wire['callbackAck']));
+  const external = settings.providers.some((p) => config[p].target);
+  const runId = external ? `cc${Date.now().toString(36)}` : `s${settings.seed.toString(36)}`;
+  const shared: SharedSession = {
+    settings,
+    runId,
+    callbackBase: config.alchemy.target?.callbackUrl ?? receiver.url,
+    receiverUrl: receiver.url,
+    control: {},
+    limits: config.limits,
+    secrets: [...config.secrets, ...(mock ? [mock.client.alchemy.secretKey] : [])],
+    today: { alchemy: todayIn(catalogue().profiles.alchemy.timeZone, new Date()), gep: todayIn(catalogue().profiles.gep.timeZone, new Date()) },
+    segments: [],
+    pollMs: external ? 1000 : 3,
+    waitMs: settings.waitMs ?? (external ? 360_000 : 3000),
+  };
+  if (mock) shared.adminUrl = mock.url;
+  if (settings.providers.includes('alchemy')) {
+    const t = config.alchemy.target;
+    shared.alchemy = t
+      ? { baseUrl: t.baseUrl, accessKey: t.accessKey, secretKey: t.secretKey, email: t.email, ...(t.language ? { language: t.language } : {}), embedded: false }
+      : { baseUrl: mock!.url, ...mock!.client.alchemy, embedded: true };
+  }
+  if (settings.providers.includes('gep')) {
+    const t = config.gep.target;
+    const pem = (k: KeyObject, type: 'pkcs8' | 'spki') => String(k.export({ type, format: 'pem' }));
+    if (t) {
+      shared.gep = { baseUrl: t.baseUrl, userNo: t.userNo, certificateId: t.certificateId, merchantPrivatePem: pem(t.merchantPrivateKey, 'pkcs8'), platformPublicPem: pem(t.platformPublicKey, 'spki'), embedded: false };
+    } else {
+      const g = mock!.client.gep!;
+      shared.gep = { baseUrl: mock!.url, userNo: g.userNo, certificateId: g.certificateId, merchantPrivatePem: g.merchantPrivatePem, platformPublicPem: g.platformPublicPem, embedded: true };
+    }
+  }
+  await positiveControl(shared);
+  const summary: SessionSummary = {
+    settings,
+    target: Object.fromEntries(settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded }])),
+    control: shared.control,
+  };
+  return {
+    shared,
+    summary,
+    close: async () => {
+      await receiver.close();
+      await mock?.close();
+    },
+  };
+}
+
+/**
+ * Valid requests that must succeed. A target that refuses them all (bad credentials, wrong keys, a
+ * provider that refuses everything) cannot be tested: its negative results would mean nothing.
+ */
+async function positiveControl(s: SharedSession): Promise<void> {
+  const transport = createTransport(s.limits);
+  const redactor = createRedactor({ secrets: s.secrets });
+  const clients = connectClients(s, transport);
+  try {
+    for (const provider of s.settings.providers) {
+      const operation = provider === 'alchemy' ? 'create' : 'apply';
+      const env = envelopeOf(provider, operation);
+      if (provider === 'alchemy') {
+        try {
+          const seg = await clients.alchemy!.segmentList();
+          const model = (seg.body as { model?: { vid?: string }[] } | undefined)?.model;
+          if (Array.isArray(model)) s.segments = model.map((m) => String(m.vid)).filter(Boolean);
+        } catch {
+          // the segment list is the profile's; without it the fallback vid is used
+        }
+        if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
+      }
+      const g = { mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } };
+      const samples = fc.sample(validObject(planOf(provider, operation, 'request'), g), { numRuns: 2, seed: s.settings.seed });
+      let accepted = 0;
+      let reason = '';
+      for (const [i, raw] of samples.entries()) {
+        const body = uniquify(provider, operation, raw, `${s.runId}c${i}`, s.callbackBase);
+        try {
+          const r: CallResult = provider === 'alchemy' ? await clients.alchemy!.create(body) : await clients.gep!.apply(body);
+          const e = env.read(r);
+          if (e.ok && (e.success === true || (env.pendingCode !== undefined && e.code === env.pendingCode))) accepted++;
+          else reason = r.problem ? r.problem.message : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
+        } catch (err) {
+          reason = errorLine(err, redactor);
+        }
+      }
+      s.control[provider] = { ok: accepted > 0, accepted, sent: samples.length, ...(accepted > 0 ? {} : { reason: redactor.text(reason) }) };
+    }
+  } finally {
+    await transport.close();
+  }
+}
+
+export function connectClients(s: SharedSession, transport: ReturnType<typeof createTransport>) {
+  return {
+    alchemy: s.alchemy ? createAlchemyClient({ baseUrl: s.alchemy.baseUrl, accessKey: s.alchemy.accessKey, secretKey: s.alchemy.secretKey, email: s.alchemy.email }, { transport, retries: s.limits.retries }) : undefined,
+    gep: s.gep
+      ? createGepClient(
+          { baseUrl: s.gep.baseUrl, userNo: s.gep.userNo, certificateId: s.gep.certificateId, merchantPrivateKey: createPrivateKey(s.gep.merchantPrivatePem), platformPublicKey: createPublicKey(s.gep.platformPublicPem) },
+          { transport, retries: s.limits.retries },
+        )
+      : undefined,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The settings of a conformance run, read from the environment so that `card-conformance run` and a
+ * plain `npx vitest` read the same ones. `run` sets them from its flags; every name is documented in
+ * `.env.example`.
+ */
+import { ConfigError } from '../wire/errors.ts';
+import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
+
+export interface Settings {
+  providers: Provider[];
+  seed: number;
+  /** Random cases per property (valid requests; violations per rule use a fraction). */
+  runs: number;
+  mode: SchemaMode;
+  /** Deviations switched on in the embedded mock (tests of the suite itself). */
+  deviate: string[];
+  /** Provider time per real time in the embedded mock. */
+  timeScale: number;
+  /** Concurrent requests per suite file. */
+  concurrency: number;
+  /**
+   * Upper bound, in real ms, on waiting for an asynchronous outcome (lifecycle, callback, pending);
+   * undefined: 3 s against the embedded mock, 6 minutes against a sandbox ("wait 1 to 5 minutes").
+   */
+  waitMs: number | undefined;
+  callbackPort: number;
+}
+
+export const SETTINGS_VARIABLES = {
+  provider: 'CARD_CONFORMANCE_PROVIDER',
+  seed: 'CARD_CONFORMANCE_SEED',
+  runs: 'CARD_CONFORMANCE_RUNS',
+  mode: 'CARD_CONFORMANCE_SCHEMA_MODE',
+  deviate: 'CARD_CONFORMANCE_MOCK_DEVIATE',
+  timeScale: 'CARD_CONFORMANCE_MOCK_TIME_SCALE',
+  concurrency: 'CARD_CONFORMANCE_CONCURRENCY',
+  waitMs: 'CARD_CONFORMANCE_WAIT_MS',
+  callbackPort: 'CARD_CONFORMANCE_CALLBACK_PORT',
+} as const;
+
+export const DEFAULT_SEED = 20241114;
+export const DEFAULT_RUNS = 100;
+
+function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be a whole number of at least ${min}`);
+  return n;
+}
+
+export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
+  const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
+  if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p)) throw new ConfigError(SETTINGS_VARIABLES.provider, `must be one of ${PROVIDERS.join(', ')}, all`);
+  const mode = env[SETTINGS_VARIABLES.mode] ?? 'lenient';
+  if (!(SCHEMA_MODES as readonly string[]).includes(mode)) throw new ConfigError(SETTINGS_VARIABLES.mode, `must be one of ${SCHEMA_MODES.join(', ')}`);
+  const ts = env[SETTINGS_VARIABLES.timeScale];
+  const timeScale = ts === undefined || ts === '' ? 0.002 : Number(ts);
+  if (!(timeScale > 0)) throw new ConfigError(SETTINGS_VARIABLES.timeScale, 'must be a positive number');
+  return {
+    providers: p === 'all' ? [...PROVIDERS] : [p as Provider],
+    seed: int(env, SETTINGS_VARIABLES.seed, DEFAULT_SEED, 0),
+    runs: int(env, SETTINGS_VARIABLES.runs, DEFAULT_RUNS, 1),
+    mode: mode as SchemaMode,
+    deviate: (env[SETTINGS_VARIABLES.deviate] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    timeScale,
+    concurrency: int(env, SETTINGS_VARIABLES.concurrency, 16, 1),
+    waitMs: env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined,
+    callbackPort: int(env, SETTINGS_VARIABLES.callbackPort, 0, 0),
+  };
+}

@@ -1,0 +1,58 @@
+/** What both provider simulators share: catalogue, deviations, clock, time scale, randomness, replies. */
+import type { Catalogue } from '../spec/catalogue.ts';
+import type { Provider } from '../spec/registry.ts';
+import type { Deviation, DeviationFlag } from './deviations.ts';
+import type { Rng } from './rng.ts';
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+export interface MockContext {
+  cat: Catalogue;
+  deviations: readonly Deviation[];
+  rng: Rng;
+  now: () => number;
+  /** Real milliseconds per provider second: 1000 is real time, 2 runs a minute in 120 ms. */
+  msPerSecond: number;
+  baseUrl: () => string;
+  /** Hosts a callback may be POSTed to; loopback only unless the caller allows more. */
+  callbackAllowed: (url: URL) => boolean;
+  timers: Set<NodeJS.Timeout>;
+}
+
+export const json = (body: unknown, status = 200): Reply => ({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+
+export function hasFlag(ctx: MockContext, provider: Provider, flag: DeviationFlag): boolean {
+  return ctx.deviations.some((d) => d.provider === provider && d.flag === flag);
+}
+
+/** Bad input answered the way a deviation breaks the envelope (HTTP 500 text, or an HTML page). */
+export function brokenRefusal(ctx: MockContext, provider: Provider): Reply | undefined {
+  if (hasFlag(ctx, provider, 'http500OnBadInput')) return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' };
+  if (hasFlag(ctx, provider, 'htmlOnBadInput')) return { status: 400, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>400 Bad Request</h1></body></html>' };
+  return undefined;
+}
+
+/** Apply the answer deviations of a provider to a success envelope, in place. */
+export function deviateAnswer(ctx: MockContext, provider: Provider, envelope: Record<string, unknown>): Record<string, unknown> {
+  for (const d of ctx.deviations) if (d.provider === provider && d.answer) d.answer(envelope);
+  return envelope;
+}
+
+/** Schedule on the mock's clock; cleared when the mock closes. */
+export function later(ctx: MockContext, providerSeconds: number, fn: () => void): void {
+  const t = setTimeout(() => {
+    ctx.timers.delete(t);
+    fn();
+  }, providerSeconds * ctx.msPerSecond);
+  t.unref();
+  ctx.timers.add(t);
+}
+
+export function isLoopback(url: URL): boolean {
+  const h = url.hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}

@@ -1,0 +1,225 @@
+/**
+ * The GEP simulator: form envelope, RSA dataContent in and sealed result out, the apply rules of the
+ * catalogue (conditional ones and dates in Asia/Shanghai included), default BINs, Luhn card numbers,
+ * expiry from endDate, per-currency balances debited by authLimitAmount, the four outcomes of the seed
+ * (complete, incomplete then completed, 140001 then resolved, refused), userReqNo idempotency.
+ */
+import type { KeyObject } from 'node:crypto';
+import { effectiveValue, getPath, isPlainObject, withCheckDigit } from '../spec/evaluate.ts';
+import { decodeSealed, encodeSealed, parseGepForm } from '../wire/gep-envelope.ts';
+import { brokenRefusal, deviateAnswer, hasFlag, json, type MockContext, type Reply } from './context.ts';
+import { hash32 } from './rng.ts';
+import { createValidator } from './validate.ts';
+
+export interface GepKeys {
+  userNo: string;
+  merchantPublicKey: KeyObject;
+  platformPrivateKey: KeyObject;
+}
+
+export type GepOutcome = 'complete' | 'incomplete' | 'pending';
+/** Percent of applies per outcome, chosen by a hash of userReqNo (so the same run sees the same mix). */
+export type OutcomeMix = Record<GepOutcome, number>;
+export const DEFAULT_OUTCOMES: OutcomeMix = { complete: 80, incomplete: 10, pending: 10 };
+/** "wait 1 to 5 minutes": provider seconds until an incomplete or pending order is settled. */
+export const GEP_SETTLE_SECONDS = { min: 60, max: 300 };
+export const DEFAULT_BALANCE = '1000000000.00';
+
+interface Order {
+  orderId: string;
+  cardId: string;
+  userReqNo: string;
+  request: Record<string, unknown>;
+  outcome: GepOutcome;
+  amountCents: bigint;
+  createdAt: number;
+  settleAt: number;
+  cardNo: string;
+  cvv: string;
+  expiry: string;
+  currency: string;
+}
+
+const toCents = (v: unknown): bigint => {
+  const s = String(v ?? '0');
+  if (!/^\d+(\.\d+)?$/.test(s)) return 0n;
+  const [i, f = ''] = s.split('.');
+  return BigInt(i!) * 100n + BigInt((f + '00').slice(0, 2));
+};
+const fromCents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+
+export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix = DEFAULT_OUTCOMES) {
+  const profile = ctx.cat.profiles.gep;
+  const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
+  const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, { now: ctx.now });
+  const { defaults } = ctx.cat.operation('gep', 'apply');
+  const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'gep', f);
+  const state = {
+    balances: new Map<string, bigint>(),
+    orders: new Map<string, Order[]>(),
+    cards: new Map<string, Order>(),
+    /** Outcomes a test asked for, by userReqNo (admin surface). */
+    forced: new Map<string, GepOutcome>(),
+  };
+  const balance = (cur: string) => state.balances.get(cur) ?? toCents(DEFAULT_BALANCE);
+
+  const fail = (code: string, msg: string, badInput = true): Reply => {
+    const broken = badInput ? brokenRefusal(ctx, 'gep') : undefined;
+    if (broken) return broken;
+    return json({ success: false, errorCode: flag('unknownRefusalCode') && code !== '140001' ? '999999' : code, errorMsg: msg });
+  };
+  const ok = (result: Record<string, unknown>, deviate: boolean): Reply => {
+    const envelope: Record<string, unknown> = { success: true, errorCode: '', errorMsg: '', result };
+    if (deviate) deviateAnswer(ctx, 'gep', envelope);
+    const { result: r, ...rest } = envelope;
+    return json({ ...rest, result: encodeSealed(r, keys.platformPrivateKey) });
+  };
+
+  const settled = (o: Order) => ctx.now() >= o.settleAt && !(o.outcome === 'pending' && flag('pendingForever')) && !(o.outcome === 'incomplete' && flag('incompleteForever'));
+  const cardResult = (o: Order, complete: boolean) => ({
+    orderId: o.orderId,
+    cardId: o.cardId,
+    localCurrency: o.currency,
+    cardNo: complete ? o.cardNo : '',
+    cardVerifyNo: complete ? o.cvv : '',
+    cardExpiryDate: complete ? o.expiry : '',
+  });
+
+  const chooseOutcome = (userReqNo: string): GepOutcome => {
+    const forced = state.forced.get(userReqNo);
+    if (forced) return forced;
+    const roll = hash32(userReqNo) % 100;
+    if (roll < outcomes.pending) return 'pending';
+    if (roll < outcomes.pending + outcomes.incomplete) return 'incomplete';
+    return 'complete';
+  };
+
+  const open = (req: Record<string, unknown>): Order => {
+    const bin = effectiveValue(req, 'binRangeId', defaults) ?? '';
+    const realBin = /^0+$/.test(bin) || bin === '' ? `4${ctx.rng.digits(5)}` : bin;
+    const end = String(req['endDate']);
+    const userReqNo = String(req['userReqNo'] ?? '');
+    const outcome = chooseOutcome(userReqNo);
+    const span = GEP_SETTLE_SECONDS.max - GEP_SETTLE_SECONDS.min;
+    const o: Order = {
+      orderId: ctx.rng.digits(19),
+      cardId: ctx.rng.digits(19),
+      userReqNo,
+      request: req,
+      outcome,
+      amountCents: toCents(req['authLimitAmount']),
+      createdAt: ctx.now(),
+      settleAt: outcome === 'complete' ? ctx.now() : ctx.now() + (GEP_SETTLE_SECONDS.min + ctx.rng.int(span + 1)) * ctx.msPerSecond,
+      cardNo: withCheckDigit(realBin + ctx.rng.digits(Math.max(0, 15 - realBin.length))),
+      cvv: ctx.rng.digits(3),
+      expiry: /^\d{4}-\d{2}-\d{2}$/.test(end) ? `${end.slice(5, 7)}/${end.slice(0, 4)}` : '',
+      currency: String(req['localCurrency'] ?? ''),
+    };
+    state.cards.set(o.cardId, o);
+    const list = state.orders.get(userReqNo) ?? [];
+    list.push(o);
+    state.orders.set(userReqNo, list);
+    return o;
+  };
+
+  const debit = (o: Order) => {
+    if (!flag('noDebit')) state.balances.set(o.currency, balance(o.currency) - o.amountCents);
+  };
+
+  const answerFor = (o: Order): Reply => {
+    if (o.outcome === 'pending' && !settled(o)) return fail('140001', 'unknown order status, query the operation later', false);
+    return ok(cardResult(o, o.outcome === 'complete' || settled(o)), true);
+  };
+
+  const apply = (data: unknown): Reply => {
+    const refusal = validate(data);
+    if (refusal) return fail(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`);
+    const req = data as Record<string, unknown>;
+    const userReqNo = String(req['userReqNo'] ?? '');
+    const seen = state.orders.get(userReqNo)?.[0];
+    if (seen && !flag('duplicateOpensCard')) {
+      if (flag('duplicateDebitsTwice')) debit(seen);
+      return answerFor(seen);
+    }
+    const currency = String(req['localCurrency'] ?? '');
+    const amount = toCents(req['authLimitAmount']);
+    if (amount > balance(currency) && !flag('allowOverdraft')) {
+      const rule = ctx.cat.byId.get('gep.apply.authLimitAmount.insufficientBalance')!;
+      return fail(flag('genericRefusalCode') ? profile.fieldRuleCode : ctx.cat.expectedCode(rule), 'insufficient account balance', false);
+    }
+    const o = open(req);
+    debit(o);
+    return answerFor(o);
+  };
+
+  const queryCardOperate = (data: unknown): Reply => {
+    const userReqNo = getPath(data, 'userReqNo');
+    const o = typeof userReqNo === 'string' ? state.orders.get(userReqNo)?.[0] : undefined;
+    if (!o) return fail('120001', 'empty result', false);
+    const done = o.outcome !== 'pending' || settled(o);
+    return ok({
+      orderId: o.orderId,
+      cardId: o.cardId,
+      userReqNo: o.userReqNo,
+      opType: 0,
+      status: done ? 2 : 1,
+      statusDesc: done ? profile.operationStatuses?.['2'] : profile.operationStatuses?.['1'],
+      amount: fromCents(o.amountCents),
+      createAt: new Date(o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
+    }, false);
+  };
+
+  const info = (data: unknown): Reply => {
+    const cardId = getPath(data, 'cardId');
+    const o = typeof cardId === 'string' ? state.cards.get(cardId) : undefined;
+    if (!o) return fail('120001', 'empty result', false);
+    if (o.outcome === 'pending' && !settled(o)) return fail('140001', 'unknown order status', false);
+    const complete = o.outcome === 'complete' || settled(o);
+    const { orderId: _o, ...card } = cardResult(o, complete);
+    return ok({ ...card, cardStatus: complete ? 'ACTIVE' : 'PROCESSING', availableAmount: fromCents(o.amountCents) }, true);
+  };
+
+  return {
+    paths,
+    handle(path: string, headers: Record<string, string | string[] | undefined>, raw: string): Reply {
+      const operation = paths[path];
+      if (!operation) return json({ success: false, errorCode: '130001', errorMsg: 'no such API' }, 404);
+      if (!String(headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) return fail(profile.fieldRuleCode, 'content type must be application/x-www-form-urlencoded');
+      const form = parseGepForm(raw);
+      const missing = ['version', 'certificateId', 'userNo', 'dataType', 'dataContent'].find((k) => !form[k]);
+      if (missing) return fail(profile.fieldRuleCode, `form field ${missing} is required`);
+      if (form.userNo !== keys.userNo) return fail(profile.fieldRuleCode, 'unknown merchant userNo', false);
+      let data: unknown;
+      try {
+        data = decodeSealed(form.dataContent!, keys.merchantPublicKey);
+      } catch {
+        if (flag('acceptUndecryptable') && operation === 'apply') {
+          const o = open({ userReqNo: `undecryptable-${ctx.rng.hex(8)}`, localCurrency: 'USD', endDate: '2030-01-01' });
+          return ok(cardResult(o, true), false);
+        }
+        const rule = ctx.cat.byId.get('gep.apply.auth.encryption')!;
+        return fail(ctx.cat.expectedCode(rule), 'dataContent could not be decrypted with the merchant key', false);
+      }
+      if (!isPlainObject(data) && operation !== 'apply') return fail(profile.fieldRuleCode, 'dataContent is not a JSON object');
+      if (operation === 'apply') return apply(data);
+      if (operation === 'queryCardOperate') return queryCardOperate(data);
+      return info(data);
+    },
+    admin: {
+      state: () => ({
+        balances: Object.fromEntries([...state.balances].map(([k, v]) => [k, fromCents(v)])),
+        defaultBalance: DEFAULT_BALANCE,
+        cards: state.cards.size,
+        orders: Object.fromEntries([...state.orders].map(([k, v]) => [k, v.length])),
+      }),
+      setBalance: (currency: string, amount: string) => state.balances.set(currency, toCents(amount)),
+      force: (userReqNo: string, outcome: GepOutcome) => state.forced.set(userReqNo, outcome),
+      reset: () => {
+        state.balances.clear();
+        state.orders.clear();
+        state.cards.clear();
+        state.forced.clear();
+      },
+    },
+  };
+}

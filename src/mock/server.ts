@@ -1,0 +1,194 @@
+/**
+ * The embedded reference provider: both simulators on one node:http server (no framework: the mock is
+ * a handful of routes, and node:http is the fastest and has nothing to keep up to date). Bodies are
+ * read with a hard limit (413 beyond it, read no further), every failure is the provider's own envelope,
+ * nothing on the wire is a stack trace. `/__mock/*` is the admin surface for tests and the pact
+ * verifier, off unless enabled.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
+import { generateTestKeyPair } from '../wire/keys.ts';
+import { createAlchemy, type AlchemyKeys } from './alchemy.ts';
+import { isLoopback, json, type MockContext, type Reply } from './context.ts';
+import { resolveDeviations } from './deviations.ts';
+import { createGep, DEFAULT_OUTCOMES, type GepKeys, type GepOutcome, type OutcomeMix } from './gep.ts';
+import { createRng } from './rng.ts';
+import type { KeyObject } from 'node:crypto';
+
+export interface MockKeys {
+  alchemy: AlchemyKeys;
+  gep: GepKeys & { certificateId: string };
+}
+
+/** The client side of the generated keys: what a client needs to talk to this mock. */
+export interface MockClientSide {
+  alchemy: { accessKey: string; secretKey: string; email: string };
+  /** Only when the mock generated the GEP keys (no MOCK_GEP_* given). */
+  gep?: { userNo: string; certificateId: string; merchantPrivateKey: KeyObject; platformPublicKey: KeyObject; merchantPrivatePem: string; platformPublicPem: string };
+}
+
+export interface MockOptions {
+  port?: number;
+  host?: string;
+  deviations?: readonly string[];
+  /** Provider time per real time: 1 is real time; 0.002 runs a "1 to 5 minutes" wait in 120–600 ms. */
+  timeScale?: number;
+  seed?: number;
+  admin?: boolean;
+  maxBodyBytes?: number;
+  outcomes?: OutcomeMix;
+  /** Keys from the environment (MOCK_*); generated when absent. */
+  keys?: Partial<{ alchemy: AlchemyKeys; gep: Partial<GepKeys> & { certificateId?: string } }>;
+  /** Let callbacks go to non-loopback hosts (never in tests). */
+  allowRemoteCallbacks?: boolean;
+  now?: () => number;
+  catalogue?: Catalogue;
+}
+
+export interface RunningMock {
+  url: string;
+  port: number;
+  /** The client's half of the keys (GEP's only when the mock generated them). */
+  client: MockClientSide;
+  deviations: readonly string[];
+  close(): Promise<void>;
+  admin: { alchemy: ReturnType<typeof createAlchemy>['admin']; gep: ReturnType<typeof createGep>['admin'] };
+}
+
+const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(10))).join('');
+
+export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
+  const cat = opts.catalogue ?? shipped();
+  const deviations = resolveDeviations(opts.deviations ?? []);
+  let baseUrl = '';
+  const ctx: MockContext = {
+    cat,
+    deviations,
+    rng: createRng(opts.seed ?? 1),
+    now: opts.now ?? Date.now,
+    msPerSecond: 1000 * (opts.timeScale ?? 1),
+    baseUrl: () => baseUrl,
+    callbackAllowed: (u) => opts.allowRemoteCallbacks === true || isLoopback(u),
+    timers: new Set(),
+  };
+  const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? { accessKey: `mock-ak-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') };
+  const client: MockClientSide = { alchemy: { ...alchemyKeys, email: 'merchant@example.test' } };
+  let gepKeys: MockKeys['gep'];
+  const g = opts.keys?.gep;
+  if (g?.merchantPublicKey && g.platformPrivateKey && g.userNo) {
+    gepKeys = { userNo: g.userNo, certificateId: g.certificateId ?? digits(19), merchantPublicKey: g.merchantPublicKey, platformPrivateKey: g.platformPrivateKey };
+  } else {
+    const merchant = generateTestKeyPair(1024);
+    const platform = generateTestKeyPair(1024);
+    gepKeys = { userNo: g?.userNo ?? digits(19), certificateId: g?.certificateId ?? digits(19), merchantPublicKey: merchant.publicKey, platformPrivateKey: platform.privateKey };
+    client.gep = { userNo: gepKeys.userNo, certificateId: gepKeys.certificateId, merchantPrivateKey: merchant.privateKey, platformPublicKey: platform.publicKey, merchantPrivatePem: merchant.privatePem, platformPublicPem: platform.publicPem };
+  }
+  const alchemy = createAlchemy(ctx, alchemyKeys);
+  const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES);
+  const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+
+  const adminRoute = (path: string, body: Record<string, unknown>): Reply => {
+    switch (path) {
+      case '/__mock/reset':
+        alchemy.admin.reset();
+        gep.admin.reset();
+        return json({ ok: true });
+      case '/__mock/state':
+        return json({ alchemy: alchemy.admin.state(), gep: gep.admin.state(), deviations: deviations.map((d) => d.name) });
+      case '/__mock/gep/balance':
+        gep.admin.setBalance(String(body['currency']), String(body['amount']));
+        return json({ ok: true });
+      case '/__mock/gep/outcome':
+        gep.admin.force(String(body['userReqNo']), String(body['outcome']) as GepOutcome);
+        return json({ ok: true });
+      case '/__mock/alchemy/order':
+        alchemy.admin.useOrder(String(body['orderNo']));
+        return json({ ok: true });
+      default:
+        return json({ error: 'no such admin route' }, 404);
+    }
+  };
+
+  const route = (req: IncomingMessage, raw: string): Reply => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/__mock/')) {
+      if (!opts.admin) return json({ error: 'the admin surface is off' }, 404);
+      let body: Record<string, unknown> = {};
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      } catch {
+        return json({ error: 'admin body is not JSON' }, 400);
+      }
+      return adminRoute(path, body);
+    }
+    if (req.method !== 'POST') return json({ error: 'method not allowed' }, 405);
+    if (path in alchemy.paths) return alchemy.handle(path, req.method, req.headers, raw);
+    if (path in gep.paths) return gep.handle(path, req.headers, raw);
+    return json({ error: 'not found' }, 404);
+  };
+
+  const send = (res: ServerResponse, r: Reply) => {
+    res.writeHead(r.status, { ...(r.headers ?? {}), 'content-length': Buffer.byteLength(r.body) });
+    res.end(r.body);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody) {
+      res.setHeader('connection', 'close');
+      send(res, json({ error: `body over ${maxBody} bytes` }, 413));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > maxBody) {
+        done = true;
+        res.setHeader('connection', 'close');
+        send(res, json({ error: `body over ${maxBody} bytes` }, 413));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      try {
+        send(res, route(req, Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        // Never a stack trace on the wire: the provider's generic failure instead.
+        send(res, json({ error: 'internal error' }, 500));
+      }
+    });
+    req.on('error', () => res.destroy());
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url: baseUrl,
+    port,
+    client,
+    deviations: deviations.map((d) => d.name),
+    admin: { alchemy: alchemy.admin, gep: gep.admin },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of ctx.timers) clearTimeout(t);
+        ctx.timers.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

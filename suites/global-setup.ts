@@ -1,0 +1,15 @@
+/**
+ * vitest global setup of the conformance suites: opens the session (targets, embedded mock when no
+ * base URL is configured, callback receiver, positive control) and provides it to every suite file.
+ * The same for `card-conformance run` and a plain `npx vitest`.
+ */
+import type { TestProject } from 'vitest/node';
+import { openSession, SESSION_SUMMARY_VARIABLE } from '../src/conformance/session.ts';
+
+export default async function setup(project: TestProject) {
+  const { shared, summary, close } = await openSession(process.env);
+  project.provide('conformance', shared);
+  // for the run's reporter, in this same process: no secret in it
+  process.env[SESSION_SUMMARY_VARIABLE] = JSON.stringify(summary);
+  return close;
+}

@@ -12,7 +12,7 @@ import { createAlchemyClient } from '../client/alchemy.ts';
 import { curlFor } from '../client/curl.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
-import { type Config, loadConfig } from '../config/env.ts';
+import { type Config, loadConfig, type Targets } from '../config/env.ts';
 import { SpecError } from '../spec/catalogue.ts';
 import { OPERATIONS, PROVIDERS, type Provider } from '../spec/registry.ts';
 import { ConfigError, errorLine, KeyError, WireError } from '../wire/errors.ts';
@@ -28,7 +28,8 @@ export const CALL_USAGE = [
   `  ${SYNOPSIS}`,
   '      send one signed (Alchemy) or encrypted (GEP) request and print the redacted answer;',
   `      operations: ${PROVIDERS.map((p) => `${p} ${OPERATIONS[p].join('|')}`).join(', ')};`,
-  '      --base-url overrides <PROVIDER>_BASE_URL; exit 0 success, 1 refused or unreadable, 2 usage, 3 unreachable',
+  '      --base-url overrides <PROVIDER>_BASE_URL; with neither, the embedded mock answers (MOCK_* keys if set);',
+  '      exit 0 success, 1 refused or unreadable, 2 usage, 3 unreachable',
   '',
 ].join('\n');
 
@@ -77,17 +78,20 @@ function verdictLine(result: CallResult, outcome: Outcome, redactor: Redactor): 
 }
 
 async function send(provider: Provider, operation: string, data: unknown, baseUrl: string | undefined, config: Config, redactor: Redactor): Promise<CallResult> {
+  // Without a base URL this starts the embedded mock, stopped once the call is done.
+  const resolved = provider === 'alchemy' ? await resolveTarget('alchemy', config, baseUrl) : await resolveTarget('gep', config, baseUrl);
   const transport = createTransport(config.limits);
   const opts = { transport, retries: config.limits.retries, redactor };
   try {
     if (provider === 'alchemy') {
-      const client = createAlchemyClient(await resolveTarget('alchemy', config, baseUrl), opts);
+      const client = createAlchemyClient(resolved.target as Targets['alchemy'], opts);
       return await client.call(operation as (typeof OPERATIONS)['alchemy'][number], data);
     }
-    const client = createGepClient(await resolveTarget('gep', config, baseUrl), opts);
+    const client = createGepClient(resolved.target as Targets['gep'], opts);
     return await client.call(operation as (typeof OPERATIONS)['gep'][number], data);
   } finally {
     await transport.close();
+    await resolved.close();
   }
 }
 

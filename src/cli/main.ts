@@ -9,15 +9,16 @@ import { UsageError } from './args.ts';
 import { CALL_USAGE, callCommand } from './call.ts';
 import { MOCK_USAGE, mockCommand } from './mock.ts';
 import { rulesCommand } from './rules.ts';
+import { RUN_USAGE, runCommand } from './run.ts';
 
 const USAGE = `usage: card-conformance <command> [options]
 
 commands:
   rules [--provider alchemy|gep|all] [--json]   print the rule catalogue (id, level, title, source)
-${CALL_USAGE}${MOCK_USAGE}`;
+${CALL_USAGE}${MOCK_USAGE}${RUN_USAGE}`;
 
 type Command = (argv: string[], out: (s: string) => void) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { rules: rulesCommand, call: callCommand, mock: mockCommand };
+const COMMANDS: Record<string, Command> = { rules: rulesCommand, call: callCommand, mock: mockCommand, run: runCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s);

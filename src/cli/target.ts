@@ -1,19 +1,53 @@
 /**
- * Which provider the `call` command (and later `run`) talks to: `--base-url` first, then
- * `<PROVIDER>_BASE_URL`. With neither, the embedded mock will be started here (issue 4); until then it
- * is a configuration error.
+ * Which provider the `call` command talks to: `--base-url` first, then `<PROVIDER>_BASE_URL`. With
+ * neither, the embedded mock is started for the call and the target points at it: with the keys of
+ * `MOCK_*` when they are set (then the client's own `ALCHEMY_*` / `GEP_*` credentials must match them),
+ * otherwise with the client half of the keys the mock generated. The caller closes it with `close()`.
  */
 import { baseUrlVariable, type Config, completeTarget, type ProviderConfig, type ProviderConfigs, parseHttpUrl, type Targets } from '../config/env.ts';
+import { mockKeysFromEnv } from '../mock/env.ts';
+import { startMock } from '../mock/server.ts';
 import type { Provider } from '../spec/registry.ts';
-import { ConfigError } from '../wire/errors.ts';
 
-export async function resolveTarget<P extends Provider>(provider: P, config: Config, baseUrlFlag?: string): Promise<Targets[P]> {
+/** Provider time per real time of the embedded mock: a "1 to 5 minutes" wait takes 120–600 ms. */
+export const EMBEDDED_TIME_SCALE = 0.002;
+
+export interface ResolvedTarget<P extends Provider> {
+  target: Targets[P];
+  /** The embedded mock's URL, when no base URL was configured and it was started for this call. */
+  embedded?: string;
+  /** Stops the embedded mock, if one was started; nothing otherwise. */
+  close(): Promise<void>;
+}
+
+const nothing = async () => {};
+
+export async function resolveTarget<P extends Provider>(provider: P, config: Config, baseUrlFlag?: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedTarget<P>> {
   const configs: ProviderConfigs = config;
   const section: ProviderConfig<P> = configs[provider];
   if (baseUrlFlag !== undefined) {
     const baseUrl = parseHttpUrl('--base-url', baseUrlFlag);
-    return completeTarget(provider, section.credentials, baseUrl, '--base-url is given');
+    return { target: completeTarget(provider, section.credentials, baseUrl, '--base-url is given'), close: nothing };
   }
-  if (section.target) return section.target;
-  throw new ConfigError(baseUrlVariable(provider), 'not set: pass --base-url or set it (the embedded mock is not available yet)');
+  if (section.target) return { target: section.target, close: nothing };
+  return embeddedTarget(provider, section, env);
+}
+
+async function embeddedTarget<P extends Provider>(provider: P, section: ProviderConfig<P>, env: NodeJS.ProcessEnv): Promise<ResolvedTarget<P>> {
+  const keys = mockKeysFromEnv(env);
+  const mock = await startMock({ timeScale: EMBEDDED_TIME_SCALE, keys });
+  try {
+    const why = `${baseUrlVariable(provider)} is not set and MOCK_${provider.toUpperCase()}_* keys are (the embedded mock uses them)`;
+    let target: Targets[P];
+    if (keys?.[provider]) target = completeTarget(provider, section.credentials, mock.url, why);
+    else if (provider === 'alchemy') target = { baseUrl: mock.url, ...mock.client.alchemy } as Targets[P];
+    else {
+      const g = mock.client.gep!;
+      target = { baseUrl: mock.url, userNo: g.userNo, certificateId: g.certificateId, merchantPrivateKey: g.merchantPrivateKey, platformPublicKey: g.platformPublicKey } as Targets[P];
+    }
+    return { target, embedded: mock.url, close: () => mock.close() };
+  } catch (err) {
+    await mock.close();
+    throw err;
+  }
 }

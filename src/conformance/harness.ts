@@ -10,6 +10,7 @@ import { curlFor } from '../client/curl.ts';
 import type { AlchemyClient } from '../client/alchemy.ts';
 import type { GepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
+import { hash32 } from '../mock/rng.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
@@ -50,8 +51,10 @@ export interface Harness {
   /** Callbacks received for one order number so far. */
   received(key: string): Promise<ReceivedCallback[]>;
   gen(provider: Provider): GenContext;
-  /** A fresh unique token for order numbers. */
+  /** A fresh unique token for order numbers: run, suite file and a counter (the same for the same seed). */
   unique(): string;
+  /** Set per suite file, so two files never mint the same order number. */
+  fileTag: string;
   /** Run `fn` over `items`, at most `concurrency` at a time. */
   pool<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void>;
   /** Poll `probe` until it returns a value or the session's wait bound passes (then undefined). */
@@ -67,7 +70,6 @@ export function harness(): Harness {
   const transport = createTransport(s.limits);
   const clients = connectClients(s, transport);
   const redactor = createRedactor({ secrets: s.secrets });
-  const worker = process.env['VITEST_POOL_ID'] ?? process.pid.toString(36);
   const admin: Admin | undefined = s.adminUrl
     ? {
         async state() {
@@ -92,7 +94,8 @@ export function harness(): Harness {
       return (await r.body.json()) as ReceivedCallback[];
     },
     gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),
-    unique: () => `${s.runId}w${worker}n${(counter++).toString(36)}`,
+    fileTag: 'f',
+    unique: () => `${s.runId}${current!.fileTag}n${(counter++).toString(36)}`,
     async pool(items, fn) {
       let next = 0;
       const worker = async () => {
@@ -126,11 +129,14 @@ const levelOf = (id: string) => catalogue().byId.get(id)?.level;
  * Declare one conformance test. `rules` are the ids it decides (its tags); a finding about any other
  * rule is a bug in the suite and fails the test.
  */
-export function conformance(provider: Provider, name: string, rules: readonly string[], fn: (f: Findings, h: Harness) => Promise<number | undefined>, timeout = 120_000) {
-  for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
+export function conformance(provider: Provider, name: string, declared: readonly string[] | (() => readonly string[]), fn: (f: Findings, h: Harness) => Promise<number | undefined>, timeout = 120_000) {
   describe.skipIf(!inScope(provider))(provider, () => {
     it(name, async ({ task }) => {
+      // derived lists are computed only when the provider is tested
+      const rules = typeof declared === 'function' ? declared() : declared;
+      for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
       const h = harness();
+      h.fileTag = `f${hash32(task.file.name).toString(36)}`;
       const f = new Findings();
       task.meta.rules = [...rules];
       task.meta.provider = provider;

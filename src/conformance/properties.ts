@@ -4,7 +4,10 @@
  * rules say) and negative rejection (each rule broken alone is refused in the provider's envelope with
  * a catalogue code). Suite files call these with their provider and operation.
  */
+import fc from 'fast-check';
 import { invalidCases, validCases } from '../../properties/cases.ts';
+import { validObject } from '../../properties/generate.ts';
+import { planOf } from '../../properties/plan.ts';
 import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
@@ -24,7 +27,7 @@ export function acceptanceRules(provider: Provider, operation: string): string[]
 }
 
 export function acceptance(provider: Provider, operation: string, name: string) {
-  const rules = acceptanceRules(provider, operation);
+  const rules = () => acceptanceRules(provider, operation);
   const strictOnly = catalogue().rulesFor(provider, operation).filter((r) => r.side === 'response' && r.check.kind === 'noUntabledFields');
   conformance(provider, name, rules, async (f, h) => {
     const jc = { mode: h.s.settings.mode, evidence: h.evidence };
@@ -61,9 +64,13 @@ export function rejectionRules(provider: Provider, operation: string, strict = f
 
 export function rejection(provider: Provider, operation: string, name: string) {
   const strict = catalogue().rulesFor(provider, operation).find((r) => r.side === 'request' && r.check.kind === 'noUntabledFields')!;
-  const rules = [...new Set([...rejectionRules(provider, operation), strict.id])];
-  const envelope = new Set(rules);
-  conformance(provider, name, rules, async (f, h) => {
+  let rules: string[] | undefined;
+  const declared = () => {
+    rules ??= [...new Set([...rejectionRules(provider, operation), strict.id])];
+    return rules;
+  };
+  conformance(provider, name, declared, async (f, h) => {
+    const envelope = new Set(declared());
     const jc = { mode: h.s.settings.mode, evidence: h.evidence };
     const perRule = Math.max(2, Math.ceil(h.s.settings.runs / 8));
     const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
@@ -81,4 +88,21 @@ export function rejection(provider: Provider, operation: string, name: string) {
     });
     return cases.length;
   });
+}
+
+/** `n` fresh valid requests (unique order numbers, callbacks to the suite's receiver). */
+export function validRequests(h: Harness, provider: Provider, operation: string, n: number, salt = 0, set: Record<string, unknown> = {}): Record<string, unknown>[] {
+  const plan = planOf(provider, operation, 'request');
+  return fc
+    .sample(validObject(plan, h.gen(provider), { set }), { numRuns: n, seed: h.s.settings.seed + salt })
+    .map((v) => uniquify(provider, operation, v, h.unique(), h.s.callbackBase));
+}
+
+/** Rules of an operation by the behaviour they describe (for suite declarations). */
+export function behaviourRule(provider: Provider, operation: string, behaviour: string): string {
+  const r = catalogue()
+    .rulesFor(provider, operation)
+    .find((x) => x.check.kind === 'behaviour' && x.check.behaviour === behaviour);
+  if (!r) throw new Error(`${provider}.${operation}: no rule for the behaviour ${behaviour}`);
+  return r.id;
 }

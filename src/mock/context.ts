@@ -21,6 +21,8 @@ export interface MockContext {
   /** Hosts a callback may be POSTed to; loopback only unless the caller allows more. */
   callbackAllowed: (url: URL) => boolean;
   timers: Set<NodeJS.Timeout>;
+  /** Set by close(): nothing is scheduled any more (a callback answered after close is not redelivered). */
+  closed: boolean;
 }
 
 export const json = (body: unknown, status = 200): Reply => ({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
@@ -44,6 +46,7 @@ export function deviateAnswer(ctx: MockContext, provider: Provider, envelope: Re
 
 /** Schedule on the mock's clock; cleared when the mock closes. */
 export function later(ctx: MockContext, providerSeconds: number, fn: () => void): void {
+  if (ctx.closed) return;
   const t = setTimeout(() => {
     ctx.timers.delete(t);
     fn();

@@ -135,6 +135,9 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const refusal = validate(data);
     if (refusal) return fail(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`);
     const req = data as Record<string, unknown>;
+    // No rule of the table limits binRangeId to digits, but a card number can only start with digits:
+    // refuse such a BIN as a field error rather than fail to make the card (it was an HTTP 500).
+    if (!/^\d*$/.test(effectiveValue(req, 'binRangeId', defaults) ?? '')) return fail(profile.fieldRuleCode, 'binRangeId: not a card BIN (digits) this merchant can issue');
     const userReqNo = String(req['userReqNo'] ?? '');
     const seen = state.orders.get(userReqNo)?.[0];
     if (seen && !flag('duplicateOpensCard')) {

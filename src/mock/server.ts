@@ -72,6 +72,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     baseUrl: () => baseUrl,
     callbackAllowed: (u) => opts.allowRemoteCallbacks === true || isLoopback(u),
     timers: new Set(),
+    closed: false,
   };
   const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? { accessKey: `mock-ak-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') };
   const client: MockClientSide = { alchemy: { ...alchemyKeys, email: 'merchant@example.test' } };
@@ -185,6 +186,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     admin: { alchemy: alchemy.admin, gep: gep.admin },
     close: () =>
       new Promise<void>((resolve) => {
+        ctx.closed = true;
         for (const t of ctx.timers) clearTimeout(t);
         ctx.timers.clear();
         server.closeAllConnections();

@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import { resolveTarget } from '../../src/cli/target.ts';
 import { loadConfig } from '../../src/config/env.ts';
+import { DEFAULT_OUTCOMES } from '../../src/mock/gep.ts';
+import { hash32 } from '../../src/mock/rng.ts';
 import { ConfigError } from '../../src/wire/errors.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { alchemyAnswer, gepAnswer, type ProviderServer, startProviderServer } from '../client/provider-server.ts';
@@ -199,10 +202,10 @@ describe('card-conformance call: usage, configuration and reachability', () => {
     expect(oneLine(r.stderr)).toEqual([`card-conformance call: Alchemy create to ${url} failed: cannot connect (ECONNREFUSED)`]);
   });
 
-  it.concurrent('no base URL anywhere → exit 2 naming the variable', async () => {
-    const r = await cli({}, 'gep', 'apply', '--data', '{}');
+  it.concurrent('partial MOCK_* keys without a base URL → exit 2 naming the missing variable', async () => {
+    const r = await cli({ MOCK_ALCHEMY_ACCESS_KEY: ACCESS_KEY }, 'alchemy', 'create', '--data', JSON.stringify(CREATE));
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toEqual(['card-conformance call: GEP_BASE_URL: not set: pass --base-url or set it (the embedded mock is not available yet)']);
+    expect(oneLine(r.stderr)).toEqual(['card-conformance call: MOCK_ALCHEMY_SECRET_KEY: must be set together with the other MOCK_ALCHEMY_* key']);
   });
 
   it.concurrent('a bad configuration value → exit 2, one line, the value not echoed', async () => {
@@ -220,12 +223,16 @@ describe('resolveTarget', () => {
   const env = envFor('http://127.0.0.1:4010');
   const config = loadConfig(env, { cwd: dir, dotenv: false });
 
-  it('the configured target, or the --base-url one with the same credentials', async () => {
-    expect(await resolveTarget('alchemy', config)).toEqual(config.alchemy.target);
-    expect(await resolveTarget('alchemy', config, 'https://other.example')).toEqual({ ...config.alchemy.target, baseUrl: 'https://other.example' });
+  it('the configured target, or the --base-url one with the same credentials; no mock is started', async () => {
+    const configured = await resolveTarget('alchemy', config);
+    expect(configured.target).toEqual(config.alchemy.target);
+    expect(configured.embedded).toBeUndefined();
+    expect((await resolveTarget('alchemy', config, 'https://other.example')).target).toEqual({ ...config.alchemy.target, baseUrl: 'https://other.example' });
     const gep = await resolveTarget('gep', config, 'http://127.0.0.1:5000');
-    expect(gep.baseUrl).toBe('http://127.0.0.1:5000');
-    expect(gep.merchantPrivateKey).toBe(config.gep.target!.merchantPrivateKey);
+    expect(gep.target.baseUrl).toBe('http://127.0.0.1:5000');
+    expect(gep.target.merchantPrivateKey).toBe(config.gep.target!.merchantPrivateKey);
+    expect(gep.embedded).toBeUndefined();
+    await gep.close();
   });
 
   it('--base-url needs the credentials, and must be an http(s) URL', async () => {
@@ -234,9 +241,96 @@ describe('resolveTarget', () => {
     expect((await rejected(ConfigError, resolveTarget('gep', config, 'ftp://x'))).message).toBe('--base-url: must be an http(s) URL (the scheme is ftp:)');
   });
 
-  it('neither → the not-yet-available mock is named', async () => {
+  it('neither → the embedded mock on 127.0.0.1 with its generated client keys, stopped by close()', async () => {
     const none = loadConfig({}, { cwd: dir, dotenv: false });
-    const e = await rejected(ConfigError, resolveTarget('alchemy', none));
-    expect(e.message).toBe('ALCHEMY_BASE_URL: not set: pass --base-url or set it (the embedded mock is not available yet)');
+    for (const provider of ['alchemy', 'gep'] as const) {
+      const r = await resolveTarget(provider, none, undefined, {});
+      expect(r.embedded).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(r.target.baseUrl).toBe(r.embedded);
+      await r.close();
+      const closed = await request(`${r.embedded}/`, { method: 'POST' }).then(
+        () => 'answered',
+        (e: { code?: string }) => e.code,
+      );
+      expect(closed).toBe('ECONNREFUSED');
+    }
+    const gep = await resolveTarget('gep', none, undefined, {});
+    expect(gep.target).toMatchObject({ userNo: expect.stringMatching(/^\d{19}$/), certificateId: expect.stringMatching(/^\d{19}$/) });
+    expect(gep.target.merchantPrivateKey.type).toBe('private');
+    await gep.close();
+  });
+
+  it('neither, with MOCK_* keys → the client credentials must be configured, and are used', async () => {
+    const mockEnv = { MOCK_ALCHEMY_ACCESS_KEY: ACCESS_KEY, MOCK_ALCHEMY_SECRET_KEY: SECRET };
+    const bare = loadConfig({}, { cwd: dir, dotenv: false });
+    const e = await rejected(ConfigError, resolveTarget('alchemy', bare, undefined, mockEnv));
+    expect(e.message).toBe('ALCHEMY_ACCESS_KEY: not set: required when ALCHEMY_BASE_URL is not set and MOCK_ALCHEMY_* keys are (the embedded mock uses them)');
+    const creds = loadConfig({ ALCHEMY_ACCESS_KEY: ACCESS_KEY, ALCHEMY_SECRET_KEY: SECRET, ALCHEMY_EMAIL: 'merchant@example.com' }, { cwd: dir, dotenv: false });
+    const r = await resolveTarget('alchemy', creds, undefined, mockEnv);
+    expect(r.target).toMatchObject({ baseUrl: r.embedded, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'merchant@example.com' });
+    await r.close();
+  });
+});
+
+describe('card-conformance call: without a base URL, the embedded mock answers', () => {
+  /** Today in GEP's zone, computed here independently of the library. */
+  const shanghaiToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const inDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  /** A userReqNo the mock answers with a complete card at once (its outcome is chosen by a hash of the number). */
+  function completeUserReqNo(): string {
+    for (let i = 0; ; i++) {
+      const candidate = `cli-embedded-${i}`;
+      if (hash32(candidate) % 100 >= DEFAULT_OUTCOMES.pending + DEFAULT_OUTCOMES.incomplete) return candidate;
+    }
+  }
+  const apply = () => ({ ...APPLY, startDate: shanghaiToday(), endDate: inDays(shanghaiToday(), 365), userReqNo: completeUserReqNo() });
+  const create = () => ({ ...CREATE, orderNo: `cli-embedded-${Date.now()}`, callbackUrl: 'http://127.0.0.1:9/cb' });
+  const LOCAL = /^POST http:\/\/127\.0\.0\.1:\d+\/\S+ → HTTP 200 /;
+
+  it.concurrent('alchemy create and gep apply open a card, exit 0, card number masked, nothing secret', async () => {
+    const [a, g] = await Promise.all([cli({}, 'alchemy', 'create', '--data', JSON.stringify(create())), cli({}, 'gep', 'apply', '--data', JSON.stringify(apply()))]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(LOCAL);
+    expect(a.stdout).toMatch(/"activeLink": "http:\/\/127\.0\.0\.1:\d+\/login\?wallet=\d{4}&token=\[REDACTED\]"/);
+    expect(a.stdout.trimEnd().split('\n').at(-1)).toBe('success');
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    expect(g.stdout).toMatch(LOCAL);
+    expect(g.stdout).toMatch(/"cardNo": "438357\*{6}\d{4}"/);
+    expect(g.stdout).toContain('"cardVerifyNo": "[REDACTED]"');
+    expect(g.stdout).toMatch(/"cardExpiryDate": "\d{2}\/\d{4}"/);
+    expect(g.stdout.trimEnd().split('\n').at(-1)).toBe('success');
+    for (const out of [a.stdout, g.stdout]) {
+      expect(out).not.toMatch(/\b\d{16}\b/);
+      expect(out).not.toContain('-----BEGIN');
+      expect(out).not.toMatch(/ach-access-sign: (?!\[REDACTED\])/);
+    }
+  });
+
+  it.concurrent('with MOCK_* keys the mock takes them and the client its ALCHEMY_*/GEP_* credentials; a mismatch is refused', async () => {
+    writeFileSync(join(dir, 'merchant.pub.pem'), merchant.publicPem);
+    writeFileSync(join(dir, 'platform.key.pem'), platform.privatePem);
+    const env = {
+      ...envFor('unused'),
+      MOCK_ALCHEMY_ACCESS_KEY: ACCESS_KEY,
+      MOCK_ALCHEMY_SECRET_KEY: SECRET,
+      MOCK_GEP_USER_NO: '1234567890123456789',
+      MOCK_GEP_MERCHANT_PUBLIC_KEY: join(dir, 'merchant.pub.pem'),
+      MOCK_GEP_PLATFORM_PRIVATE_KEY: join(dir, 'platform.key.pem'),
+    };
+    delete (env as Record<string, string | undefined>)['ALCHEMY_BASE_URL'];
+    delete (env as Record<string, string | undefined>)['GEP_BASE_URL'];
+    const [a, g, wrong] = await Promise.all([
+      cli(env, 'alchemy', 'create', '--data', JSON.stringify(create())),
+      cli(env, 'gep', 'apply', '--data', JSON.stringify(apply())),
+      cli({ ...env, ALCHEMY_SECRET_KEY: 'sk_not_the_mock_secret_0' }, 'alchemy', 'create', '--data', JSON.stringify(create())),
+    ]);
+    expect([a.code, g.code], a.stderr + g.stderr).toEqual([0, 0]);
+    expect(a.stdout).toMatch(LOCAL);
+    expect(g.stdout).toMatch(/"cardNo": "438357\*{6}\d{4}"/);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout.trimEnd().split('\n').at(-1)).toMatch(/^refused: HTTP 200, 2604 /);
+    for (const out of [a.stdout, g.stdout, wrong.stdout, a.stderr, g.stderr, wrong.stderr]) expectNothingSecret(out);
   });
 });

@@ -1,0 +1,139 @@
+/**
+ * The conformance report: one entry per catalogue rule in scope, with its verdict, the number of checks
+ * that decided it and redacted evidence, under a run-level verdict and exit code. Built from the
+ * findings the suites recorded; nothing here decides a rule on its own.
+ */
+import type { Finding, RuleVerdict } from '../conformance/findings.ts';
+import { mergeFinding } from '../conformance/findings.ts';
+import type { SessionSummary } from '../conformance/session.ts';
+import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
+import type { Level, Provider } from '../spec/registry.ts';
+
+export type RunVerdict = 'pass' | 'fail' | 'error';
+
+export interface RuleResult {
+  id: string;
+  provider: Provider;
+  level: Level;
+  title: string;
+  source: string;
+  verdict: RuleVerdict;
+  checks: number;
+  evidence: Finding['evidence'];
+  reason?: string;
+}
+
+export interface ConformanceReport {
+  tool: 'card-conformance';
+  verdict: RunVerdict;
+  exitCode: 0 | 1 | 3;
+  /** One line a person reads first. */
+  headline: string;
+  target: SessionSummary['target'];
+  seed: number;
+  runs: number;
+  schemaMode: string;
+  deviations: string[];
+  positiveControl: SessionSummary['control'];
+  startedAt: string;
+  durationMs: number;
+  summary: { rules: number; pass: number; fail: number; error: number; skipped: number; checks: number; cases: number; failedMust: number; failedShould: number; failedInfo: number };
+  /** Facts of the profile no public source settles, that this verdict relies on. */
+  assumptions: { provider: Provider; what: string; choice: string; origin: string }[];
+  /** Problems of the run itself (a suite that crashed, a target that failed), one line each. */
+  problems: string[];
+  rules: RuleResult[];
+}
+
+export interface ReportInput {
+  findings: Finding[];
+  /** Rules of tests that ended without findings (a crash), with the error line. */
+  crashed: { rules: string[]; error: string }[];
+  cases: number;
+  session: SessionSummary | undefined;
+  problems: string[];
+  startedAt: Date;
+  durationMs: number;
+  providers: Provider[];
+  cat?: Catalogue;
+}
+
+export function buildReport(input: ReportInput): ConformanceReport {
+  const cat = input.cat ?? shipped();
+  const merged = new Map<string, Finding>();
+  for (const f of input.findings) merged.set(f.ruleId, mergeFinding(merged.get(f.ruleId), f));
+  for (const c of input.crashed) for (const id of c.rules) if (!merged.has(id)) merged.set(id, { ruleId: id, verdict: 'error', checks: 0, evidence: [], reason: `the suite deciding it failed: ${c.error}` });
+  const rules: RuleResult[] = cat.rules
+    .filter((r) => input.providers.includes(r.provider))
+    .map((r) => {
+      const f = merged.get(r.id);
+      const base = { id: r.id, provider: r.provider, level: r.level, title: r.title, source: r.source };
+      if (!f) return { ...base, verdict: 'skipped' as const, checks: 0, evidence: [], reason: input.session ? 'not decided by any suite of this run' : 'the run did not start' };
+      // a rule no check decided is not a pass
+      const verdict: RuleVerdict = f.verdict === 'pass' && f.checks === 0 ? 'skipped' : f.verdict;
+      return { ...base, verdict, checks: f.checks, evidence: f.evidence, ...(f.reason ? { reason: f.reason } : {}) };
+    });
+  const count = (v: RuleVerdict) => rules.filter((r) => r.verdict === v).length;
+  const failed = (l: Level) => rules.filter((r) => r.verdict === 'fail' && r.level === l).length;
+  const fatalFail = failed('MUST') + failed('SHOULD');
+  const controlFailed = Object.entries(input.session?.control ?? {}).filter(([, c]) => !c.ok);
+  const errors = rules.filter((r) => r.verdict === 'error' && r.level !== 'INFO').length + (input.session ? 0 : 1) + input.problems.length;
+  const verdict: RunVerdict = fatalFail > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
+  const exitCode = verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : 3;
+  const headline =
+    verdict === 'pass'
+      ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
+      : verdict === 'fail'
+        ? `not conformant: ${failed('MUST')} MUST and ${failed('SHOULD')} SHOULD rules fail`
+        : controlFailed.length > 0
+          ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
+          : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
+  const settings = input.session?.settings;
+  return {
+    tool: 'card-conformance',
+    verdict,
+    exitCode,
+    headline,
+    target: input.session?.target ?? {},
+    seed: settings?.seed ?? 0,
+    runs: settings?.runs ?? 0,
+    schemaMode: settings?.mode ?? 'lenient',
+    deviations: settings?.deviate ?? [],
+    positiveControl: input.session?.control ?? {},
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Math.round(input.durationMs),
+    summary: {
+      rules: rules.length,
+      pass: count('pass'),
+      fail: count('fail'),
+      error: count('error'),
+      skipped: count('skipped'),
+      checks: rules.reduce((n, r) => n + r.checks, 0),
+      cases: input.cases,
+      failedMust: failed('MUST'),
+      failedShould: failed('SHOULD'),
+      failedInfo: failed('INFO'),
+    },
+    assumptions: input.providers.flatMap((p) => cat.profiles[p].assumptions.map((a) => ({ provider: p, ...a }))),
+    problems: input.problems,
+    rules,
+  };
+}
+
+/** The one-screen summary printed at the end of a run. */
+export function summaryText(r: ConformanceReport, path: string): string {
+  const lines = [
+    '',
+    `card-conformance: ${r.verdict.toUpperCase()} — ${r.headline}`,
+    `  target: ${Object.entries(r.target)
+      .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
+      .join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
+    `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases in ${(r.durationMs / 1000).toFixed(1)} s`,
+  ];
+  const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
+  for (const x of bad.slice(0, 12)) lines.push(`  ${x.verdict === 'fail' ? '✗' : '!'} ${x.level.padEnd(6)} ${x.id} — ${x.evidence[0]?.message ?? x.reason ?? x.title}`.slice(0, 220));
+  if (bad.length > 12) lines.push(`  … and ${bad.length - 12} more in the report`);
+  for (const p of r.problems.slice(0, 3)) lines.push(`  problem: ${p}`);
+  lines.push(`  report: ${path}`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+/*---
+rules: [gep.apply.userReqNo.idempotent]
+source: |
+  01. | 请求流水号 | userReqNo | M | String(128) | 唯一单号 |
+  WIRE.md (profile): "no second card and no second deduction: either the same `orderId`/`cardId` again, or
+  `success: false` with `110001`".
+---*/
+import type { CallResult } from '../../src/client/types.ts';
+import { isPlainObject } from '../../src/spec/evaluate.ts';
+import { attempt, conformance } from '../../src/conformance/harness.ts';
+import { envelopeOf } from '../../src/conformance/judge.ts';
+import { behaviourRule, validRequests } from '../../src/conformance/properties.ts';
+
+const IDEMPOTENT = behaviourRule('gep', 'apply', 'idempotent');
+const env = envelopeOf('gep', 'apply');
+const cardOf = (r: CallResult) => (isPlainObject(r.body) && isPlainObject(r.body['result']) ? String(r.body['result']['cardId'] ?? '') : undefined);
+/** A currency only this test uses, so the mock's balance shows its own debits alone. */
+const CURRENCY = 'XTS';
+
+conformance('gep', 'the same userReqNo twice never opens a second card nor debits twice', [IDEMPOTENT], async (f, h) => {
+  const set = h.admin ? { localCurrency: CURRENCY, channelType: '1' } : {};
+  const [first, burst] = validRequests(h, 'gep', 'apply', 2, 505, set);
+  if (h.admin) for (const b of [first!, burst!]) await h.admin.post('gep/outcome', { userReqNo: b['userReqNo'], outcome: 'complete' });
+  const before = h.admin ? await h.admin.state() : undefined;
+  const a = await attempt(() => h.gep!.apply(first!), h);
+  if ('error' in a || env.read(a).success !== true) {
+    f.error(IDEMPOTENT, 'the first apply was not accepted; nothing to repeat');
+    return 1;
+  }
+  const b = await attempt(() => h.gep!.apply(first!), h);
+  if ('error' in b) {
+    f.error(IDEMPOTENT, b.error);
+    return 2;
+  }
+  const e = env.read(b);
+  const sameCard = e.success === true && cardOf(b) === cardOf(a);
+  const refused = e.success === false;
+  if (sameCard || refused) f.pass(IDEMPOTENT);
+  else f.fail(IDEMPOTENT, h.evidence(b, `userReqNo ${first!['userReqNo']} twice: card ${cardOf(a)} then card ${cardOf(b)}`));
+  const burstAnswers = await Promise.all(Array.from({ length: 10 }, () => attempt(() => h.gep!.apply(burst!), h)));
+  const cards = new Set(burstAnswers.flatMap((r) => ('error' in r || env.read(r).success !== true ? [] : [cardOf(r)])));
+  if (cards.size > 1) f.fail(IDEMPOTENT, { message: `10 concurrent applies with userReqNo ${burst!['userReqNo']} opened ${cards.size} cards` });
+  else f.pass(IDEMPOTENT);
+  if (h.admin && before) {
+    const after = await h.admin.state();
+    const bal = (s: Record<string, Record<string, unknown>>) => Number(((s['gep']?.['balances'] ?? {}) as Record<string, string>)[CURRENCY] ?? s['gep']?.['defaultBalance']);
+    const spent = Math.round((bal(before) - bal(after)) * 100);
+    const expected = Math.round((Number(first!['authLimitAmount'] ?? 0) + Number(burst!['authLimitAmount'] ?? 0)) * 100);
+    if (spent !== expected) f.fail(IDEMPOTENT, { message: `the ${CURRENCY} account was debited ${spent / 100} for two cards whose limits add up to ${expected / 100}` });
+    else f.pass(IDEMPOTENT);
+  }
+  return 12;
+});

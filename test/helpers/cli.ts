@@ -1,0 +1,21 @@
+/** Runs the real CLI as a child process, as a user's CI script would. */
+import { execFile } from 'node:child_process';
+
+export const BIN = new URL('../../bin/card-conformance.mjs', import.meta.url).pathname;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    // Only what the test gives: no ALCHEMY_*/GEP_* of the developer's shell leaks in.
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ALCHEMY_|GEP_|MOCK_|CARD_CONFORMANCE_)/.test(k)));
+    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? -1 : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

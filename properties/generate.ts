@@ -63,8 +63,25 @@ export function makePan(bin: string, length: number, digits: number[]): string {
 
 const SHAPE_KINDS = new Set(['type', 'maxLength', 'pattern', 'format', 'enum']);
 
-/** The arbitrary of one leaf field's valid values, from its value rules. */
+const leafCache = new WeakMap<FieldPlan, Map<string, fc.Arbitrary<unknown>>>();
+
+/** The arbitrary of one leaf field's valid values, from its value rules (built once per field and context). */
 export function leafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
+  const key = `${g.mode}|${g.today}|${JSON.stringify(g.knownValues ?? {})}`;
+  let byKey = leafCache.get(f);
+  if (!byKey) {
+    byKey = new Map();
+    leafCache.set(f, byKey);
+  }
+  let arb = byKey.get(key);
+  if (!arb) {
+    arb = buildLeafValue(f, g);
+    byKey.set(key, arb);
+  }
+  return arb;
+}
+
+function buildLeafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
   const type = f.check('type')?.type ?? 'string';
   const max = f.check('maxLength')?.max;
   // Only the field's own shape is checked here; relational rules (Luhn, BIN, echo) are met by repair().

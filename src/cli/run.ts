@@ -79,7 +79,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     config: resolve(ROOT, 'vitest.config.ts'),
     project: ['conformance'],
     reporters: [reporter],
-    ...(env['CARD_CONFORMANCE_WORKERS'] ? { maxWorkers: Number(env['CARD_CONFORMANCE_WORKERS']) } : {}),
+    ...(env[SETTINGS_VARIABLES.workers] ? { maxWorkers: Number(env[SETTINGS_VARIABLES.workers]) } : {}),
   });
   await vitest.close();
   if (!report) {

@@ -29,8 +29,10 @@ declare module 'vitest' {
     /** Rule ids the test decides. */
     rules?: string[];
     findings?: Finding[];
-    /** Cases (requests) the test generated. */
+    /** Cases the test generated. */
     cases?: number;
+    /** Requests the test sent to the target. */
+    requests?: number;
     provider?: Provider;
   }
 }
@@ -63,12 +65,26 @@ export interface Harness {
 
 let current: Harness | undefined;
 let counter = 0;
+let requests = 0;
 
 export function harness(): Harness {
   if (current) return current;
   const s = inject('conformance');
   const transport = createTransport(s.limits);
   const clients = connectClients(s, transport);
+  // every client method counts its requests, for the report and the benchmark
+  const counted = <T extends object>(c: T | undefined): T | undefined =>
+    c &&
+    new Proxy(c, {
+      get: (target, key) => {
+        const v = Reflect.get(target, key);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          requests++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
   const redactor = createRedactor({ secrets: s.secrets });
   const admin: Admin | undefined = s.adminUrl
     ? {
@@ -84,8 +100,8 @@ export function harness(): Harness {
     : undefined;
   current = {
     s,
-    alchemy: clients.alchemy,
-    gep: clients.gep,
+    alchemy: counted(clients.alchemy),
+    gep: counted(clients.gep),
     redactor,
     admin,
     evidence: (result, message, replay) => ({ message: redactor.text(message), reproduction: curlFor(result, redactor), ...(replay?.seed !== undefined ? { seed: replay.seed } : {}), ...(replay?.path ? { path: replay.path } : {}) }),
@@ -137,6 +153,8 @@ export function conformance(provider: Provider, name: string, declared: readonly
       for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
       const h = harness();
       h.fileTag = `f${hash32(task.file.name).toString(36)}`;
+      counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
+      requests = 0;
       const f = new Findings();
       task.meta.rules = [...rules];
       task.meta.provider = provider;
@@ -156,6 +174,7 @@ export function conformance(provider: Provider, name: string, declared: readonly
         }
       } finally {
         task.meta.findings = f.list();
+        task.meta.requests = requests;
       }
       const stray = f.list().filter((x) => !rules.includes(x.ruleId));
       if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);

@@ -95,7 +95,7 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
     secrets: [...config.secrets, ...(mock ? [mock.client.alchemy.secretKey] : [])],
     today: { alchemy: todayIn(catalogue().profiles.alchemy.timeZone, new Date()), gep: todayIn(catalogue().profiles.gep.timeZone, new Date()) },
     segments: [],
-    pollMs: external ? 1000 : 3,
+    pollMs: settings.pollMs ?? (external ? 1000 : 3),
     waitMs: settings.waitMs ?? (external ? 360_000 : 3000),
   };
   if (mock) shared.adminUrl = mock.url;

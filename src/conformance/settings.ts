@@ -24,6 +24,8 @@ export interface Settings {
    */
   waitMs: number | undefined;
   callbackPort: number;
+  /** Real ms between two looks at an asynchronous outcome; undefined: 3 ms on the embedded mock, 1 s on a sandbox. */
+  pollMs: number | undefined;
 }
 
 export const SETTINGS_VARIABLES = {
@@ -36,10 +38,13 @@ export const SETTINGS_VARIABLES = {
   concurrency: 'CARD_CONFORMANCE_CONCURRENCY',
   waitMs: 'CARD_CONFORMANCE_WAIT_MS',
   callbackPort: 'CARD_CONFORMANCE_CALLBACK_PORT',
+  pollMs: 'CARD_CONFORMANCE_POLL_MS',
+  /** Read by `run` (vitest's worker count), not by the suites. */
+  workers: 'CARD_CONFORMANCE_WORKERS',
 } as const;
 
 export const DEFAULT_SEED = 20241114;
-export const DEFAULT_RUNS = 100;
+export const DEFAULT_RUNS = 200;
 
 function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number): number {
   const v = env[name];
@@ -67,5 +72,6 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     concurrency: int(env, SETTINGS_VARIABLES.concurrency, 16, 1),
     waitMs: env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined,
     callbackPort: int(env, SETTINGS_VARIABLES.callbackPort, 0, 0),
+    pollMs: env[SETTINGS_VARIABLES.pollMs] ? int(env, SETTINGS_VARIABLES.pollMs, 0, 1) : undefined,
   };
 }

@@ -6,6 +6,8 @@ import { loadPrivateKey, loadPublicKey } from '../wire/keys.ts';
 import { ConfigError } from '../wire/errors.ts';
 import type { MockOptions } from './server.ts';
 
+export const MOCK_VARIABLES = ['MOCK_ALCHEMY_ACCESS_KEY', 'MOCK_ALCHEMY_SECRET_KEY', 'MOCK_GEP_USER_NO', 'MOCK_GEP_MERCHANT_PUBLIC_KEY', 'MOCK_GEP_PLATFORM_PRIVATE_KEY'] as const;
+
 export function mockKeysFromEnv(env: NodeJS.ProcessEnv): MockOptions['keys'] {
   const keys: NonNullable<MockOptions['keys']> = {};
   const ak = env['MOCK_ALCHEMY_ACCESS_KEY'];

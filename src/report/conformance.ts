@@ -37,7 +37,8 @@ export interface ConformanceReport {
   positiveControl: SessionSummary['control'];
   startedAt: string;
   durationMs: number;
-  summary: { rules: number; pass: number; fail: number; error: number; skipped: number; checks: number; cases: number; failedMust: number; failedShould: number; failedInfo: number };
+  testsMs: number;
+  summary: { rules: number; pass: number; fail: number; error: number; skipped: number; checks: number; cases: number; requests: number; failedMust: number; failedShould: number; failedInfo: number };
   /** Facts of the profile no public source settles, that this verdict relies on. */
   assumptions: { provider: Provider; what: string; choice: string; origin: string }[];
   /** Problems of the run itself (a suite that crashed, a target that failed), one line each. */
@@ -50,10 +51,13 @@ export interface ReportInput {
   /** Rules of tests that ended without findings (a crash), with the error line. */
   crashed: { rules: string[]; error: string }[];
   cases: number;
+  requests: number;
   session: SessionSummary | undefined;
   problems: string[];
   startedAt: Date;
   durationMs: number;
+  /** From the first test's start to the last test's end (the run less start-up and report). */
+  testsMs: number;
   providers: Provider[];
   cat?: Catalogue;
 }
@@ -102,6 +106,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     positiveControl: input.session?.control ?? {},
     startedAt: input.startedAt.toISOString(),
     durationMs: Math.round(input.durationMs),
+    testsMs: Math.round(input.testsMs),
     summary: {
       rules: rules.length,
       pass: count('pass'),
@@ -110,6 +115,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
       skipped: count('skipped'),
       checks: rules.reduce((n, r) => n + r.checks, 0),
       cases: input.cases,
+      requests: input.requests,
       failedMust: failed('MUST'),
       failedShould: failed('SHOULD'),
       failedInfo: failed('INFO'),
@@ -128,7 +134,7 @@ export function summaryText(r: ConformanceReport, path: string): string {
     `  target: ${Object.entries(r.target)
       .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
       .join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
-    `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
   ];
   const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
   for (const x of bad.slice(0, 12)) lines.push(`  ${x.verdict === 'fail' ? '✗' : '!'} ${x.level.padEnd(6)} ${x.id} — ${x.evidence[0]?.message ?? x.reason ?? x.title}`.slice(0, 220));

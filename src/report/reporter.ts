@@ -28,16 +28,25 @@ export class ConformanceReporter implements Reporter {
   private readonly crashed: { rules: string[]; error: string }[] = [];
   private readonly decided = new Set<string>();
   private cases = 0;
+  private requests = 0;
   private readonly startedAt = new Date();
   private readonly t0 = performance.now();
+  private firstTest: number | undefined;
+  private lastTest = 0;
+
+  onTestCaseReady(): void {
+    this.firstTest ??= performance.now();
+  }
 
   constructor(private readonly opts: ReporterOptions) {}
 
   onTestCaseResult(test: TestCase): void {
+    this.lastTest = performance.now();
     const meta = test.meta();
     const fs = meta.findings ?? [];
     this.findings.push(...fs);
     this.cases += meta.cases ?? 0;
+    this.requests += meta.requests ?? 0;
     for (const f of fs) this.decided.add(f.ruleId);
     const result = test.result();
     if (result.state === 'failed' && fs.length === 0 && meta.rules?.length) {
@@ -59,10 +68,12 @@ export class ConformanceReporter implements Reporter {
       findings: this.findings,
       crashed: this.crashed,
       cases: this.cases,
+      requests: this.requests,
       session,
       problems: problems.map((p) => redactor.text(p)),
       startedAt: this.startedAt,
       durationMs: performance.now() - this.t0,
+      testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
     });
     const path = writeReport(this.opts.reportDir, report, this.opts.secrets);

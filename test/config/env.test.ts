@@ -1,4 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
+import { MOCK_VARIABLES } from '../../src/mock/env.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,7 +201,7 @@ describe('.env.example', () => {
       const m = /^(?:# )?([A-Z][A-Z0-9_]+)=/.exec(l);
       return m ? [{ name: m[1]!, doc: lines[i - 1] ?? '' }] : [];
     });
-    expect(named.map((n) => n.name).sort()).toEqual([...VARIABLES].sort());
+    expect(named.map((n) => n.name).sort()).toEqual([...VARIABLES, ...Object.values(SETTINGS_VARIABLES), ...MOCK_VARIABLES].sort());
     for (const n of named) expect(n.doc, n.name).toMatch(/^# [A-Z(a-z]/);
     expect(duplicates(named.map((n) => n.name))).toEqual([]);
   });

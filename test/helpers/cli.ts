@@ -10,10 +10,20 @@ export interface CliResult {
 }
 
 export function cli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> {
+  return spawnCli(process.execPath, [BIN, ...args], env, timeoutMs);
+}
+
+/** `npm run <script> …` from the package root, as the README says it. */
+export function npmRun(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> {
+  return spawnCli('npm', ['run', '--silent', ...args], env, timeoutMs);
+}
+
+function spawnCli(file: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve) => {
     // Only what the test gives: no ALCHEMY_*/GEP_* of the developer's shell leaks in.
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ALCHEMY_|GEP_|MOCK_|CARD_CONFORMANCE_)/.test(k)));
-    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const cwd = new URL('../../', import.meta.url).pathname;
+    execFile(file, args, { cwd, env: { ...base, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? -1 : 0;
       resolve({ code, stdout, stderr });
     });

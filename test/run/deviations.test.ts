@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEVIATIONS } from '../../src/mock/deviations.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, npmRun } from '../helpers/cli.ts';
 
 // Short waits and one worker per run: the embedded mock settles in milliseconds, and two runs go at once.
 const FAST = { CARD_CONFORMANCE_WAIT_MS: '800', CARD_CONFORMANCE_WORKERS: '1' };
@@ -17,10 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'cc-deviations-'));
 const report = (d: string) => JSON.parse(readFileSync(join(d, 'conformance.json'), 'utf8')) as ConformanceReport;
 
 describe('card-conformance run against the embedded mock', () => {
-  it('the faithful mock is conformant: exit 0, every rule pass or an explained skip', async () => {
+  it('npm run conformance: the faithful mock is conformant, exit 0, every rule pass or an explained skip', async () => {
     const out = join(dir, 'faithful');
-    const r = await cli(['run', '--provider', 'all', '--runs', '10', '--report-dir', out], FAST);
-    expect(r.stderr).toBe('');
+    const r = await npmRun(['conformance', '--', '--runs', '10', '--report-dir', out], FAST);
     expect(r.code).toBe(0);
     const rep = report(out);
     expect(rep.verdict).toBe('pass');

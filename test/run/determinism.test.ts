@@ -1,0 +1,37 @@
+/** The same seed gives the same cases and the same report; another seed gives other cases. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { invalidCases, validCases } from '../../properties/cases.ts';
+import type { ConformanceReport } from '../../src/report/conformance.ts';
+import { cli } from '../helpers/cli.ts';
+
+const g = { mode: 'lenient' as const, today: '2026-11-22', knownValues: { segmentList: ['USD'] } };
+
+describe('seeds', () => {
+  it('generate the same cases for the same seed and other cases for another', () => {
+    for (const [p, op] of [['alchemy', 'create'], ['gep', 'apply']] as const) {
+      expect(validCases(p, op, g, 30, 7)).toEqual(validCases(p, op, g, 30, 7));
+      expect(invalidCases(p, op, g, 3, 7)).toEqual(invalidCases(p, op, g, 3, 7));
+      expect(validCases(p, op, g, 30, 8)).not.toEqual(validCases(p, op, g, 30, 7));
+    }
+  });
+
+  it('give the same report for the same seed (but for the clock)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-seed-'));
+    const env = { CARD_CONFORMANCE_WAIT_MS: '800' };
+    const [a, b] = await Promise.all(['a', 'b'].map((n) => cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--report-dir', join(dir, n)], env)));
+    expect(a!.code).toBe(0);
+    expect(b!.code).toBe(0);
+    const read = (n: string) => {
+      const r = JSON.parse(readFileSync(join(dir, n, 'conformance.json'), 'utf8')) as ConformanceReport;
+      const { startedAt: _s, durationMs: _d, testsMs: _m, target: _t, ...rest } = r;
+      return rest;
+    };
+    const ra = read('a');
+    expect(ra.seed).toBe(42);
+    expect(ra.summary.cases).toBeGreaterThan(100);
+    expect(read('b')).toEqual(ra);
+  });
+});

@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], testTimeout: 180_000, maxConcurrency: 2 },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/run/**'], testTimeout: 60_000 },
       },
       {
         extends: true,
@@ -25,6 +25,20 @@ export default defineConfig({
           isolate: false,
           testTimeout: 600_000,
           hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Whole `card-conformance run`s as child processes (each a vitest of its own): one file at a
+        // time, two runs at once, after the other projects, so that they never starve each other.
+        extends: true,
+        test: {
+          name: 'runs',
+          include: ['test/run/**/*.test.ts'],
+          fileParallelism: false,
+          maxConcurrency: 2,
+          testTimeout: 300_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -20,6 +20,12 @@ export interface Envelope {
   /** The answer parsed as the provider's envelope. */
   ok: boolean;
   success: boolean | undefined;
+  /** The provider said yes (a success flag, even one of the wrong type like "true"). */
+  succeeded: boolean;
+  /** The order is in progress (GEP 140001): accepted, outcome to be learned. */
+  pending: boolean;
+  /** Succeeded or pending: the request was not refused. */
+  accepted: boolean;
   code: string | undefined;
   message: string | undefined;
 }
@@ -29,20 +35,25 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
   const rules = cat.rulesFor(provider, operation);
   const codeRule = rules.find((r) => r.check.kind === 'codeInCatalogue')!;
   const codeField = relativePath(codeRule);
-  const pending = rules.find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'pendingResolves');
+  const pendingRule = rules.find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'pendingResolves');
+  const pendingCode = pendingRule?.codes['any'];
   const profile = cat.profiles[provider];
   return {
     codeField,
     messageField: provider === 'alchemy' ? 'msg' : 'errorMsg',
-    pendingCode: pending?.codes['any'],
+    pendingCode,
     codes: new Set(profile.codes.map((c) => c.code)),
     read(result: CallResult): Envelope {
       const b = result.body;
-      if (!isPlainObject(b) || result.problem) return { ok: false, success: undefined, code: undefined, message: undefined };
+      if (!isPlainObject(b) || result.problem) return { ok: false, success: undefined, succeeded: false, pending: false, accepted: false, code: undefined, message: undefined };
       const success = typeof b['success'] === 'boolean' ? b['success'] : undefined;
-      const code = b[codeField];
+      const raw = b[codeField];
+      const code = raw === undefined || raw === null ? undefined : String(raw);
       const msg = b[provider === 'alchemy' ? 'msg' : 'errorMsg'];
-      return { ok: true, success, code: code === undefined || code === null ? undefined : String(code), message: typeof msg === 'string' ? msg : undefined };
+      // a malformed success ("true") is still a yes: its type is a response rule of its own
+      const succeeded = success === true || b['success'] === 'true';
+      const pending = !succeeded && pendingCode !== undefined && code === pendingCode;
+      return { ok: true, success, succeeded, pending, accepted: succeeded || pending, code, message: typeof msg === 'string' ? msg : undefined };
     },
   };
 }
@@ -130,7 +141,7 @@ export function judgeRefusal(rule: Rule, way: string | undefined, result: CallRe
     return 'unreadable';
   }
   findings.pass(jsonObject.id);
-  if (e.success === true || (env.pendingCode !== undefined && e.code === env.pendingCode)) {
+  if (e.accepted) {
     findings.fail(rule.id, jc.evidence(result, `${note}: accepted (${describe(result)})`));
     return 'accepted';
   }

@@ -41,7 +41,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         return;
       }
       const e = env.read(r);
-      const accepted = e.ok && (e.success === true || (env.pendingCode !== undefined && e.code === env.pendingCode));
+      const accepted = e.accepted;
       if (accepted) for (const id of c.rules) f.pass(id);
       else for (const id of c.rules) f.fail(id, h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }));
       judgeAnswer(provider, operation, r, body, f, jc, { allowIncomplete: true });

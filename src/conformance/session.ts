@@ -162,7 +162,7 @@ async function positiveControl(s: SharedSession): Promise<void> {
         try {
           const r: CallResult = provider === 'alchemy' ? await clients.alchemy!.create(body) : await clients.gep!.apply(body);
           const e = env.read(r);
-          if (e.ok && (e.success === true || (env.pendingCode !== undefined && e.code === env.pendingCode))) accepted++;
+          if (e.accepted) accepted++;
           else reason = r.problem ? r.problem.message : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
         } catch (err) {
           reason = errorLine(err, redactor);

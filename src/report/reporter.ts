@@ -86,7 +86,8 @@ export class ConformanceReporter implements Reporter {
 export function writeReport(dir: string, report: ConformanceReport, secrets: string[]): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'conformance.json');
-  const text = createRedactor({ secrets }).text(`${JSON.stringify(report, null, 2)}\n`);
+  // redact values, then serialise: redacting the JSON text could cut through an escaped quote
+  const text = `${JSON.stringify(createRedactor({ secrets }).value(report), null, 2)}\n`;
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
   return path;

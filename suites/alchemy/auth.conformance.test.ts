@@ -14,7 +14,7 @@ const env = envelopeOf('alchemy', 'create');
 conformance('alchemy', 'refuses a create with a wrong signature or a stale timestamp', [SIGNATURE], async (f, h) => {
   const [good, forged, stale] = validRequests(h, 'alchemy', 'create', 3, 303);
   const control = await attempt(() => h.alchemy!.create(good!), h);
-  if ('error' in control || env.read(control).success !== true) {
+  if ('error' in control || !env.read(control).succeeded) {
     f.error(SIGNATURE, 'a correctly signed create was not accepted, so a refusal would prove nothing');
     return 1;
   }
@@ -29,8 +29,8 @@ conformance('alchemy', 'refuses a create with a wrong signature or a stale times
       continue;
     }
     const e = env.read(r);
-    if (e.ok && e.success === false) f.pass(SIGNATURE);
-    else f.fail(SIGNATURE, h.evidence(r, `${t.what}: ${e.success === true ? 'accepted' : 'not refused in the envelope'}`));
+    if (e.ok && !e.accepted) f.pass(SIGNATURE);
+    else f.fail(SIGNATURE, h.evidence(r, `${t.what}: ${e.accepted ? 'accepted' : 'not refused in the envelope'}`));
   }
   return 3;
 });

@@ -17,7 +17,7 @@ const duplicateCode = catalogue().expectedCode(catalogue().byId.get(UNIQUE)!);
 conformance('alchemy', 'the same orderNo twice never opens a second card and is refused as a duplicate', [UNIQUE, IDEMPOTENT], async (f, h) => {
   const [first, burst] = validRequests(h, 'alchemy', 'create', 2, 202);
   const a = await attempt(() => h.alchemy!.create(first!), h);
-  if ('error' in a || env.read(a).success !== true) {
+  if ('error' in a || !env.read(a).succeeded) {
     for (const id of [UNIQUE, IDEMPOTENT]) f.error(id, 'the first create was not accepted; nothing to repeat');
     return 1;
   }
@@ -27,13 +27,13 @@ conformance('alchemy', 'the same orderNo twice never opens a second card and is 
     return 2;
   }
   const e = env.read(b);
-  if (e.success === true) f.fail(IDEMPOTENT, h.evidence(b, `orderNo ${first!['orderNo']} used twice: the second create succeeded (a second card)`));
+  if (e.succeeded) f.fail(IDEMPOTENT, h.evidence(b, `orderNo ${first!['orderNo']} used twice: the second create succeeded (a second card)`));
   else f.pass(IDEMPOTENT);
-  if (e.success === false && e.code === duplicateCode) f.pass(UNIQUE);
+  if (!e.accepted && e.code === duplicateCode) f.pass(UNIQUE);
   else f.fail(UNIQUE, h.evidence(b, `orderNo ${first!['orderNo']} used twice: answered success=${e.success} code ${JSON.stringify(e.code)}, expected a refusal with ${duplicateCode}`));
   // Ten at once with one new orderNo: at most one card.
   const answers = await Promise.all(Array.from({ length: 10 }, () => attempt(() => h.alchemy!.create(burst!), h)));
-  const ok = answers.filter((r) => !('error' in r) && env.read(r).success === true);
+  const ok = answers.filter((r) => !('error' in r) && env.read(r).succeeded);
   if (ok.length > 1) f.fail(IDEMPOTENT, h.evidence(ok[1] as never, `10 concurrent creates with orderNo ${burst!['orderNo']}: ${ok.length} succeeded`));
   else f.pass(IDEMPOTENT);
   if (h.admin) {

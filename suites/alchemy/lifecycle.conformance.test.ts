@@ -9,6 +9,7 @@ source: |
 import { isPlainObject } from '../../src/spec/evaluate.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { attempt, conformance } from '../../src/conformance/harness.ts';
+import { envelopeOf } from '../../src/conformance/judge.ts';
 import { behaviourRule, validRequests } from '../../src/conformance/properties.ts';
 
 const rule = (b: string) => behaviourRule('alchemy', 'create', b);
@@ -28,7 +29,7 @@ conformance('alchemy', 'a created card moves forward to ACTIVE and its CREATE_CA
       for (const id of [FORWARD, ACTIVE, DELIVERED, MATCHES]) f.error(id, created.error);
       return;
     }
-    if ((created.body as { success?: unknown } | undefined)?.success !== true) {
+    if (!envelopeOf('alchemy', 'create').read(created).succeeded) {
       for (const id of [FORWARD, ACTIVE, DELIVERED, MATCHES]) f.error(id, `the create for ${orderNo} was refused, nothing to follow`, h.evidence(created, 'create refused'));
       return;
     }

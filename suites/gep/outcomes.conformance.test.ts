@@ -49,7 +49,7 @@ conformance('gep', 'a pending (140001) or incomplete card is settled through the
     const r = await attempt(() => h.gep!.apply(body), h);
     if ('error' in r) return f.error(PENDING, r.error);
     const e = env.read(r);
-    if (e.ok && e.success === false && e.code === env.pendingCode) {
+    if (e.pending) {
       observed.add(PENDING);
       const settled = await h.until(async () => {
         const q = await h.gep!.queryCardOperate({ userReqNo });
@@ -65,7 +65,7 @@ conformance('gep', 'a pending (140001) or incomplete card is settled through the
       return;
     }
     const res = result(r);
-    if (e.success === true && res && !complete(res)) {
+    if (e.succeeded && res && !complete(res)) {
       observed.add(INCOMPLETE);
       const card = await completes(h, String(res['cardId']));
       if (card) f.pass(INCOMPLETE);

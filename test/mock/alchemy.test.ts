@@ -116,9 +116,11 @@ describe('Alchemy mock: every request rule at its boundaries (cases from the cat
     expectSuccess(await h.alchemy.call('create', freshOrder(c.value, 'orderNo')));
   });
 
-  it.for(INVALID.map((c, i) => [`#${i} ${c.note} (${c.rules[0]})`, c] as const))('refuses %s with its code', async ([, c]) => {
-    const expected = cat.expectedCode(rule(c.rules[0]!), c.way);
-    expectRefusal(await h.alchemy.call('create', c.value), expected);
+  it.for(INVALID.map((c, i) => [`#${i} ${c.note} (${c.rules[0]})`, c] as const))('refuses %s with its code, naming the rule', async ([, c]) => {
+    const broken = rule(c.rules[0]!);
+    const r = await h.alchemy.call('create', c.value);
+    expectRefusal(r, cat.expectedCode(broken, c.way));
+    expect(envelopeOf(r)['msg']).toBe(`${broken.field}: ${broken.title}`);
   });
 });
 

@@ -23,6 +23,8 @@ export interface Case {
   seed: number;
   /** fast-check's path of a random case, for replay. */
   path?: string;
+  /** Which mutation of the rule (index into `mutate`'s list), for replay and shrinking. */
+  mutation?: number;
 }
 
 const holdsAll = (plan: OperationPlan, g: GenContext, obj: Record<string, unknown>) => {
@@ -113,14 +115,35 @@ export function invalidCases(provider: Provider, operation: string, g: GenContex
   for (const rule of decidable) {
     const c = constraintsFor(rule, plan, g.mode);
     const bases = fc.sample(validObject(plan, g, c), { numRuns: Math.max(1, runs), seed });
-    bases.forEach((base, i) => {
+    for (const [i, base] of bases.entries()) {
       const muts: Mutation[] = mutate(rule, base, plan, g);
       // the first base gives every mutation (the boundaries); the others one each, in turn
-      const chosen = i === 0 ? muts : muts.length ? [muts[i % muts.length]!] : [];
-      for (const m of chosen) out.push({ value: m.value, rules: [rule.id], note: m.note, ...(m.way ? { way: m.way } : {}), seed, path: String(i) });
-    });
+      const chosen = i === 0 ? muts.map((_, k) => k) : muts.length ? [i % muts.length] : [];
+      for (const k of chosen) {
+        const m = muts[k]!;
+        out.push({ value: m.value, rules: [rule.id], note: m.note, ...(m.way ? { way: m.way } : {}), seed, path: String(i), mutation: k });
+      }
+    }
   }
   return out;
+}
+
+/**
+ * The arbitrary a random case was drawn from, so that fast-check can replay it (seed and path) and
+ * shrink it to the smallest request that still fails: valid requests for `acceptsValid`, the rule's
+ * valid base mapped through the same mutation for a violation.
+ */
+export function caseArbitrary(provider: Provider, operation: string, g: GenContext, c: Case): fc.Arbitrary<unknown> | undefined {
+  if (c.path === undefined) return undefined;
+  const plan = planOf(provider, operation, 'request');
+  const rule = plan.cat.byId.get(c.rules[0]!);
+  if (!rule) return undefined;
+  if (rule.check.kind === 'acceptsValid') return validObject(plan, g);
+  if (c.mutation === undefined) return undefined;
+  const k = c.mutation;
+  return validObject(plan, g, constraintsFor(rule, plan, g.mode))
+    .map((base) => mutate(rule, base, plan, g)[k]?.value)
+    .filter((v) => v !== undefined);
 }
 
 export { addDays };

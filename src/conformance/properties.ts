@@ -5,7 +5,7 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { invalidCases, validCases } from '../../properties/cases.ts';
+import { type Case, caseArbitrary, invalidCases, validCases } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import type { CallResult } from '../client/types.ts';
@@ -14,7 +14,9 @@ import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
-import { envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+import type { Findings } from './findings.ts';
+import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+import { shrinkFailure } from './shrink.ts';
 
 const send = (h: Harness, provider: Provider, operation: string, body: unknown) => (provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body));
 
@@ -33,6 +35,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
     const jc = { mode: h.s.settings.mode, evidence: h.evidence };
     const env = envelopeOf(provider, operation);
     const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
+    const failed: Case[] = [];
     await h.pool(cases, async (c) => {
       const body = uniquify(provider, operation, c.value, h.unique(), h.s.callbackBase, c.rules.map((id) => catalogue().byId.get(id)!.field));
       const r = await attempt(() => send(h, provider, operation, body), h);
@@ -43,12 +46,37 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       const e = env.read(r);
       const accepted = e.accepted;
       if (accepted) for (const id of c.rules) f.pass(id);
-      else for (const id of c.rules) f.fail(id, h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }));
+      else {
+        for (const id of c.rules) f.fail(id, h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }));
+        failed.push(c);
+      }
       judgeAnswer(provider, operation, r, body, f, jc, { allowIncomplete: true });
     });
+    await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted);
     if (h.s.settings.mode !== 'strict') for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
     return cases.length;
   });
+}
+
+/** At most this many failing random cases are shrunk per property (each candidate is a real request). */
+const SHRINK_AT_MOST = 3;
+
+/** Shrink the first failing random cases (of distinct rules) and add the smallest request to their evidence. */
+async function shrinkFirst(h: Harness, provider: Provider, operation: string, failed: Case[], f: Findings, stillFails: (e: Envelope) => boolean) {
+  const env = envelopeOf(provider, operation);
+  const seen = new Set<string>();
+  const picks = failed.filter((c) => c.path !== undefined && !seen.has(c.rules.at(-1)!) && seen.add(c.rules.at(-1)!)).slice(0, SHRINK_AT_MOST);
+  for (const c of picks) {
+    const arb = caseArbitrary(provider, operation, h.gen(provider), c);
+    if (!arb) continue;
+    const rule = catalogue().byId.get(c.rules.at(-1)!)!;
+    const shrunk = await shrinkFailure(arb, c.seed, c.path!, async (v) => {
+      const body = uniquify(provider, operation, v, h.unique(), h.s.callbackBase, [rule.field]);
+      const r = await attempt(() => send(h, provider, operation, body), h);
+      return !('error' in r) && stillFails(env.read(r));
+    });
+    if (shrunk) f.fail(rule.id, { message: h.redactor.text(`smallest failing request after ${shrunk.tries} shrinking tries: ${JSON.stringify(shrunk.value)}`), seed: c.seed, path: shrunk.path });
+  }
 }
 
 const refusalLine = (r: CallResult, e: ReturnType<ReturnType<typeof envelopeOf>['read']>) =>
@@ -74,6 +102,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
     const jc = { mode: h.s.settings.mode, evidence: h.evidence };
     const perRule = Math.max(2, Math.ceil(h.s.settings.runs / 8));
     const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    const failed: Case[] = [];
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
     await h.pool(cases, async (c) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
@@ -85,7 +114,9 @@ export function rejection(provider: Provider, operation: string, name: string) {
       }
       const outcome = judgeRefusal(rule, c.way, r, f, jc, c.note);
       if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, jc, {}, envelope);
+      if (outcome === 'accepted') failed.push(c);
     });
+    await shrinkFirst(h, provider, operation, failed, f, (answer) => answer.accepted);
     return cases.length;
   });
 }

@@ -1,0 +1,27 @@
+/**
+ * Shrinking against a live target: replay a failing random case from its seed and path and let
+ * fast-check shrink it, sending each candidate, until the smallest request that still fails is found.
+ * Bounded in time and in requests: against a sandbox every candidate is a real create.
+ */
+import fc from 'fast-check';
+
+export interface Shrunk {
+  value: unknown;
+  path: string;
+  tries: number;
+}
+
+export async function shrinkFailure(arb: fc.Arbitrary<unknown>, seed: number, path: string, fails: (value: unknown) => Promise<boolean>, budget = { ms: 4000, tries: 60 }): Promise<Shrunk | undefined> {
+  let tries = 0;
+  const details = await fc.check(
+    fc.asyncProperty(arb, async (v) => {
+      tries++;
+      // past the budget every candidate "holds": shrinking stops at the last failure found
+      if (tries > budget.tries) return true;
+      return !(await fails(v));
+    }),
+    { seed, path, interruptAfterTimeLimit: budget.ms, markInterruptAsFailure: false, endOnFailure: false },
+  );
+  if (!details.failed || !details.counterexample || details.counterexamplePath === null) return undefined;
+  return { value: details.counterexample[0], path: details.counterexamplePath, tries };
+}

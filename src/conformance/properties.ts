@@ -50,7 +50,8 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         for (const id of c.rules) f.fail(id, h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }));
         failed.push(c);
       }
-      judgeAnswer(provider, operation, r, body, f, jc, { allowIncomplete: true });
+      const replay = { ...jc, evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }) };
+      judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
     await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted);
     if (h.s.settings.mode !== 'strict') for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
@@ -112,8 +113,9 @@ export function rejection(provider: Provider, operation: string, name: string) {
         f.error(rule.id, r.error);
         return;
       }
-      const outcome = judgeRefusal(rule, c.way, r, f, jc, c.note);
-      if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, jc, {}, envelope);
+      const replay = { ...jc, evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }) };
+      const outcome = judgeRefusal(rule, c.way, r, f, replay, c.note);
+      if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, replay, {}, envelope);
       if (outcome === 'accepted') failed.push(c);
     });
     await shrinkFirst(h, provider, operation, failed, f, (answer) => answer.accepted);

@@ -28,6 +28,21 @@ interface Card {
   callbacks: { attempt: number; status: number | string }[];
 }
 
+/** The card as the provider shows it (card detail and callback alike); amounts in cents. */
+const cardView = (card: Card, status: string) => ({
+  cardId: card.cardId,
+  deposit: card.deposit,
+  consume: '0',
+  balance: card.deposit,
+  cvc: card.cvc,
+  number: card.number,
+  cardBin: card.number.slice(0, 6),
+  last4: card.number.slice(-4),
+  status,
+  expYear: card.expYear,
+  expMonth: card.expMonth,
+});
+
 /** Provider seconds per lifecycle step (Opening card → … → Activated). */
 export const ALCHEMY_STEP_SECONDS = 5;
 const SEGMENTS = [{ vid: 'USD', currency: 'USD', name: 'USD virtual card', bin: '428852' }];
@@ -71,20 +86,10 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       userId: `u_${ctx.rng.hex(8)}`,
       cardHolderId: `ch_${ctx.rng.hex(8)}`,
       holderName: [card.holder.firstName, card.holder.lastName].filter(Boolean).join(' '),
-      cardId: card.cardId,
       cardSeqNo: ctx.rng.digits(10),
       cardCustomerId: `cc_${ctx.rng.hex(8)}`,
-      deposit: card.deposit,
-      consume: '0',
-      balance: card.deposit,
-      cvc: card.cvc,
-      number: card.number,
-      cardBin: card.number.slice(0, 6),
-      last4: card.number.slice(-4),
-      status: lifecycle.order.at(-1),
+      ...cardView(card, lifecycle.order.at(-1)!),
       statusText: 'Activated',
-      expYear: card.expYear,
-      expMonth: card.expMonth,
       gmtCreate: new Date(card.createdAt).toISOString(),
       orderNo: flag('callbackOtherOrder') ? `${card.orderNo}-other` : card.orderNo,
     },
@@ -170,19 +175,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       envelope(profile.successCode, 'success', {
         orderNo: card.orderNo,
         cardHolder: card.holder,
-        card: {
-          cardId: card.cardId,
-          deposit: card.deposit,
-          consume: '0',
-          balance: card.deposit,
-          cvc: card.cvc,
-          number: card.number,
-          cardBin: card.number.slice(0, 6),
-          last4: card.number.slice(-4),
-          status,
-          expYear: card.expYear,
-          expMonth: card.expMonth,
-        },
+        card: cardView(card, status),
       }),
     );
   };

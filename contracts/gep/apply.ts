@@ -10,6 +10,8 @@ const WIRE = 'WIRE.md';
 const row = (row: string, text: string) => ({ doc: DOC, row, text });
 const note = (text: string) => ({ doc: DOC, text });
 const wire = (text: string) => ({ doc: WIRE, text });
+/** The English rendering's reading of the examples: quoted instead of the example's own card number and CVV. */
+const facts = (text: string) => ({ doc: 'gep-card-apply.en.md', text });
 const REGULAR = { field: 'channelType', in: ['1'] };
 const SUBSIDIARY = { field: 'channelType', in: ['2'] };
 const RANDOM_BIN = { field: 'binRangeId', in: ['000000'] };
@@ -296,7 +298,7 @@ export default {
       level: 'MUST',
       origin: 'example',
       title: 'cardNo is digits only',
-      source: note('"cardNo": "4383570067527441",'),
+      source: facts('the card number starts with the requested `binRangeId` (`438357…`), is 16 digits and passes the Luhn check'),
       check: { kind: 'pattern', pattern: '[0-9]+' },
     },
     {
@@ -306,7 +308,7 @@ export default {
       level: 'MUST',
       origin: 'example',
       title: 'cardNo passes the Luhn check',
-      source: note('"cardNo": "4383570067527441",'),
+      source: facts('the card number starts with the requested `binRangeId` (`438357…`), is 16 digits and passes the Luhn check'),
       check: { kind: 'luhn' },
     },
     {
@@ -326,7 +328,7 @@ export default {
       level: 'MUST',
       origin: 'example',
       title: 'cardVerifyNo is three digits',
-      source: note('"cardVerifyNo": "721",'),
+      source: facts('| 05 | card CVV | `cardVerifyNo` | M | String(3) | |'),
       check: { kind: 'pattern', pattern: '[0-9]{3}' },
     },
     {
@@ -336,7 +338,7 @@ export default {
       level: 'MUST',
       origin: 'example',
       title: 'cardExpiryDate is the month and year of the requested endDate',
-      source: note('"cardExpiryDate": "01/2026",'),
+      source: facts('the expiry month/year equals the month/year of the requested `endDate` (`2026-01-01` → `01/2026`)'),
       check: { kind: 'monthYearOf', dateField: 'endDate' },
     },
     {

@@ -7,6 +7,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
+import { catalogue } from '../src/spec/catalogue.ts';
+import { todayIn } from '../src/spec/evaluate.ts';
 import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
 import { encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../src/wire/keys.ts';
@@ -28,7 +30,7 @@ const url = await new Promise<string>((resolve, reject) => {
   child.once('exit', (code) => reject(new Error(`mock exited with ${code}`)));
 });
 
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+const today = todayIn(catalogue().profiles.gep.timeZone, new Date());
 type Req = { path: string; headers: Record<string, string>; body: string };
 function alchemyReq(i: number): Req {
   const path = '/open/api/card/create';

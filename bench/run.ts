@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import type { ConformanceReport } from '../src/report/conformance.ts';
+import { catalogue } from '../src/spec/catalogue.ts';
+import { todayIn } from '../src/spec/evaluate.ts';
 import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
 import { encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../src/wire/keys.ts';
@@ -72,7 +74,7 @@ try {
   const suiteRate = rep2.summary.requests / (rep2.testsMs / 1000);
   console.log(`suite against the mock process: ${rep2.summary.requests} requests in ${(rep2.testsMs / 1000).toFixed(1)} s of tests (${(rep2.durationMs / 1000).toFixed(1)} s with start-up; exit ${r2.code}) = ${suiteRate.toFixed(0)} req/s`);
 
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const today = todayIn(catalogue().profiles.gep.timeZone, new Date());
   const pool = new Pool(url, { connections: 32 });
   const N = 3000;
   let next = 0;

@@ -15,7 +15,7 @@ import type { AlchemyTarget } from '../config/env.ts';
 import type { OPERATIONS } from '../spec/registry.ts';
 import { type AlchemyHeaders, alchemyHeaders } from '../wire/alchemy-sign.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { readAnswer } from './answer.ts';
+import { callResult, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
 import type { CallResult, ClientOptions } from './types.ts';
 
@@ -84,17 +84,7 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
         return sent;
       },
     });
-    return {
-      provider: 'alchemy',
-      operation,
-      request: { method, url, headers: redactor.headers(sent), body, wireBody },
-      status: res.status,
-      headers: res.headers,
-      rawBody: res.rawBody,
-      ...readAnswer('alchemy', operation, url, res),
-      durationMs: res.durationMs,
-      attempts: res.attempts,
-    };
+    return callResult('alchemy', operation, { method, url, headers: redactor.headers(sent), body, wireBody }, res, readAnswer('alchemy', operation, url, res));
   }
 
   return {

@@ -6,7 +6,7 @@
 import type { Provider } from '../spec/registry.ts';
 import { WireError } from '../wire/errors.ts';
 import type { SendResult } from '../wire/http.ts';
-import type { CallProblem } from './types.ts';
+import type { CallProblem, CallResult, SentRequest } from './types.ts';
 
 export interface Read {
   body: unknown;
@@ -43,4 +43,9 @@ export function readAnswer(provider: Provider, operation: string, url: string, r
     return { body, problem: problem('not-object', `the answer is JSON but ${kind}, not an object (${what})`) };
   }
   return { body };
+}
+
+/** The result both clients return: the request as sent, the answer as received, and how it was read. */
+export function callResult(provider: Provider, operation: string, request: SentRequest, res: SendResult, read: Read): CallResult {
+  return { provider, operation, request, status: res.status, headers: res.headers, rawBody: res.rawBody, ...read, durationMs: res.durationMs, attempts: res.attempts };
 }

@@ -17,7 +17,7 @@ import type { OPERATIONS } from '../spec/registry.ts';
 import { WireFormatError } from '../wire/errors.ts';
 import { decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { problemOf, type Read, readAnswer } from './answer.ts';
+import { callResult, problemOf, type Read, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
 import type { CallResult, ClientOptions } from './types.ts';
 
@@ -97,17 +97,7 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
       ...(userReqNo ? { idempotencyKey: userReqNo } : {}),
       retry: retryPolicy(opts.retries),
     });
-    return {
-      provider: 'gep',
-      operation,
-      request: { method, url, headers: redactor.headers(headers), body: data, wireBody },
-      status: res.status,
-      headers: res.headers,
-      rawBody: res.rawBody,
-      ...openResult(operation, url, readAnswer('gep', operation, url, res)),
-      durationMs: res.durationMs,
-      attempts: res.attempts,
-    };
+    return callResult('gep', operation, { method, url, headers: redactor.headers(headers), body: data, wireBody }, res, openResult(operation, url, readAnswer('gep', operation, url, res)));
   }
 
   return {

@@ -38,9 +38,10 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
   const pendingRule = rules.find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'pendingResolves');
   const pendingCode = pendingRule?.codes['any'];
   const profile = cat.profiles[provider];
+  const messageField = provider === 'alchemy' ? 'msg' : 'errorMsg';
   return {
     codeField,
-    messageField: provider === 'alchemy' ? 'msg' : 'errorMsg',
+    messageField,
     pendingCode,
     codes: new Set(profile.codes.map((c) => c.code)),
     read(result: CallResult): Envelope {
@@ -49,7 +50,7 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
       const success = typeof b['success'] === 'boolean' ? b['success'] : undefined;
       const raw = b[codeField];
       const code = raw === undefined || raw === null ? undefined : String(raw);
-      const msg = b[provider === 'alchemy' ? 'msg' : 'errorMsg'];
+      const msg = b[messageField];
       // a malformed success ("true") is still a yes: its type is a response rule of its own
       const succeeded = success === true || b['success'] === 'true';
       const pending = !succeeded && pendingCode !== undefined && code === pendingCode;

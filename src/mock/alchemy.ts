@@ -45,11 +45,20 @@ const cardView = (card: Card, status: string) => ({
 
 /** Provider seconds per lifecycle step (Opening card → … → Activated). */
 export const ALCHEMY_STEP_SECONDS = 5;
-const SEGMENTS = [{ vid: 'USD', currency: 'USD', name: 'USD virtual card', bin: '428852' }];
 
 export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const profile = ctx.cat.profiles.alchemy;
   const lifecycle = profile.lifecycle!;
+  /** The mock's one card segment: the profile's fallback vid, in USD. */
+  const vid = String(profile.wire['fallbackVid']);
+  const SEGMENTS = [{ vid, currency: 'USD', name: `${vid} virtual card`, bin: '428852' }];
+  const last = lifecycle.order.length - 1;
+  /** Status indices per step: the documented order, or (deviation) a fall back from the fourth to the third for a while. */
+  const sequence = (): number[] => {
+    if (flag('neverActive')) return lifecycle.order.slice(0, -1).map((_, i) => i);
+    if (flag('statusGoesBack')) return [...Array(last).keys(), last - 2, last - 2, last - 2, last - 2, last];
+    return [...lifecycle.order.keys()];
+  };
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
   const validate = createValidator(ctx.cat, 'alchemy', 'create', ctx.deviations, { now: ctx.now, knownValues: { segmentList: SEGMENTS.map((s) => s.vid) } });
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'alchemy', f);
@@ -69,14 +78,10 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   /** The status index at time t: the documented order, or the deviation's broken one. */
   const statusAt = (card: Card, t: number): string => {
     const step = Math.floor((t - card.createdAt) / (ALCHEMY_STEP_SECONDS * ctx.msPerSecond));
-    const order = lifecycle.order;
-    let seq = order.map((_, i) => i);
-    if (flag('neverActive')) seq = seq.slice(0, -1);
-    // falls back to the third status for a while after the fourth, then goes on
-    if (flag('statusGoesBack')) seq = [0, 1, 2, 3, 2, 2, 2, 2, 4];
-    return order[seq[Math.min(Math.max(step, 0), seq.length - 1)]!]!;
+    const seq = sequence();
+    return lifecycle.order[seq[Math.min(Math.max(step, 0), seq.length - 1)]!]!;
   };
-  const activeAfterSeconds = () => (flag('statusGoesBack') ? 8 : lifecycle.order.length - 1) * ALCHEMY_STEP_SECONDS;
+  const activeAfterSeconds = () => (sequence().length - 1) * ALCHEMY_STEP_SECONDS;
 
   const callbackBody = (card: Card) => ({
     eventType: profile.wire['callbackEvent'],

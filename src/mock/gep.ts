@@ -54,6 +54,8 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, { now: ctx.now });
   const { defaults } = ctx.cat.operation('gep', 'apply');
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'gep', f);
+  /** "outcome not known yet": the code of the pendingResolves rule. */
+  const PENDING = ctx.cat.expectedCode(ctx.cat.byId.get('gep.apply.outcome.pendingResolves')!);
   const state = {
     balances: new Map<string, bigint>(),
     orders: new Map<string, Order[]>(),
@@ -66,7 +68,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const fail = (code: string, msg: string, badInput = true): Reply => {
     const broken = badInput ? brokenRefusal(ctx, 'gep') : undefined;
     if (broken) return broken;
-    return json({ success: false, errorCode: flag('unknownRefusalCode') && code !== '140001' ? '999999' : code, errorMsg: msg });
+    return json({ success: false, errorCode: flag('unknownRefusalCode') && code !== PENDING ? '999999' : code, errorMsg: msg });
   };
   const ok = (result: Record<string, unknown>, deviate: boolean): Reply => {
     const envelope: Record<string, unknown> = { success: true, errorCode: '', errorMsg: '', result };
@@ -127,7 +129,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   };
 
   const answerFor = (o: Order): Reply => {
-    if (o.outcome === 'pending' && !settled(o)) return fail('140001', 'unknown order status, query the operation later', false);
+    if (o.outcome === 'pending' && !settled(o)) return fail(PENDING, 'unknown order status, query the operation later', false);
     return ok(cardResult(o, o.outcome === 'complete' || settled(o)), true);
   };
 
@@ -176,7 +178,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const cardId = getPath(data, 'cardId');
     const o = typeof cardId === 'string' ? state.cards.get(cardId) : undefined;
     if (!o) return fail('120001', 'empty result', false);
-    if (o.outcome === 'pending' && !settled(o)) return fail('140001', 'unknown order status', false);
+    if (o.outcome === 'pending' && !settled(o)) return fail(PENDING, 'unknown order status', false);
     const complete = o.outcome === 'complete' || settled(o);
     const { orderId: _o, ...card } = cardResult(o, complete);
     return ok({ ...card, cardStatus: complete ? 'ACTIVE' : 'PROCESSING', availableAmount: fromCents(o.amountCents) }, true);

@@ -17,9 +17,18 @@ const CONNECTIONS = 32;
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const merchant = generateTestKeyPair(1024);
 const platform = generateTestKeyPair(1024);
-const keys = { MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak', MOCK_ALCHEMY_SECRET_KEY: randomBytes(24).toString('hex'), MOCK_GEP_USER_NO: '1'.repeat(19), MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem, MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem };
+const keys = {
+  MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak',
+  MOCK_ALCHEMY_SECRET_KEY: randomBytes(24).toString('hex'),
+  MOCK_GEP_USER_NO: '1'.repeat(19),
+  MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem,
+  MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem,
+};
 
-const child = spawn(process.execPath, ['bin/card-conformance.mjs', 'mock', '--seed', '1'], { env: { ...process.env, ...keys }, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['bin/card-conformance.mjs', 'mock', '--seed', '1'], {
+  env: { ...process.env, ...keys },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise<string>((resolve, reject) => {
   let buf = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -34,13 +43,38 @@ const today = todayIn(catalogue().profiles.gep.timeZone, new Date());
 type Req = { path: string; headers: Record<string, string>; body: string };
 function alchemyReq(i: number): Req {
   const path = '/open/api/card/create';
-  const body = { vid: 'USD', deposit: '1000', orderNo: `bench-${i}`, callbackUrl: 'http://127.0.0.1:9/cb', cardHolder: { firstName: 'Milton', lastName: 'Schmitt' } };
-  const headers = alchemyHeaders({ accessKey: keys.MOCK_ALCHEMY_ACCESS_KEY, secret: keys.MOCK_ALCHEMY_SECRET_KEY, email: 'bench@example.test', method: 'POST', path, body }) as unknown as Record<string, string>;
+  const body = {
+    vid: 'USD',
+    deposit: '1000',
+    orderNo: `bench-${i}`,
+    callbackUrl: 'http://127.0.0.1:9/cb',
+    cardHolder: { firstName: 'Milton', lastName: 'Schmitt' },
+  };
+  const headers = alchemyHeaders({
+    accessKey: keys.MOCK_ALCHEMY_ACCESS_KEY,
+    secret: keys.MOCK_ALCHEMY_SECRET_KEY,
+    email: 'bench@example.test',
+    method: 'POST',
+    path,
+    body,
+  }) as unknown as Record<string, string>;
   return { path, headers, body: JSON.stringify(body) };
 }
 function gepReq(i: number): Req {
-  const data = { userReqNo: `bench-${i}`, localCurrency: 'USD', startDate: today, endDate: '2030-01-01', authLimitAmount: '10', enableMultiUse: '1', enableCurrencyCheck: '0' };
-  const body = gepForm({ certificateId: '2'.repeat(19), userNo: keys.MOCK_GEP_USER_NO, dataContent: encodeSealed(data, merchant.privateKey) });
+  const data = {
+    userReqNo: `bench-${i}`,
+    localCurrency: 'USD',
+    startDate: today,
+    endDate: '2030-01-01',
+    authLimitAmount: '10',
+    enableMultiUse: '1',
+    enableCurrencyCheck: '0',
+  };
+  const body = gepForm({
+    certificateId: '2'.repeat(19),
+    userNo: keys.MOCK_GEP_USER_NO,
+    dataContent: encodeSealed(data, merchant.privateKey),
+  });
   return { path: '/api/vas/card/apply', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
 }
 
@@ -67,7 +101,9 @@ async function load(name: string, make: (i: number) => Req, prebuilt: number) {
   await pool.close();
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!.toFixed(2);
-  console.log(`${name.padEnd(16)} ${(lat.length / secs).toFixed(0).padStart(6)} req/s  p50 ${q(0.5)} ms  p99 ${q(0.99)} ms  (${lat.length} requests, ${failures} not successful, ${CONNECTIONS} connections)`);
+  console.log(
+    `${name.padEnd(16)} ${(lat.length / secs).toFixed(0).padStart(6)} req/s  p50 ${q(0.5)} ms  p99 ${q(0.99)} ms  (${lat.length} requests, ${failures} not successful, ${CONNECTIONS} connections)`,
+  );
   if (lat.length >= reqs.length) console.log(`  note: ran out of ${prebuilt} prebuilt requests before ${SECONDS} s; raise the count`);
 }
 

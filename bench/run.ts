@@ -38,7 +38,9 @@ const full = join(dir, 'full');
 const r1 = await runCli(['run', '--provider', 'all', '--report-dir', full]);
 const rep1 = report(full);
 console.log(`full run (--provider all, runs ${rep1.runs}): ${(r1.ms / 1000).toFixed(1)} s wall, exit ${r1.code}, verdict ${rep1.verdict}`);
-console.log(`  ${rep1.summary.cases} generated cases, ${rep1.summary.requests} requests, ${rep1.summary.checks} checks: ${(rep1.summary.cases / (r1.ms / 1000)).toFixed(0)} cases/s over the wall time`);
+console.log(
+  `  ${rep1.summary.cases} generated cases, ${rep1.summary.requests} requests, ${rep1.summary.checks} checks: ${(rep1.summary.cases / (r1.ms / 1000)).toFixed(0)} cases/s over the wall time`,
+);
 
 // 2. suite rate vs raw rate on one mock process
 const merchant = generateTestKeyPair(1024);
@@ -46,8 +48,17 @@ const platform = generateTestKeyPair(1024);
 writeFileSync(join(dir, 'm.pem'), merchant.privatePem);
 writeFileSync(join(dir, 'p.pem'), platform.publicPem);
 const secret = randomBytes(24).toString('hex');
-const mockEnv = { MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak', MOCK_ALCHEMY_SECRET_KEY: secret, MOCK_GEP_USER_NO: '1'.repeat(19), MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem, MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem };
-const mock = spawn(process.execPath, [BIN, 'mock', '--time-scale', '0.002'], { env: { ...process.env, ...mockEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+const mockEnv = {
+  MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak',
+  MOCK_ALCHEMY_SECRET_KEY: secret,
+  MOCK_GEP_USER_NO: '1'.repeat(19),
+  MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem,
+  MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem,
+};
+const mock = spawn(process.execPath, [BIN, 'mock', '--time-scale', '0.002'], {
+  env: { ...process.env, ...mockEnv },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise<string>((resolve) => {
   let buf = '';
   mock.stdout.on('data', (d: Buffer) => {
@@ -72,7 +83,9 @@ try {
   const r2 = await runCli(['run', '--provider', 'all', '--base-url', url, '--report-dir', byUrl], clientEnv);
   const rep2 = report(byUrl);
   const suiteRate = rep2.summary.requests / (rep2.testsMs / 1000);
-  console.log(`suite against the mock process: ${rep2.summary.requests} requests in ${(rep2.testsMs / 1000).toFixed(1)} s of tests (${(rep2.durationMs / 1000).toFixed(1)} s with start-up; exit ${r2.code}) = ${suiteRate.toFixed(0)} req/s`);
+  console.log(
+    `suite against the mock process: ${rep2.summary.requests} requests in ${(rep2.testsMs / 1000).toFixed(1)} s of tests (${(rep2.durationMs / 1000).toFixed(1)} s with start-up; exit ${r2.code}) = ${suiteRate.toFixed(0)} req/s`,
+  );
 
   const today = todayIn(catalogue().profiles.gep.timeZone, new Date());
   const pool = new Pool(url, { connections: 32 });
@@ -80,24 +93,54 @@ try {
   let next = 0;
   const one = async (i: number) => {
     if (i % 2 === 0) {
-      const body = { vid: 'USD', deposit: '1000', orderNo: `raw-${i}`, callbackUrl: 'https://merchant.example/cb', cardHolder: { firstName: 'Milton', lastName: 'Schmitt' } };
-      const headers = alchemyHeaders({ accessKey: 'bench-ak', secret, email: 'bench@example.test', method: 'POST', path: '/open/api/card/create', body }) as unknown as Record<string, string>;
+      const body = {
+        vid: 'USD',
+        deposit: '1000',
+        orderNo: `raw-${i}`,
+        callbackUrl: 'https://merchant.example/cb',
+        cardHolder: { firstName: 'Milton', lastName: 'Schmitt' },
+      };
+      const headers = alchemyHeaders({
+        accessKey: 'bench-ak',
+        secret,
+        email: 'bench@example.test',
+        method: 'POST',
+        path: '/open/api/card/create',
+        body,
+      }) as unknown as Record<string, string>;
       const res = await pool.request({ method: 'POST', path: '/open/api/card/create', headers, body: JSON.stringify(body) });
       await res.body.text();
     } else {
-      const data = { userReqNo: `raw-${i}`, localCurrency: 'USD', startDate: today, endDate: '2030-01-01', authLimitAmount: '1', enableMultiUse: '1', enableCurrencyCheck: '0' };
+      const data = {
+        userReqNo: `raw-${i}`,
+        localCurrency: 'USD',
+        startDate: today,
+        endDate: '2030-01-01',
+        authLimitAmount: '1',
+        enableMultiUse: '1',
+        enableCurrencyCheck: '0',
+      };
       const form = gepForm({ certificateId: '2'.repeat(19), userNo: '1'.repeat(19), dataContent: encodeSealed(data, merchant.privateKey) });
-      const res = await pool.request({ method: 'POST', path: '/api/vas/card/apply', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      const res = await pool.request({
+        method: 'POST',
+        path: '/api/vas/card/apply',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
       await res.body.text();
     }
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < N) await one(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < N) await one(next++);
+    }),
+  );
   const rawRate = N / ((performance.now() - t0) / 1000);
   await pool.close();
-  console.log(`raw undici loop (half Alchemy creates, half GEP applies, signed/sealed per request, 32 connections): ${rawRate.toFixed(0)} req/s`);
+  console.log(
+    `raw undici loop (half Alchemy creates, half GEP applies, signed/sealed per request, 32 connections): ${rawRate.toFixed(0)} req/s`,
+  );
   console.log(`suite rate / raw rate: ${(suiteRate / rawRate).toFixed(2)}`);
 } finally {
   mock.kill('SIGTERM');

@@ -33,7 +33,12 @@ const holdsAll = (plan: OperationPlan, g: GenContext, obj: Record<string, unknow
 };
 
 /** Values of a field at the edges its rule allows. */
-function edgeValues(rule: Rule, base: Record<string, unknown>, plan: OperationPlan, g: GenContext): { value: unknown; note: string; also?: Record<string, unknown> }[] {
+function edgeValues(
+  rule: Rule,
+  base: Record<string, unknown>,
+  plan: OperationPlan,
+  g: GenContext,
+): { value: unknown; note: string; also?: Record<string, unknown> }[] {
   const path = relativePath(rule);
   const f = plan.fields.find((x) => x.path === path);
   const ch = rule.check;
@@ -41,7 +46,9 @@ function edgeValues(rule: Rule, base: Record<string, unknown>, plan: OperationPl
   switch (ch.kind) {
     case 'maxLength': {
       const pattern = f?.rules.find((r) => r.check.kind === 'pattern')?.check;
-      const candidates = [String(cur ?? 'a'), 'a', 'A', '1', 'Z'].map((u) => u.repeat(Math.ceil(ch.max / Math.max(1, u.length))).slice(0, ch.max));
+      const candidates = [String(cur ?? 'a'), 'a', 'A', '1', 'Z'].map((u) =>
+        u.repeat(Math.ceil(ch.max / Math.max(1, u.length))).slice(0, ch.max),
+      );
       const fit = candidates.find((c) => pattern?.kind !== 'pattern' || fullMatch(pattern.pattern).test(c));
       return fit ? [{ value: asType(f!, fit, g.mode), note: `${path} is exactly ${ch.max} characters` }] : [];
     }
@@ -60,7 +67,15 @@ function edgeValues(rule: Rule, base: Record<string, unknown>, plan: OperationPl
       if (ch.format !== 'date') return [];
       {
         const leap = nextLeapDay(g.today);
-        return [{ value: leap, note: `${path} on a leap day (${leap})`, also: Object.fromEntries(plan.rules.filter((r) => r.check.kind === 'format' && r.check.format === 'date').map((r) => [relativePath(r), leap])) }];
+        return [
+          {
+            value: leap,
+            note: `${path} on a leap day (${leap})`,
+            also: Object.fromEntries(
+              plan.rules.filter((r) => r.check.kind === 'format' && r.check.format === 'date').map((r) => [relativePath(r), leap]),
+            ),
+          },
+        ];
       }
     case 'enum':
       return ch.values.map((v) => ({ value: asType(f!, v, g.mode), note: `${path} = ${v}` }));
@@ -103,7 +118,8 @@ export function validCases(provider: Provider, operation: string, g: GenContext,
     }
   }
   const random = fc.sample(validObject(plan, g), { numRuns: runs, seed });
-  for (const [i, value] of random.entries()) out.push({ value, rules: [accepts], note: `random valid request #${i}`, seed, path: String(i) });
+  for (const [i, value] of random.entries())
+    out.push({ value, rules: [accepts], note: `random valid request #${i}`, seed, path: String(i) });
   return out;
 }
 
@@ -111,7 +127,11 @@ export function validCases(provider: Provider, operation: string, g: GenContext,
 export function invalidCases(provider: Provider, operation: string, g: GenContext, runs: number, seed: number, mode = g.mode): Case[] {
   const plan = planOf(provider, operation, 'request');
   const out: Case[] = [];
-  const decidable = plan.rules.filter((r) => !['behaviour', 'acceptsValid', 'codeMatchesRule', 'codeInCatalogue'].includes(r.check.kind) && (r.check.kind !== 'noUntabledFields' || mode === 'strict'));
+  const decidable = plan.rules.filter(
+    (r) =>
+      !['behaviour', 'acceptsValid', 'codeMatchesRule', 'codeInCatalogue'].includes(r.check.kind) &&
+      (r.check.kind !== 'noUntabledFields' || mode === 'strict'),
+  );
   for (const rule of decidable) {
     const c = constraintsFor(rule, plan, g.mode);
     const bases = fc.sample(validObject(plan, g, c), { numRuns: Math.max(1, runs), seed });

@@ -86,7 +86,9 @@ function buildLeafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
   const max = f.check('maxLength')?.max;
   // Only the field's own shape is checked here; relational rules (Luhn, BIN, echo) are met by repair().
   const own = f.rules.filter((r) => SHAPE_KINDS.has(r.check.kind));
-  const fits = (s: string) => (max === undefined || s.length <= max) && own.every((r) => evaluate(r, setAt({}, f.path, asType(f, s, g.mode)), ctxOf(g)).holds !== false);
+  const fits = (s: string) =>
+    (max === undefined || s.length <= max) &&
+    own.every((r) => evaluate(r, setAt({}, f.path, asType(f, s, g.mode)), ctxOf(g)).holds !== false);
   const en = f.check('enum');
   if (en) return fc.constantFrom(...en.values).map((v) => asType(f, v, g.mode));
   const known = f.check('knownValue');
@@ -98,12 +100,17 @@ function buildLeafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
   const range = f.check('amountRange');
   if (range) return fc.bigInt({ min: BigInt(range.min), max: BigInt(range.max) }).map(String);
   if (f.check('decimalPositive')) {
-    return fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 99 }), fc.boolean()).map(([i, c, whole]) => asType(f, whole ? String(i) : `${i}.${String(c).padStart(2, '0')}`, g.mode));
+    return fc
+      .tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 99 }), fc.boolean())
+      .map(([i, c, whole]) => asType(f, whole ? String(i) : `${i}.${String(c).padStart(2, '0')}`, g.mode));
   }
   const format = f.check('format')?.format ?? f.rules.find((r) => r.check.kind === 'format' && r.side !== 'behaviour')?.check;
   const fmt = typeof format === 'string' ? format : format && 'format' in format ? format.format : undefined;
   if (fmt === 'date') return fc.integer({ min: 0, max: 3 * 366 }).map((n) => addDays(g.today, n));
-  if (fmt === 'monthYear') return fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2025, max: 2040 })).map(([m, y]) => `${String(m).padStart(2, '0')}/${y}`);
+  if (fmt === 'monthYear')
+    return fc
+      .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2025, max: 2040 }))
+      .map(([m, y]) => `${String(m).padStart(2, '0')}/${y}`);
   if (fmt === 'url') {
     return fc
       .tuple(fc.constantFrom('https', 'http'), fc.domain(), text(0, 24))
@@ -153,7 +160,14 @@ interface Draw {
  * Repair the cross-field rules, in a fixed order, until nothing changes: dates in order, conditional
  * requirements met, forbidden fields dropped, conditional values set, relational answer fields derived.
  */
-function repair(plan: OperationPlan, obj: Record<string, unknown>, build: (path: string) => unknown, g: GenContext, c: Constraints, spare: number[]): Record<string, unknown> {
+function repair(
+  plan: OperationPlan,
+  obj: Record<string, unknown>,
+  build: (path: string) => unknown,
+  g: GenContext,
+  c: Constraints,
+  spare: number[],
+): Record<string, unknown> {
   const defaults = plan.side === 'request' ? plan.cat.operation(plan.provider, plan.operation).defaults : {};
   const fixed = new Set(Object.keys(c.set ?? {}));
   const byPath = new Map(plan.fields.map((f) => [f.path, f]));
@@ -173,7 +187,8 @@ function repair(plan: OperationPlan, obj: Record<string, unknown>, build: (path:
           if (conditionHolds(obj, ch.when, defaults)) deleteAt(obj, path);
           break;
         case 'valueWhen':
-          if (conditionHolds(obj, ch.when, defaults) && !isAbsent(v) && !ch.values.includes(String(v)) && f) setAt(obj, path, asType(f, ch.values[0]!, g.mode));
+          if (conditionHolds(obj, ch.when, defaults) && !isAbsent(v) && !ch.values.includes(String(v)) && f)
+            setAt(obj, path, asType(f, ch.values[0]!, g.mode));
           break;
         case 'dateNotBefore': {
           const other = getPath(obj, ch.other);
@@ -181,7 +196,8 @@ function repair(plan: OperationPlan, obj: Record<string, unknown>, build: (path:
           break;
         }
         case 'successCode':
-          if (typeof obj[ch.success] === 'boolean' && obj[ch.success] === true && f) setAt(obj, ch.code, asType(byPath.get(ch.code)!, ch.value, g.mode));
+          if (typeof obj[ch.success] === 'boolean' && obj[ch.success] === true && f)
+            setAt(obj, ch.code, asType(byPath.get(ch.code)!, ch.value, g.mode));
           break;
         case 'oppositeFlags':
           if (typeof obj[ch.success] === 'boolean') obj[ch.error] = !obj[ch.success];
@@ -203,7 +219,9 @@ function repair(plan: OperationPlan, obj: Record<string, unknown>, build: (path:
           }
           break;
         case 'codeInCatalogue': {
-          const codes = plan.cat.profiles[plan.provider].codes.map((x) => x.code).filter((x) => x !== plan.cat.profiles[plan.provider].successCode && x !== '0');
+          const codes = plan.cat.profiles[plan.provider].codes
+            .map((x) => x.code)
+            .filter((x) => x !== plan.cat.profiles[plan.provider].successCode && x !== '0');
           if (obj['success'] === false && f) setAt(obj, path, asType(f, codes[spare[0]! % codes.length]!, g.mode));
           break;
         }
@@ -228,31 +246,39 @@ export function validObject(plan: OperationPlan, g: GenContext, c: Constraints =
 export function draftObject(plan: OperationPlan, g: GenContext, c: Constraints = {}): fc.Arbitrary<Record<string, unknown>> {
   const leaves = plan.fields.filter((f) => f.children.length === 0);
   const drawArb = fc.record(
-    Object.fromEntries(leaves.map((f) => [f.path, fc.record({ present: fc.boolean(), value: leafValue(f, g) })])) as Record<string, fc.Arbitrary<Draw>>,
+    Object.fromEntries(leaves.map((f) => [f.path, fc.record({ present: fc.boolean(), value: leafValue(f, g) })])) as Record<
+      string,
+      fc.Arbitrary<Draw>
+    >,
   );
   const spareArb = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 24, maxLength: 24 });
-  const parentsPresent = fc.record(Object.fromEntries(plan.fields.filter((f) => f.children.length > 0).map((f) => [f.path, fc.boolean()])) as Record<string, fc.Arbitrary<boolean>>);
-  return fc
-    .tuple(drawArb, parentsPresent, spareArb)
-    .map(([drawRec, parents, spare]) => {
-      const draws = new Map(Object.entries(drawRec));
-      const wanted = (f: FieldPlan) => (c.present ?? []).some((p) => p === f.path || p.startsWith(`${f.path}.`));
-      const materialise = (f: FieldPlan): unknown => {
-        if (f.children.length === 0) return draws.get(f.path)!.value;
-        const o: Record<string, unknown> = {};
-        for (const child of f.children) if (child.required || draws.get(child.path)?.present || parents[child.path] || wanted(child)) o[child.path.slice(f.path.length + 1)] = materialise(child);
-        return o;
-      };
-      const obj: Record<string, unknown> = {};
-      for (const f of plan.roots) if (f.required || draws.get(f.path)?.present || parents[f.path] || wanted(f)) obj[f.path] = materialise(f);
-      for (const [path, value] of Object.entries(c.set ?? {})) setAt(obj, path, value);
-      for (const path of c.absent ?? []) deleteAt(obj, path);
-      const build = (path: string) => {
-        const f = plan.fields.find((x) => x.path === path);
-        return f ? materialise(f) : undefined;
-      };
-      return repair(plan, obj, build, g, c, spare);
-    });
+  const parentsPresent = fc.record(
+    Object.fromEntries(plan.fields.filter((f) => f.children.length > 0).map((f) => [f.path, fc.boolean()])) as Record<
+      string,
+      fc.Arbitrary<boolean>
+    >,
+  );
+  return fc.tuple(drawArb, parentsPresent, spareArb).map(([drawRec, parents, spare]) => {
+    const draws = new Map(Object.entries(drawRec));
+    const wanted = (f: FieldPlan) => (c.present ?? []).some((p) => p === f.path || p.startsWith(`${f.path}.`));
+    const materialise = (f: FieldPlan): unknown => {
+      if (f.children.length === 0) return draws.get(f.path)!.value;
+      const o: Record<string, unknown> = {};
+      for (const child of f.children)
+        if (child.required || draws.get(child.path)?.present || parents[child.path] || wanted(child))
+          o[child.path.slice(f.path.length + 1)] = materialise(child);
+      return o;
+    };
+    const obj: Record<string, unknown> = {};
+    for (const f of plan.roots) if (f.required || draws.get(f.path)?.present || parents[f.path] || wanted(f)) obj[f.path] = materialise(f);
+    for (const [path, value] of Object.entries(c.set ?? {})) setAt(obj, path, value);
+    for (const path of c.absent ?? []) deleteAt(obj, path);
+    const build = (path: string) => {
+      const f = plan.fields.find((x) => x.path === path);
+      return f ? materialise(f) : undefined;
+    };
+    return repair(plan, obj, build, g, c, spare);
+  });
 }
 
 /** Constraints under which a rule applies: its parent present, its condition met. */

@@ -71,12 +71,15 @@ export function mutate(rule: Rule, valid: Record<string, unknown>, plan: Operati
       const max = f?.check('maxLength')?.max ?? Number.POSITIVE_INFINITY;
       for (const c of FOREIGN_CHARS) {
         const cand = s.length > 0 ? s.slice(0, -1) + c : c;
-        if (!re.test(cand) && cand.length <= max) return [with_(asType(f!, cand, g.mode), `${path} = ${JSON.stringify(cand)} (breaks ${ch.pattern})`)];
+        if (!re.test(cand) && cand.length <= max)
+          return [with_(asType(f!, cand, g.mode), `${path} = ${JSON.stringify(cand)} (breaks ${ch.pattern})`)];
       }
       return [with_(`${s}!`, `${path} gets a "!" (breaks ${ch.pattern})`)];
     }
     case 'format':
-      return (BAD_FORMAT[ch.format] ?? ['?']).filter((b) => !FORMAT_TESTS[ch.format]!(b)).map((b) => with_(b, `${path} = ${JSON.stringify(b)} (not ${ch.format})`));
+      return (BAD_FORMAT[ch.format] ?? ['?'])
+        .filter((b) => !FORMAT_TESTS[ch.format]!(b))
+        .map((b) => with_(b, `${path} = ${JSON.stringify(b)} (not ${ch.format})`));
     case 'enum': {
       const out = ['9', '-1'].find((x) => !ch.values.includes(x))!;
       return [with_(asType(f!, out, g.mode), `${path} = ${out} (not one of ${ch.values.join(', ')})`)];
@@ -131,7 +134,10 @@ export function mutate(rule: Rule, valid: Record<string, unknown>, plan: Operati
       return [with_(s === 'EUR' ? 'USD' : 'EUR', `${path} is not the requested ${ch.requestField}`)];
     case 'successCode': {
       const o = clone(valid);
-      o[ch.code] = o[ch.success] === true ? asType(plan.fields.find((x) => x.path === ch.code)!, '1', g.mode) : asType(plan.fields.find((x) => x.path === ch.code)!, ch.value, g.mode);
+      o[ch.code] =
+        o[ch.success] === true
+          ? asType(plan.fields.find((x) => x.path === ch.code)!, '1', g.mode)
+          : asType(plan.fields.find((x) => x.path === ch.code)!, ch.value, g.mode);
       return [{ value: o, note: `${ch.code} contradicts ${ch.success}` }];
     }
     case 'oppositeFlags': {

@@ -2,7 +2,7 @@
  * The generators' view of an operation: for each field of one side, the rules that constrain it, read
  * from the catalogue. Nothing here knows a field by name; a new row in the data is a new field here.
  */
-import { type Catalogue, catalogue as shipped, type Rule, type RuleCheck } from '../src/spec/catalogue.ts';
+import { type Catalogue, type Rule, type RuleCheck, catalogue as shipped } from '../src/spec/catalogue.ts';
 import { relativePath } from '../src/spec/evaluate.ts';
 import type { Provider } from '../src/spec/registry.ts';
 import type { FieldRow } from '../src/spec/types.ts';
@@ -42,7 +42,8 @@ export function planOf(provider: Provider, operation: string, side: 'request' | 
   const paths = rules.filter((r) => r.check.kind === 'type').map(relativePath);
   const fields: FieldPlan[] = paths.map((path) => {
     const own = rules.filter((r) => relativePath(r) === path);
-    const find = <K extends RuleCheck['kind']>(kind: K) => own.find((r) => r.check.kind === kind)?.check as Extract<RuleCheck, { kind: K }> | undefined;
+    const find = <K extends RuleCheck['kind']>(kind: K) =>
+      own.find((r) => r.check.kind === kind)?.check as Extract<RuleCheck, { kind: K }> | undefined;
     return {
       path,
       rules: own,
@@ -53,7 +54,8 @@ export function planOf(provider: Provider, operation: string, side: 'request' | 
       children: [],
     };
   });
-  for (const f of fields) f.children = fields.filter((c) => c.path.startsWith(`${f.path}.`) && !c.path.slice(f.path.length + 1).includes('.'));
+  for (const f of fields)
+    f.children = fields.filter((c) => c.path.startsWith(`${f.path}.`) && !c.path.slice(f.path.length + 1).includes('.'));
   const plan = { provider, operation, side, fields, roots: fields.filter((f) => !f.path.includes('.')), rules, cat };
   if (cat === shipped()) cache.set(key, plan);
   return plan;

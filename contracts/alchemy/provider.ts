@@ -35,8 +35,20 @@ export default {
   ],
   calls: [
     { operation: 'create', method: 'POST', path: '/open/api/card/create', origin: 'published', source: 'seed' },
-    { operation: 'info', method: 'POST', path: '/open/api/card/info', origin: 'published', source: 'alchemypay.readme.io (WIRE.md, Card detail)' },
-    { operation: 'segmentList', method: 'POST', path: '/open/api/card/segment/list', origin: 'profile', source: 'WIRE.md, Card-segment list' },
+    {
+      operation: 'info',
+      method: 'POST',
+      path: '/open/api/card/info',
+      origin: 'published',
+      source: 'alchemypay.readme.io (WIRE.md, Card detail)',
+    },
+    {
+      operation: 'segmentList',
+      method: 'POST',
+      path: '/open/api/card/segment/list',
+      origin: 'profile',
+      source: 'WIRE.md, Card-segment list',
+    },
   ],
   lifecycle: {
     order: ['INIT', 'INIT CREATE CARD HOLDER', 'INIT CREATE CARD', 'INIT ACTIVE CARD', 'ACTIVE'],
@@ -53,10 +65,31 @@ export default {
   },
   assumptions: [
     { what: 'Sandbox host for /open/api/card/*', choice: 'https://sbx-card-api.alchemypay.org', origin: 'inferred' },
-    { what: 'Signature algorithm of the card API', choice: 'the KYC-sharing API algorithm: Base64(HMAC-SHA256(secret, timestamp + METHOD + path + canonical body))', origin: 'inferred' },
-    { what: 'Card-segment list call', choice: 'POST /open/api/card/segment/list, empty body, model [{ vid, currency, name }]', origin: 'profile' },
-    { what: 'Callback delivery', choice: 'JSON POST at ACTIVE, acknowledged by HTTP 200 "SUCCESS", redelivered up to 3 times', origin: 'profile' },
-    { what: 'Status order', choice: 'INIT → INIT CREATE CARD HOLDER → INIT CREATE CARD → INIT ACTIVE CARD → ACTIVE; never back', origin: 'profile' },
-    { what: 'Return code per failure', choice: '1002 field rule; 2646 below minimum; 2723 above maximum or not whole cents; 2722 orderNo reused; 2604 signature; 2720 unknown vid', origin: 'profile' },
+    {
+      what: 'Signature algorithm of the card API',
+      choice: 'the KYC-sharing API algorithm: Base64(HMAC-SHA256(secret, timestamp + METHOD + path + canonical body))',
+      origin: 'inferred',
+    },
+    {
+      what: 'Card-segment list call',
+      choice: 'POST /open/api/card/segment/list, empty body, model [{ vid, currency, name }]',
+      origin: 'profile',
+    },
+    {
+      what: 'Callback delivery',
+      choice: 'JSON POST at ACTIVE, acknowledged by HTTP 200 "SUCCESS", redelivered up to 3 times',
+      origin: 'profile',
+    },
+    {
+      what: 'Status order',
+      choice: 'INIT → INIT CREATE CARD HOLDER → INIT CREATE CARD → INIT ACTIVE CARD → ACTIVE; never back',
+      origin: 'profile',
+    },
+    {
+      what: 'Return code per failure',
+      choice:
+        '1002 field rule; 2646 below minimum; 2723 above maximum or not whole cents; 2722 orderNo reused; 2604 signature; 2720 unknown vid',
+      origin: 'profile',
+    },
   ],
 } satisfies ProviderProfile as ProviderProfile;

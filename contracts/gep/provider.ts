@@ -29,7 +29,13 @@ export default {
   ],
   calls: [
     { operation: 'apply', method: 'POST', path: '/api/vas/card/apply', origin: 'published', source: 'seed' },
-    { operation: 'queryCardOperate', method: 'POST', path: '/api/vas/card/queryCardOperate', origin: 'profile', source: 'WIRE.md, Single-card operation query' },
+    {
+      operation: 'queryCardOperate',
+      method: 'POST',
+      path: '/api/vas/card/queryCardOperate',
+      origin: 'profile',
+      source: 'WIRE.md, Single-card operation query',
+    },
     { operation: 'info', method: 'POST', path: '/api/vas/card/info', origin: 'profile', source: 'WIRE.md, Card query' },
   ],
   operationStatuses: { '0': 'pending', '1': 'processing', '2': 'success', '3': 'failed' },
@@ -44,10 +50,28 @@ export default {
   },
   assumptions: [
     { what: 'Error codes other than 140001', choice: 'the sibling platform list (110001 … 140001)', origin: 'inferred' },
-    { what: 'Single-card operation query', choice: 'POST /api/vas/card/queryCardOperate { userReqNo } → { orderId, cardId, userReqNo, opType, status, statusDesc, amount, createAt }', origin: 'profile' },
-    { what: 'Card query', choice: 'POST /api/vas/card/info { cardId } → { cardId, localCurrency, cardNo, cardVerifyNo, cardExpiryDate, cardStatus, availableAmount }', origin: 'profile' },
-    { what: 'Error code per failure', choice: '110001 field rule or undecryptable request; 110005 insufficient balance; 140001 outcome not known yet', origin: 'profile' },
-    { what: 'userReqNo used twice', choice: 'the same orderId/cardId again, or success false with 110001; never a second card or debit', origin: 'profile' },
+    {
+      what: 'Single-card operation query',
+      choice:
+        'POST /api/vas/card/queryCardOperate { userReqNo } → { orderId, cardId, userReqNo, opType, status, statusDesc, amount, createAt }',
+      origin: 'profile',
+    },
+    {
+      what: 'Card query',
+      choice:
+        'POST /api/vas/card/info { cardId } → { cardId, localCurrency, cardNo, cardVerifyNo, cardExpiryDate, cardStatus, availableAmount }',
+      origin: 'profile',
+    },
+    {
+      what: 'Error code per failure',
+      choice: '110001 field rule or undecryptable request; 110005 insufficient balance; 140001 outcome not known yet',
+      origin: 'profile',
+    },
+    {
+      what: 'userReqNo used twice',
+      choice: 'the same orderId/cardId again, or success false with 110001; never a second card or debit',
+      origin: 'profile',
+    },
     { what: 'Today, for startDate', choice: 'the calendar date in Asia/Shanghai (UTC+8)', origin: 'profile' },
   ],
 } satisfies ProviderProfile as ProviderProfile;

@@ -1,5 +1,5 @@
 /** A thin wrapper over node:util parseArgs: unknown flags and bad values become one-line usage errors. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -15,6 +15,7 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
 
 export function oneOf<const V extends string>(flag: string, value: string | undefined, allowed: readonly V[], fallback: V): V {
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
   return value as V;
 }

@@ -74,10 +74,19 @@ function verdictLine(result: CallResult, outcome: Outcome, redactor: Redactor): 
   const body = result.body as Record<string, unknown>;
   const { code, message } = ENVELOPE[result.provider];
   const said = [body[code], body[message]].filter((v) => v !== undefined && v !== null && v !== '').map(String);
-  return redactor.text(`refused: HTTP ${result.status}${said.length ? `, ${said.join(' ')}` : ', success is not true'}`).replace(/\s*[\r\n]+\s*/g, ' ');
+  return redactor
+    .text(`refused: HTTP ${result.status}${said.length ? `, ${said.join(' ')}` : ', success is not true'}`)
+    .replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
-async function send(provider: Provider, operation: string, data: unknown, baseUrl: string | undefined, config: Config, redactor: Redactor): Promise<CallResult> {
+async function send(
+  provider: Provider,
+  operation: string,
+  data: unknown,
+  baseUrl: string | undefined,
+  config: Config,
+  redactor: Redactor,
+): Promise<CallResult> {
   // Without a base URL this starts the embedded mock, stopped once the call is done.
   const resolved = provider === 'alchemy' ? await resolveTarget('alchemy', config, baseUrl) : await resolveTarget('gep', config, baseUrl);
   const transport = createTransport(config.limits);
@@ -106,17 +115,23 @@ function print(result: CallResult, json: boolean, redactor: Redactor, out: (s: s
   const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
   out(`${method} ${redactor.text(url)} → HTTP ${result.status} (${attempts}, ${Math.round(result.durationMs)} ms)\n`);
   out(`${curl}\n`);
-  const shown = result.body !== undefined ? JSON.stringify(redactor.value(result.body), null, 2) : redactor.text(result.rawBody.slice(0, 2_000));
+  const shown =
+    result.body !== undefined ? JSON.stringify(redactor.value(result.body), null, 2) : redactor.text(result.rawBody.slice(0, 2_000));
   out(`${shown}\n`);
   out(`${verdictLine(result, outcome, redactor)}\n`);
   return outcome;
 }
 
-export async function callCommand(argv: string[], out: (s: string) => void, err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function callCommand(
+  argv: string[],
+  out: (s: string) => void,
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
   const { values, positionals } = parse(argv, { data: { type: 'string' }, 'base-url': { type: 'string' }, json: { type: 'boolean' } });
   const [provider, operation, ...extra] = positionals;
   if (provider === undefined || operation === undefined || extra.length > 0) throw new UsageError(`usage: card-conformance ${SYNOPSIS}`);
-  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`provider must be one of ${PROVIDERS.join(', ')} (got "${provider}")`);
+  if (!(PROVIDERS as readonly string[]).includes(provider))
+    throw new UsageError(`provider must be one of ${PROVIDERS.join(', ')} (got "${provider}")`);
   const p = provider as Provider;
   const operations: readonly string[] = OPERATIONS[p];
   if (!operations.includes(operation)) throw new UsageError(`${p} operation must be one of ${operations.join(', ')} (got "${operation}")`);

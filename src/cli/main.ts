@@ -35,7 +35,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest, out);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SpecError || err instanceof ConfigError || err instanceof KeyError || err instanceof DeviationError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof SpecError ||
+      err instanceof ConfigError ||
+      err instanceof KeyError ||
+      err instanceof DeviationError
+    ) {
       process.stderr.write(`card-conformance ${name}: ${err.message}\n`);
       return 2;
     }

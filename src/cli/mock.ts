@@ -18,7 +18,8 @@ export const MOCK_USAGE = `  mock [--port N] [--deviate NAME]... [--time-scale X
 const number = (flag: string, v: string | undefined, fallback: number, ok: (n: number) => boolean) => {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be a ${flag === 'time-scale' ? 'positive number' : 'whole number'} (got "${v}")`);
+  if (!Number.isFinite(n) || !ok(n))
+    throw new UsageError(`--${flag} must be a ${flag === 'time-scale' ? 'positive number' : 'whole number'} (got "${v}")`);
   return n;
 };
 
@@ -51,16 +52,26 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     writeFileSync(p, text, { mode: 0o600 });
     return p;
   };
-  const lines = [`ALCHEMY_BASE_URL=${mock.url}`, `ALCHEMY_ACCESS_KEY=${mock.client.alchemy.accessKey}`, `ALCHEMY_SECRET_KEY=${mock.client.alchemy.secretKey}`, `ALCHEMY_EMAIL=${mock.client.alchemy.email}`];
+  const lines = [
+    `ALCHEMY_BASE_URL=${mock.url}`,
+    `ALCHEMY_ACCESS_KEY=${mock.client.alchemy.accessKey}`,
+    `ALCHEMY_SECRET_KEY=${mock.client.alchemy.secretKey}`,
+    `ALCHEMY_EMAIL=${mock.client.alchemy.email}`,
+  ];
   if (mock.client.gep) {
     const g = mock.client.gep;
     lines.push(`GEP_BASE_URL=${mock.url}`, `GEP_USER_NO=${g.userNo}`, `GEP_CERTIFICATE_ID=${g.certificateId}`);
-    lines.push(`GEP_MERCHANT_PRIVATE_KEY=${file('gep-merchant.key.pem', g.merchantPrivatePem)}`, `GEP_PLATFORM_PUBLIC_KEY=${file('gep-platform.pub.pem', g.platformPublicPem)}`);
+    lines.push(
+      `GEP_MERCHANT_PRIVATE_KEY=${file('gep-merchant.key.pem', g.merchantPrivatePem)}`,
+      `GEP_PLATFORM_PUBLIC_KEY=${file('gep-platform.pub.pem', g.platformPublicPem)}`,
+    );
   }
   const envFile = file('mock.env', `${lines.join('\n')}\n`);
   out(`card-conformance mock listening on ${mock.url}${mock.deviations.length ? ` (deviations: ${mock.deviations.join(', ')})` : ''}\n`);
   out(`client configuration (keys for this run only): ${envFile}\n`);
-  out(`try: (set -a; . ${envFile}; npx card-conformance call alchemy create --data '{"vid":"USD","deposit":"1000","orderNo":"try-1","callbackUrl":"http://127.0.0.1:9/cb","cardHolder":{"firstName":"Milton","lastName":"Schmitt"}}')\n`);
+  out(
+    `try: (set -a; . ${envFile}; npx card-conformance call alchemy create --data '{"vid":"USD","deposit":"1000","orderNo":"try-1","callbackUrl":"http://127.0.0.1:9/cb","cardHolder":{"firstName":"Milton","lastName":"Schmitt"}}')\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -8,7 +8,18 @@ export function rulesCommand(argv: string[], out: (s: string) => void): number {
   const provider = oneOf('provider', values.provider, [...PROVIDERS, 'all'], 'all');
   const rules = catalogue().rules.filter((r) => provider === 'all' || r.provider === provider);
   if (values.json) {
-    const rows = rules.map(({ id, provider, operation, field, level, title, source, side, origin, check }) => ({ id, provider, operation, field, level, title, source, side, origin, kind: check.kind }));
+    const rows = rules.map(({ id, provider, operation, field, level, title, source, side, origin, check }) => ({
+      id,
+      provider,
+      operation,
+      field,
+      level,
+      title,
+      source,
+      side,
+      origin,
+      kind: check.kind,
+    }));
     out(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }

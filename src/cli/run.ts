@@ -11,8 +11,8 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
-import { resolveDeviations } from '../mock/deviations.ts';
 import { SETTINGS_VARIABLES } from '../conformance/settings.ts';
+import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
 import { ConformanceReporter } from '../report/reporter.ts';
 import { catalogue } from '../spec/catalogue.ts';
@@ -52,7 +52,10 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   set(SETTINGS_VARIABLES.provider, provider);
   set(SETTINGS_VARIABLES.seed, whole('seed', values.seed, 0));
   set(SETTINGS_VARIABLES.runs, whole('runs', values.runs, 1));
-  set(SETTINGS_VARIABLES.mode, values['schema-mode'] === undefined ? undefined : oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, 'lenient'));
+  set(
+    SETTINGS_VARIABLES.mode,
+    values['schema-mode'] === undefined ? undefined : oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, 'lenient'),
+  );
   if (values.deviate?.length) {
     resolveDeviations(values.deviate);
     env[SETTINGS_VARIABLES.deviate] = values.deviate.join(',');
@@ -63,14 +66,24 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   }
   // Configuration errors end here, with one line, before anything runs.
   const config = loadConfig(env);
-  if (values.deviate?.length && providers.every((p) => config[p].target)) throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
+  if (values.deviate?.length && providers.every((p) => config[p].target))
+    throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   const reportDir = resolve(values['report-dir'] ?? 'reports');
   checkWritableDir(reportDir);
 
   const totalRules = catalogue().rules.filter((r) => providers.includes(r.provider)).length;
   let report: ConformanceReport | undefined;
-  const reporter = new ConformanceReporter({ reportDir, providers, totalRules, out, secrets: config.secrets, onReport: (r) => (report = r) });
-  out(`card-conformance run: ${providers.join(' + ')} against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`);
+  const reporter = new ConformanceReporter({
+    reportDir,
+    providers,
+    totalRules,
+    out,
+    secrets: config.secrets,
+    onReport: (r) => (report = r),
+  });
+  out(
+    `card-conformance run: ${providers.join(' + ')} against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
+  );
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest('test', [], {
     run: true,

@@ -4,7 +4,15 @@
  * `MOCK_*` when they are set (then the client's own `ALCHEMY_*` / `GEP_*` credentials must match them),
  * otherwise with the client half of the keys the mock generated. The caller closes it with `close()`.
  */
-import { baseUrlVariable, type Config, completeTarget, type ProviderConfig, type ProviderConfigs, parseHttpUrl, type Targets } from '../config/env.ts';
+import {
+  baseUrlVariable,
+  type Config,
+  completeTarget,
+  type ProviderConfig,
+  type ProviderConfigs,
+  parseHttpUrl,
+  type Targets,
+} from '../config/env.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
 import { startMock } from '../mock/server.ts';
 import type { Provider } from '../spec/registry.ts';
@@ -22,7 +30,12 @@ export interface ResolvedTarget<P extends Provider> {
 
 const nothing = async () => {};
 
-export async function resolveTarget<P extends Provider>(provider: P, config: Config, baseUrlFlag?: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedTarget<P>> {
+export async function resolveTarget<P extends Provider>(
+  provider: P,
+  config: Config,
+  baseUrlFlag?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedTarget<P>> {
   const configs: ProviderConfigs = config;
   const section: ProviderConfig<P> = configs[provider];
   if (baseUrlFlag !== undefined) {
@@ -33,7 +46,11 @@ export async function resolveTarget<P extends Provider>(provider: P, config: Con
   return embeddedTarget(provider, section, env);
 }
 
-async function embeddedTarget<P extends Provider>(provider: P, section: ProviderConfig<P>, env: NodeJS.ProcessEnv): Promise<ResolvedTarget<P>> {
+async function embeddedTarget<P extends Provider>(
+  provider: P,
+  section: ProviderConfig<P>,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedTarget<P>> {
   const keys = mockKeysFromEnv(env);
   const mock = await startMock({ timeScale: EMBEDDED_TIME_SCALE, keys });
   try {
@@ -43,7 +60,13 @@ async function embeddedTarget<P extends Provider>(provider: P, section: Provider
     else if (provider === 'alchemy') target = { baseUrl: mock.url, ...mock.client.alchemy } as Targets[P];
     else {
       const g = mock.client.gep!;
-      target = { baseUrl: mock.url, userNo: g.userNo, certificateId: g.certificateId, merchantPrivateKey: g.merchantPrivateKey, platformPublicKey: g.platformPublicKey } as Targets[P];
+      target = {
+        baseUrl: mock.url,
+        userNo: g.userNo,
+        certificateId: g.certificateId,
+        merchantPrivateKey: g.merchantPrivateKey,
+        platformPublicKey: g.platformPublicKey,
+      } as Targets[P];
     }
     return { target, embedded: mock.url, close: () => mock.close() };
   } catch (err) {

@@ -84,7 +84,13 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
         return sent;
       },
     });
-    return callResult('alchemy', operation, { method, url, headers: redactor.headers(sent), body, wireBody }, res, readAnswer('alchemy', operation, url, res));
+    return callResult(
+      'alchemy',
+      operation,
+      { method, url, headers: redactor.headers(sent), body, wireBody },
+      res,
+      readAnswer('alchemy', operation, url, res),
+    );
   }
 
   return {

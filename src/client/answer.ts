@@ -47,5 +47,15 @@ export function readAnswer(provider: Provider, operation: string, url: string, r
 
 /** The result both clients return: the request as sent, the answer as received, and how it was read. */
 export function callResult(provider: Provider, operation: string, request: SentRequest, res: SendResult, read: Read): CallResult {
-  return { provider, operation, request, status: res.status, headers: res.headers, rawBody: res.rawBody, ...read, durationMs: res.durationMs, attempts: res.attempts };
+  return {
+    provider,
+    operation,
+    request,
+    status: res.status,
+    headers: res.headers,
+    rawBody: res.rawBody,
+    ...read,
+    durationMs: res.durationMs,
+    attempts: res.attempts,
+  };
 }

@@ -1,7 +1,8 @@
 /** Where an operation goes, read from the provider profile (never typed twice), and the retry policy shared by both clients. */
+
+import { DEFAULT_LIMITS } from '../config/env.ts';
 import { catalogue, SpecError } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
-import { DEFAULT_LIMITS } from '../config/env.ts';
 import type { RetryPolicy } from '../wire/http.ts';
 
 export interface Endpoint {

@@ -97,7 +97,13 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
       ...(userReqNo ? { idempotencyKey: userReqNo } : {}),
       retry: retryPolicy(opts.retries),
     });
-    return callResult('gep', operation, { method, url, headers: redactor.headers(headers), body: data, wireBody }, res, openResult(operation, url, readAnswer('gep', operation, url, res)));
+    return callResult(
+      'gep',
+      operation,
+      { method, url, headers: redactor.headers(headers), body: data, wireBody },
+      res,
+      openResult(operation, url, readAnswer('gep', operation, url, res)),
+    );
   }
 
   return {

@@ -1,7 +1,7 @@
 /** What every client call returns: the request as sent (redacted headers), the answer, and any problem with it. */
 import type { Provider } from '../spec/registry.ts';
-import type { Redactor } from '../wire/redact.ts';
 import type { Transport } from '../wire/http.ts';
+import type { Redactor } from '../wire/redact.ts';
 
 /** Why an answer could not be read as the provider's JSON envelope. Such an answer is returned, not thrown. */
 export type ProblemKind = 'not-json' | 'html' | 'decrypt' | 'not-object';

@@ -115,7 +115,8 @@ export const VARIABLES = [
 export function httpUrlProblem(value: string): string | undefined {
   if (!URL.canParse(value)) return 'must be an absolute http(s) URL';
   const u = new URL(value);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http(s) URL (the scheme is ${u.protocol.length <= 10 ? u.protocol : 'another one'})`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return `must be an http(s) URL (the scheme is ${u.protocol.length <= 10 ? u.protocol : 'another one'})`;
   if (u.username !== '' || u.password !== '') return 'must not carry credentials (user:password@): they would appear in reports';
   if (u.search !== '' || u.hash !== '') return 'must not have a query or a fragment';
   return undefined;
@@ -151,7 +152,10 @@ const Env = z.object({
   ALCHEMY_BASE_URL: httpUrl.optional(),
   ALCHEMY_ACCESS_KEY: text.optional(),
   ALCHEMY_SECRET_KEY: text.optional(),
-  ALCHEMY_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address').optional(),
+  ALCHEMY_EMAIL: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address')
+    .optional(),
   ALCHEMY_LANGUAGE: z.enum(languages, { error: `must be one of ${languages.join(', ')}` }).optional(),
   ALCHEMY_CALLBACK_URL: httpUrl.optional(),
   GEP_BASE_URL: httpUrl.optional(),
@@ -223,7 +227,12 @@ function loadKey<T>(variable: string, load: () => T): T {
  * Checks that every credential is present and returns the complete target. `why` says what made them
  * required (`ALCHEMY_BASE_URL is set`, `--base-url is given`).
  */
-export function completeTarget<P extends Provider>(provider: P, credentials: ProviderConfig<P>['credentials'], baseUrl: string, why: string): Targets[P] {
+export function completeTarget<P extends Provider>(
+  provider: P,
+  credentials: ProviderConfig<P>['credentials'],
+  baseUrl: string,
+  why: string,
+): Targets[P] {
   const given = credentials as Record<string, unknown>;
   for (const [field, variable] of Object.entries(CREDENTIAL_VARIABLES[provider])) {
     if (given[field] === undefined) throw new ConfigError(variable, `not set: required when ${why}`);
@@ -248,10 +257,13 @@ function gepConfig(e: Env, cwd: string): ProviderConfig<'gep'> {
   if (e.GEP_CERTIFICATE_ID !== undefined) credentials.certificateId = e.GEP_CERTIFICATE_ID;
   const priv = e.GEP_MERCHANT_PRIVATE_KEY;
   if (priv !== undefined) {
-    credentials.merchantPrivateKey = loadKey('GEP_MERCHANT_PRIVATE_KEY', () => loadPrivateKey(keyInput('GEP_MERCHANT_PRIVATE_KEY', priv, cwd), e.GEP_MERCHANT_KEY_PASSWORD));
+    credentials.merchantPrivateKey = loadKey('GEP_MERCHANT_PRIVATE_KEY', () =>
+      loadPrivateKey(keyInput('GEP_MERCHANT_PRIVATE_KEY', priv, cwd), e.GEP_MERCHANT_KEY_PASSWORD),
+    );
   }
   const pub = e.GEP_PLATFORM_PUBLIC_KEY;
-  if (pub !== undefined) credentials.platformPublicKey = loadKey('GEP_PLATFORM_PUBLIC_KEY', () => loadPublicKey(keyInput('GEP_PLATFORM_PUBLIC_KEY', pub, cwd)));
+  if (pub !== undefined)
+    credentials.platformPublicKey = loadKey('GEP_PLATFORM_PUBLIC_KEY', () => loadPublicKey(keyInput('GEP_PLATFORM_PUBLIC_KEY', pub, cwd)));
   const base = e.GEP_BASE_URL;
   return { credentials, target: base === undefined ? undefined : completeTarget('gep', credentials, base, 'GEP_BASE_URL is set') };
 }
@@ -272,6 +284,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   // The access key is an identifier, but hiding it in free text costs nothing; a key path is not secret, inline PEM is.
   const inlineKey = e.GEP_MERCHANT_PRIVATE_KEY?.includes('-----BEGIN ') ? e.GEP_MERCHANT_PRIVATE_KEY : undefined;
-  const secrets = [e.ALCHEMY_SECRET_KEY, e.ALCHEMY_ACCESS_KEY, e.GEP_MERCHANT_KEY_PASSWORD, inlineKey].filter((s): s is string => s !== undefined);
+  const secrets = [e.ALCHEMY_SECRET_KEY, e.ALCHEMY_ACCESS_KEY, e.GEP_MERCHANT_KEY_PASSWORD, inlineKey].filter(
+    (s): s is string => s !== undefined,
+  );
   return { alchemy: alchemyConfig(e), gep: gepConfig(e, cwd), limits, secrets };
 }

@@ -37,8 +37,10 @@ export function mergeFinding(a: Finding | undefined, b: Finding): Finding {
     ruleId: a.ruleId,
     verdict: worse.verdict,
     checks: a.checks + b.checks,
-    evidence: [...a.evidence, ...b.evidence].filter((e, i, all) => all.findIndex((x) => x.message === e.message) === i).slice(0, MAX_EVIDENCE),
-    ...(worse.reason ?? a.reason ?? b.reason ? { reason: worse.reason ?? a.reason ?? b.reason } : {}),
+    evidence: [...a.evidence, ...b.evidence]
+      .filter((e, i, all) => all.findIndex((x) => x.message === e.message) === i)
+      .slice(0, MAX_EVIDENCE),
+    ...((worse.reason ?? a.reason ?? b.reason) ? { reason: worse.reason ?? a.reason ?? b.reason } : {}),
   };
 }
 

@@ -6,8 +6,9 @@
  */
 import { request } from 'undici';
 import { describe, inject, it } from 'vitest';
-import { curlFor } from '../client/curl.ts';
+import type { GenContext } from '../../properties/generate.ts';
 import type { AlchemyClient } from '../client/alchemy.ts';
+import { curlFor } from '../client/curl.ts';
 import type { GepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { hash32 } from '../mock/rng.ts';
@@ -16,7 +17,6 @@ import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
-import type { GenContext } from '../../properties/generate.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import { connectClients, type SharedSession } from './session.ts';
@@ -104,7 +104,12 @@ export function harness(): Harness {
     gep: counted(clients.gep),
     redactor,
     admin,
-    evidence: (result, message, replay) => ({ message: redactor.text(message), reproduction: curlFor(result, redactor), ...(replay?.seed !== undefined ? { seed: replay.seed } : {}), ...(replay?.path ? { path: replay.path } : {}) }),
+    evidence: (result, message, replay) => ({
+      message: redactor.text(message),
+      reproduction: curlFor(result, redactor),
+      ...(replay?.seed !== undefined ? { seed: replay.seed } : {}),
+      ...(replay?.path ? { path: replay.path } : {}),
+    }),
     async received(key) {
       const r = await request(`${s.receiverUrl}/__received?key=${encodeURIComponent(key)}`);
       return (await r.body.json()) as ReceivedCallback[];
@@ -145,45 +150,57 @@ const levelOf = (id: string) => catalogue().byId.get(id)?.level;
  * Declare one conformance test. `rules` are the ids it decides (its tags); a finding about any other
  * rule is a bug in the suite and fails the test.
  */
-export function conformance(provider: Provider, name: string, declared: readonly string[] | (() => readonly string[]), fn: (f: Findings, h: Harness) => Promise<number | undefined>, timeout = 120_000) {
+export function conformance(
+  provider: Provider,
+  name: string,
+  declared: readonly string[] | (() => readonly string[]),
+  fn: (f: Findings, h: Harness) => Promise<number | undefined>,
+  timeout = 120_000,
+) {
   describe.skipIf(!inScope(provider))(provider, () => {
-    it(name, async ({ task }) => {
-      // derived lists are computed only when the provider is tested
-      const rules = typeof declared === 'function' ? declared() : declared;
-      for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
-      const h = harness();
-      h.fileTag = `f${hash32(task.file.name).toString(36)}`;
-      counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
-      requests = 0;
-      const f = new Findings();
-      task.meta.rules = [...rules];
-      task.meta.provider = provider;
-      const control = h.s.control[provider];
-      try {
-        if (!control?.ok) {
-          for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
-          throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
-        }
+    it(
+      name,
+      async ({ task }) => {
+        // derived lists are computed only when the provider is tested
+        const rules = typeof declared === 'function' ? declared() : declared;
+        for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
+        const h = harness();
+        h.fileTag = `f${hash32(task.file.name).toString(36)}`;
+        counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
+        requests = 0;
+        const f = new Findings();
+        task.meta.rules = [...rules];
+        task.meta.provider = provider;
+        const control = h.s.control[provider];
         try {
-          const cases = await fn(f, h);
-          if (typeof cases === 'number') task.meta.cases = cases;
-        } catch (err) {
-          const line = errorLine(err, h.redactor);
-          for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
-          throw new Error(line);
+          if (!control?.ok) {
+            for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
+            throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
+          }
+          try {
+            const cases = await fn(f, h);
+            if (typeof cases === 'number') task.meta.cases = cases;
+          } catch (err) {
+            const line = errorLine(err, h.redactor);
+            for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
+            throw new Error(line);
+          }
+        } finally {
+          task.meta.findings = f.list();
+          task.meta.requests = requests;
         }
-      } finally {
-        task.meta.findings = f.list();
-        task.meta.requests = requests;
-      }
-      const stray = f.list().filter((x) => !rules.includes(x.ruleId));
-      if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
-      const fatal = f.fatal(levelOf);
-      if (fatal.length) {
-        const lines = fatal.map((x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`);
-        throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
-      }
-    }, timeout);
+        const stray = f.list().filter((x) => !rules.includes(x.ruleId));
+        if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
+        const fatal = f.fatal(levelOf);
+        if (fatal.length) {
+          const lines = fatal.map(
+            (x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`,
+          );
+          throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
+        }
+      },
+      timeout,
+    );
   });
 }
 

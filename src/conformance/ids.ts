@@ -21,7 +21,9 @@ export function idFieldOf(provider: Provider, operation: string): string {
 /** The request field the provider calls back (a `callback` rule's subject), if the operation has one. */
 export function callbackFieldOf(provider: Provider, operation: string): string | undefined {
   const cat = catalogue();
-  const delivered = cat.rulesFor(provider, operation).find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'callbackDelivered');
+  const delivered = cat
+    .rulesFor(provider, operation)
+    .find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'callbackDelivered');
   if (!delivered) return undefined;
   // the field whose value the callback is POSTed to: the request field whose rules the callback source names
   return cat.rulesFor(provider, operation).find((r) => r.side === 'request' && delivered.sourceRef.text.includes(`\`${r.field}\``))?.field;
@@ -34,14 +36,22 @@ export function fitLength(unique: string, length: number, max: number): string {
 }
 
 /** `keepFields`: fields the case is about (a callbackUrl under test is sent as generated). */
-export function uniquify(provider: Provider, operation: string, body: unknown, unique: string, callbackBase?: string, keepFields: readonly string[] = []): Record<string, unknown> {
+export function uniquify(
+  provider: Provider,
+  operation: string,
+  body: unknown,
+  unique: string,
+  callbackBase?: string,
+  keepFields: readonly string[] = [],
+): Record<string, unknown> {
   if (!isPlainObject(body)) return body as Record<string, unknown>;
   const out = structuredClone(body);
   const field = idFieldOf(provider, operation);
   const cur = getPath(out, field);
   const max = catalogue().byId.get(`${provider}.${operation}.${field}.maxLength`);
   const maxLen = max?.check.kind === 'maxLength' ? max.check.max : 64;
-  if (typeof cur === 'string' && cur !== '') out[field] = cur.length > maxLen ? unique.padEnd(cur.length, 'x') : fitLength(unique, cur.length, maxLen);
+  if (typeof cur === 'string' && cur !== '')
+    out[field] = cur.length > maxLen ? unique.padEnd(cur.length, 'x') : fitLength(unique, cur.length, maxLen);
   const cb = callbackFieldOf(provider, operation);
   if (cb && callbackBase && typeof out[cb] === 'string' && !keepFields.includes(cb)) {
     const url = `${callbackBase}/cb/${encodeURIComponent(String(out[field] ?? unique))}`;
@@ -49,7 +59,8 @@ export function uniquify(provider: Provider, operation: string, body: unknown, u
     const cbMax = limit?.check.kind === 'maxLength' ? limit.check.max : Number.POSITIVE_INFINITY;
     const curLen = (out[cb] as string).length;
     // keep a boundary-length callbackUrl at its length; an over-long one stays over-long
-    if (curLen <= cbMax && url.length <= cbMax) out[cb] = curLen > url.length && curLen === cbMax ? `${url}?${'p'.repeat(curLen - url.length - 1)}` : url;
+    if (curLen <= cbMax && url.length <= cbMax)
+      out[cb] = curLen > url.length && curLen === cbMax ? `${url}?${'p'.repeat(curLen - url.length - 1)}` : url;
   }
   return out;
 }

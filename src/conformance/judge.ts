@@ -4,7 +4,7 @@
  * response rules all come from the catalogue.
  */
 import type { CallResult } from '../client/types.ts';
-import { type Catalogue, catalogue as shipped, type Rule } from '../spec/catalogue.ts';
+import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
 import { type EvalContext, evaluate, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 import type { Evidence, Findings } from './findings.ts';
@@ -46,7 +46,8 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
     codes: new Set(profile.codes.map((c) => c.code)),
     read(result: CallResult): Envelope {
       const b = result.body;
-      if (!isPlainObject(b) || result.problem) return { ok: false, success: undefined, succeeded: false, pending: false, accepted: false, code: undefined, message: undefined };
+      if (!isPlainObject(b) || result.problem)
+        return { ok: false, success: undefined, succeeded: false, pending: false, accepted: false, code: undefined, message: undefined };
       const success = typeof b['success'] === 'boolean' ? b['success'] : undefined;
       const raw = b[codeField];
       const code = raw === undefined || raw === null ? undefined : String(raw);
@@ -54,7 +55,15 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
       // a malformed success ("true") is still a yes: its type is a response rule of its own
       const succeeded = success === true || b['success'] === 'true';
       const pending = !succeeded && pendingCode !== undefined && code === pendingCode;
-      return { ok: true, success, succeeded, pending, accepted: succeeded || pending, code, message: typeof msg === 'string' ? msg : undefined };
+      return {
+        ok: true,
+        success,
+        succeeded,
+        pending,
+        accepted: succeeded || pending,
+        code,
+        message: typeof msg === 'string' ? msg : undefined,
+      };
     },
   };
 }
@@ -93,14 +102,18 @@ export function judgeAnswer(
   for (const rule of rules) {
     if (rule.check.kind === 'noUntabledFields') {
       if (jc.mode !== 'strict' || !isPlainObject(body)) continue;
-      const extraFields = untabled(body, cat.rulesFor(provider, operation).filter((r) => r.side === 'response'));
+      const extraFields = untabled(
+        body,
+        cat.rulesFor(provider, operation).filter((r) => r.side === 'response'),
+      );
       if (extraFields.length) findings.fail(rule.id, jc.evidence(result, `fields outside the table: ${extraFields.join(', ')}`));
       else findings.pass(rule.id);
       continue;
     }
     const v = evaluate(rule, body, ctx);
     if (v.holds === true) findings.pass(rule.id);
-    else if (v.holds === false) findings.fail(rule.id, jc.evidence(result, `${rule.title}: broken by ${describeValue(rule, body)} (${describe(result)})`));
+    else if (v.holds === false)
+      findings.fail(rule.id, jc.evidence(result, `${rule.title}: broken by ${describeValue(rule, body)} (${describe(result)})`));
   }
 }
 
@@ -129,7 +142,14 @@ function untabled(body: Record<string, unknown>, rules: Rule[]): string[] {
  * A request that breaks `rule` must be refused: not a success, in the provider's envelope, with a
  * code from its catalogue; the code the profile maps to the rule is a SHOULD.
  */
-export function judgeRefusal(rule: Rule, way: string | undefined, result: CallResult, findings: Findings, jc: JudgeContext, note: string): 'refused' | 'accepted' | 'unreadable' {
+export function judgeRefusal(
+  rule: Rule,
+  way: string | undefined,
+  result: CallResult,
+  findings: Findings,
+  jc: JudgeContext,
+  note: string,
+): 'refused' | 'accepted' | 'unreadable' {
   const cat = jc.cat ?? shipped();
   const env = envelopeOf(rule.provider, rule.operation, cat);
   const e = env.read(result);
@@ -150,12 +170,22 @@ export function judgeRefusal(rule: Rule, way: string | undefined, result: CallRe
   const inCatalogue = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeInCatalogue')!;
   const matches = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeMatchesRule')!;
   if (e.code === undefined || !env.codes.has(e.code)) {
-    findings.fail(inCatalogue.id, jc.evidence(result, `${note}: refused with code ${JSON.stringify(e.code)}, which is not in the catalogue`));
+    findings.fail(
+      inCatalogue.id,
+      jc.evidence(result, `${note}: refused with code ${JSON.stringify(e.code)}, which is not in the catalogue`),
+    );
   } else {
     findings.pass(inCatalogue.id);
   }
   const expected = cat.expectedCode(rule, way);
   if (e.code === expected) findings.pass(matches.id);
-  else findings.fail(matches.id, jc.evidence(result, `${note}: refused with ${JSON.stringify(e.code)}; the profile maps ${rule.id}${way ? ` (${way})` : ''} to ${expected}`));
+  else
+    findings.fail(
+      matches.id,
+      jc.evidence(
+        result,
+        `${note}: refused with ${JSON.stringify(e.code)}; the profile maps ${rule.id}${way ? ` (${way})` : ''} to ${expected}`,
+      ),
+    );
   return 'refused';
 }

@@ -12,13 +12,14 @@ import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import type { Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
-import type { Findings } from './findings.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
 import { shrinkFailure } from './shrink.ts';
 
-const send = (h: Harness, provider: Provider, operation: string, body: unknown) => (provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body));
+const send = (h: Harness, provider: Provider, operation: string, body: unknown) =>
+  provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body);
 
 /** Rules the acceptance property decides: acceptsValid, the rules with boundary cases, every response rule. */
 export function acceptanceRules(provider: Provider, operation: string): string[] {
@@ -30,14 +31,23 @@ export function acceptanceRules(provider: Provider, operation: string): string[]
 
 export function acceptance(provider: Provider, operation: string, name: string) {
   const rules = () => acceptanceRules(provider, operation);
-  const strictOnly = catalogue().rulesFor(provider, operation).filter((r) => r.side === 'response' && r.check.kind === 'noUntabledFields');
+  const strictOnly = catalogue()
+    .rulesFor(provider, operation)
+    .filter((r) => r.side === 'response' && r.check.kind === 'noUntabledFields');
   conformance(provider, name, rules, async (f, h) => {
     const jc = { mode: h.s.settings.mode, evidence: h.evidence };
     const env = envelopeOf(provider, operation);
     const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
     const failed: Case[] = [];
     await h.pool(cases, async (c) => {
-      const body = uniquify(provider, operation, c.value, h.unique(), h.s.callbackBase, c.rules.map((id) => catalogue().byId.get(id)!.field));
+      const body = uniquify(
+        provider,
+        operation,
+        c.value,
+        h.unique(),
+        h.s.callbackBase,
+        c.rules.map((id) => catalogue().byId.get(id)!.field),
+      );
       const r = await attempt(() => send(h, provider, operation, body), h);
       if ('error' in r) {
         for (const id of c.rules) f.error(id, r.error);
@@ -47,14 +57,25 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       const accepted = e.accepted;
       if (accepted) for (const id of c.rules) f.pass(id);
       else {
-        for (const id of c.rules) f.fail(id, h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }));
+        for (const id of c.rules)
+          f.fail(
+            id,
+            h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, {
+              seed: c.seed,
+              ...(c.path ? { path: c.path } : {}),
+            }),
+          );
         failed.push(c);
       }
-      const replay = { ...jc, evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }) };
+      const replay = {
+        ...jc,
+        evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }),
+      };
       judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
     await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted);
-    if (h.s.settings.mode !== 'strict') for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
+    if (h.s.settings.mode !== 'strict')
+      for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
     return cases.length;
   });
 }
@@ -63,10 +84,19 @@ export function acceptance(provider: Provider, operation: string, name: string) 
 const SHRINK_AT_MOST = 3;
 
 /** Shrink the first failing random cases (of distinct rules) and add the smallest request to their evidence. */
-async function shrinkFirst(h: Harness, provider: Provider, operation: string, failed: Case[], f: Findings, stillFails: (e: Envelope) => boolean) {
+async function shrinkFirst(
+  h: Harness,
+  provider: Provider,
+  operation: string,
+  failed: Case[],
+  f: Findings,
+  stillFails: (e: Envelope) => boolean,
+) {
   const env = envelopeOf(provider, operation);
   const seen = new Set<string>();
-  const picks = failed.filter((c) => c.path !== undefined && !seen.has(c.rules.at(-1)!) && seen.add(c.rules.at(-1)!)).slice(0, SHRINK_AT_MOST);
+  const picks = failed
+    .filter((c) => c.path !== undefined && !seen.has(c.rules.at(-1)!) && seen.add(c.rules.at(-1)!))
+    .slice(0, SHRINK_AT_MOST);
   for (const c of picks) {
     const arb = caseArbitrary(provider, operation, h.gen(provider), c);
     if (!arb) continue;
@@ -76,7 +106,12 @@ async function shrinkFirst(h: Harness, provider: Provider, operation: string, fa
       const r = await attempt(() => send(h, provider, operation, body), h);
       return !('error' in r) && stillFails(env.read(r));
     });
-    if (shrunk) f.fail(rule.id, { message: h.redactor.text(`smallest failing request after ${shrunk.tries} shrinking tries: ${JSON.stringify(shrunk.value)}`), seed: c.seed, path: shrunk.path });
+    if (shrunk)
+      f.fail(rule.id, {
+        message: h.redactor.text(`smallest failing request after ${shrunk.tries} shrinking tries: ${JSON.stringify(shrunk.value)}`),
+        seed: c.seed,
+        path: shrunk.path,
+      });
   }
 }
 
@@ -86,13 +121,23 @@ const refusalLine = (r: CallResult, e: ReturnType<ReturnType<typeof envelopeOf>[
 /** Rules the rejection property decides: every request rule a mutation can break, and the refusal's envelope and code. */
 export function rejectionRules(provider: Provider, operation: string, strict = false): string[] {
   const all = catalogue().rulesFor(provider, operation);
-  const broken = new Set(invalidCases(provider, operation, { mode: strict ? 'strict' : 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 1, 1).flatMap((c) => c.rules));
+  const broken = new Set(
+    invalidCases(
+      provider,
+      operation,
+      { mode: strict ? 'strict' : 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } },
+      1,
+      1,
+    ).flatMap((c) => c.rules),
+  );
   const envelope = all.filter((r) => r.side === 'response' && !relativePath(r).includes('.') && r.check.kind !== 'noUntabledFields');
   return [...all.filter((r) => broken.has(r.id)).map((r) => r.id), ...envelope.map((r) => r.id)];
 }
 
 export function rejection(provider: Provider, operation: string, name: string) {
-  const strict = catalogue().rulesFor(provider, operation).find((r) => r.side === 'request' && r.check.kind === 'noUntabledFields')!;
+  const strict = catalogue()
+    .rulesFor(provider, operation)
+    .find((r) => r.side === 'request' && r.check.kind === 'noUntabledFields')!;
   let rules: string[] | undefined;
   const declared = () => {
     rules ??= [...new Set([...rejectionRules(provider, operation), strict.id])];
@@ -113,7 +158,10 @@ export function rejection(provider: Provider, operation: string, name: string) {
         f.error(rule.id, r.error);
         return;
       }
-      const replay = { ...jc, evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }) };
+      const replay = {
+        ...jc,
+        evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }),
+      };
       const outcome = judgeRefusal(rule, c.way, r, f, replay, c.note);
       if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, replay, {}, envelope);
       if (outcome === 'accepted') failed.push(c);
@@ -124,7 +172,14 @@ export function rejection(provider: Provider, operation: string, name: string) {
 }
 
 /** `n` fresh valid requests (unique order numbers, callbacks to the suite's receiver). */
-export function validRequests(h: Harness, provider: Provider, operation: string, n: number, salt = 0, set: Record<string, unknown> = {}): Record<string, unknown>[] {
+export function validRequests(
+  h: Harness,
+  provider: Provider,
+  operation: string,
+  n: number,
+  salt = 0,
+  set: Record<string, unknown> = {},
+): Record<string, unknown>[] {
   const plan = planOf(provider, operation, 'request');
   return fc
     .sample(validObject(plan, h.gen(provider), { set }), { numRuns: n, seed: h.s.settings.seed + salt })

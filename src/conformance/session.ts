@@ -5,6 +5,8 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
+import { validObject } from '../../properties/generate.ts';
+import { planOf } from '../../properties/plan.ts';
 import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
@@ -13,15 +15,13 @@ import { type RunningMock, startMock } from '../mock/server.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { errorLine } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { errorLine } from '../wire/errors.ts';
-import { validObject } from '../../properties/generate.ts';
-import { planOf } from '../../properties/plan.ts';
+import { uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
 import { startReceiver } from './receiver.ts';
 import { readSettings, type Settings } from './settings.ts';
-import { uniquify } from './ids.ts';
 
 export interface SharedAlchemy {
   baseUrl: string;
@@ -74,7 +74,9 @@ export interface SessionSummary {
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
 
-export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise<{ shared: SharedSession; summary: SessionSummary; close: () => Promise<void> }> {
+export async function openSession(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ shared: SharedSession; summary: SessionSummary; close: () => Promise<void> }> {
   const settings = readSettings(env);
   const config = loadConfig(env);
   const needMock = settings.providers.some((p) => !config[p].target);
@@ -93,7 +95,10 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
     control: {},
     limits: config.limits,
     secrets: [...config.secrets, ...(mock ? [mock.client.alchemy.secretKey] : [])],
-    today: { alchemy: todayIn(catalogue().profiles.alchemy.timeZone, new Date()), gep: todayIn(catalogue().profiles.gep.timeZone, new Date()) },
+    today: {
+      alchemy: todayIn(catalogue().profiles.alchemy.timeZone, new Date()),
+      gep: todayIn(catalogue().profiles.gep.timeZone, new Date()),
+    },
     segments: [],
     pollMs: settings.pollMs ?? (external ? 1000 : 3),
     waitMs: settings.waitMs ?? (external ? 360_000 : 3000),
@@ -102,17 +107,38 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
   if (settings.providers.includes('alchemy')) {
     const t = config.alchemy.target;
     shared.alchemy = t
-      ? { baseUrl: t.baseUrl, accessKey: t.accessKey, secretKey: t.secretKey, email: t.email, ...(t.language ? { language: t.language } : {}), embedded: false }
+      ? {
+          baseUrl: t.baseUrl,
+          accessKey: t.accessKey,
+          secretKey: t.secretKey,
+          email: t.email,
+          ...(t.language ? { language: t.language } : {}),
+          embedded: false,
+        }
       : { baseUrl: mock!.url, ...mock!.client.alchemy, embedded: true };
   }
   if (settings.providers.includes('gep')) {
     const t = config.gep.target;
     const pem = (k: KeyObject, type: 'pkcs8' | 'spki') => String(k.export({ type, format: 'pem' }));
     if (t) {
-      shared.gep = { baseUrl: t.baseUrl, userNo: t.userNo, certificateId: t.certificateId, merchantPrivatePem: pem(t.merchantPrivateKey, 'pkcs8'), platformPublicPem: pem(t.platformPublicKey, 'spki'), embedded: false };
+      shared.gep = {
+        baseUrl: t.baseUrl,
+        userNo: t.userNo,
+        certificateId: t.certificateId,
+        merchantPrivatePem: pem(t.merchantPrivateKey, 'pkcs8'),
+        platformPublicPem: pem(t.platformPublicKey, 'spki'),
+        embedded: false,
+      };
     } else {
       const g = mock!.client.gep!;
-      shared.gep = { baseUrl: mock!.url, userNo: g.userNo, certificateId: g.certificateId, merchantPrivatePem: g.merchantPrivatePem, platformPublicPem: g.platformPublicPem, embedded: true };
+      shared.gep = {
+        baseUrl: mock!.url,
+        userNo: g.userNo,
+        certificateId: g.certificateId,
+        merchantPrivatePem: g.merchantPrivatePem,
+        platformPublicPem: g.platformPublicPem,
+        embedded: true,
+      };
     }
   }
   await positiveControl(shared);
@@ -163,12 +189,20 @@ async function positiveControl(s: SharedSession): Promise<void> {
           const r: CallResult = provider === 'alchemy' ? await clients.alchemy!.create(body) : await clients.gep!.apply(body);
           const e = env.read(r);
           if (e.accepted) accepted++;
-          else reason = r.problem ? r.problem.message : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
+          else
+            reason = r.problem
+              ? r.problem.message
+              : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
         } catch (err) {
           reason = errorLine(err, redactor);
         }
       }
-      s.control[provider] = { ok: accepted > 0, accepted, sent: samples.length, ...(accepted > 0 ? {} : { reason: redactor.text(reason) }) };
+      s.control[provider] = {
+        ok: accepted > 0,
+        accepted,
+        sent: samples.length,
+        ...(accepted > 0 ? {} : { reason: redactor.text(reason) }),
+      };
     }
   } finally {
     await transport.close();
@@ -177,10 +211,21 @@ async function positiveControl(s: SharedSession): Promise<void> {
 
 export function connectClients(s: SharedSession, transport: ReturnType<typeof createTransport>) {
   return {
-    alchemy: s.alchemy ? createAlchemyClient({ baseUrl: s.alchemy.baseUrl, accessKey: s.alchemy.accessKey, secretKey: s.alchemy.secretKey, email: s.alchemy.email }, { transport, retries: s.limits.retries }) : undefined,
+    alchemy: s.alchemy
+      ? createAlchemyClient(
+          { baseUrl: s.alchemy.baseUrl, accessKey: s.alchemy.accessKey, secretKey: s.alchemy.secretKey, email: s.alchemy.email },
+          { transport, retries: s.limits.retries },
+        )
+      : undefined,
     gep: s.gep
       ? createGepClient(
-          { baseUrl: s.gep.baseUrl, userNo: s.gep.userNo, certificateId: s.gep.certificateId, merchantPrivateKey: createPrivateKey(s.gep.merchantPrivatePem), platformPublicKey: createPublicKey(s.gep.platformPublicPem) },
+          {
+            baseUrl: s.gep.baseUrl,
+            userNo: s.gep.userNo,
+            certificateId: s.gep.certificateId,
+            merchantPrivateKey: createPrivateKey(s.gep.merchantPrivatePem),
+            platformPublicKey: createPublicKey(s.gep.platformPublicPem),
+          },
           { transport, retries: s.limits.retries },
         )
       : undefined,

@@ -3,8 +3,9 @@
  * plain `npx vitest` read the same ones. `run` sets them from its flags; every name is documented in
  * `.env.example`.
  */
-import { ConfigError } from '../wire/errors.ts';
+
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
+import { ConfigError } from '../wire/errors.ts';
 
 export interface Settings {
   providers: Provider[];
@@ -56,9 +57,11 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
 
 export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
   const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
-  if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p)) throw new ConfigError(SETTINGS_VARIABLES.provider, `must be one of ${PROVIDERS.join(', ')}, all`);
+  if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p))
+    throw new ConfigError(SETTINGS_VARIABLES.provider, `must be one of ${PROVIDERS.join(', ')}, all`);
   const mode = env[SETTINGS_VARIABLES.mode] ?? 'lenient';
-  if (!(SCHEMA_MODES as readonly string[]).includes(mode)) throw new ConfigError(SETTINGS_VARIABLES.mode, `must be one of ${SCHEMA_MODES.join(', ')}`);
+  if (!(SCHEMA_MODES as readonly string[]).includes(mode))
+    throw new ConfigError(SETTINGS_VARIABLES.mode, `must be one of ${SCHEMA_MODES.join(', ')}`);
   const ts = env[SETTINGS_VARIABLES.timeScale];
   const timeScale = ts === undefined || ts === '' ? 0.002 : Number(ts);
   if (!(timeScale > 0)) throw new ConfigError(SETTINGS_VARIABLES.timeScale, 'must be a positive number');
@@ -67,7 +70,10 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     seed: int(env, SETTINGS_VARIABLES.seed, DEFAULT_SEED, 0),
     runs: int(env, SETTINGS_VARIABLES.runs, DEFAULT_RUNS, 1),
     mode: mode as SchemaMode,
-    deviate: (env[SETTINGS_VARIABLES.deviate] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    deviate: (env[SETTINGS_VARIABLES.deviate] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     timeScale,
     concurrency: int(env, SETTINGS_VARIABLES.concurrency, 16, 1),
     waitMs: env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined,

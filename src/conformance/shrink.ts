@@ -11,7 +11,13 @@ export interface Shrunk {
   tries: number;
 }
 
-export async function shrinkFailure(arb: fc.Arbitrary<unknown>, seed: number, path: string, fails: (value: unknown) => Promise<boolean>, budget = { ms: 4000, tries: 60 }): Promise<Shrunk | undefined> {
+export async function shrinkFailure(
+  arb: fc.Arbitrary<unknown>,
+  seed: number,
+  path: string,
+  fails: (value: unknown) => Promise<boolean>,
+  budget = { ms: 4000, tries: 60 },
+): Promise<Shrunk | undefined> {
   let tries = 0;
   const details = await fc.check(
     fc.asyncProperty(arb, async (v) => {

@@ -60,14 +60,24 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     return [...lifecycle.order.keys()];
   };
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
-  const validate = createValidator(ctx.cat, 'alchemy', 'create', ctx.deviations, { now: ctx.now, knownValues: { segmentList: SEGMENTS.map((s) => s.vid) } });
+  const validate = createValidator(ctx.cat, 'alchemy', 'create', ctx.deviations, {
+    now: ctx.now,
+    knownValues: { segmentList: SEGMENTS.map((s) => s.vid) },
+  });
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'alchemy', f);
   const windowMs = Number(profile.wire['signatureWindowMs']);
   const redeliveries = Number(profile.wire['callbackRedeliveries']);
   const state = { orders: new Map<string, Card[]>(), cards: new Map<string, Card>(), debitedCents: 0n };
 
   const traceId = () => ctx.rng.hex(32);
-  const envelope = (code: string, msg: string, model: unknown): Record<string, unknown> => ({ code, msg, model, traceId: traceId(), success: code === profile.successCode, error: code !== profile.successCode });
+  const envelope = (code: string, msg: string, model: unknown): Record<string, unknown> => ({
+    code,
+    msg,
+    model,
+    traceId: traceId(),
+    success: code === profile.successCode,
+    error: code !== profile.successCode,
+  });
   const refuse = (code: string, msg: string, badInput = true): Reply => {
     const broken = badInput ? brokenRefusal(ctx, 'alchemy') : undefined;
     if (broken) return broken;
@@ -112,11 +122,17 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       card.callbacks.push({ attempt, status: 'not sent: host not allowed' });
       return;
     }
-    request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callbackBody(card)), signal: AbortSignal.timeout(5000) })
+    request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(callbackBody(card)),
+      signal: AbortSignal.timeout(5000),
+    })
       .then(async (res) => {
         const text = await res.body.text();
         card.callbacks.push({ attempt, status: res.statusCode });
-        if ((res.statusCode !== 200 || text.trim() !== profile.wire['callbackAck']) && attempt <= redeliveries) later(ctx, ALCHEMY_STEP_SECONDS, () => deliver(card, attempt + 1));
+        if ((res.statusCode !== 200 || text.trim() !== profile.wire['callbackAck']) && attempt <= redeliveries)
+          later(ctx, ALCHEMY_STEP_SECONDS, () => deliver(card, attempt + 1));
       })
       .catch(() => {
         card.callbacks.push({ attempt, status: 'unreachable' });
@@ -173,7 +189,8 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const info = (body: unknown): Reply => {
     const cardId = getPath(body, 'cardId');
     const orderNo = getPath(body, 'orderNo');
-    const card = typeof cardId === 'string' ? state.cards.get(cardId) : typeof orderNo === 'string' ? state.orders.get(orderNo)?.[0] : undefined;
+    const card =
+      typeof cardId === 'string' ? state.cards.get(cardId) : typeof orderNo === 'string' ? state.orders.get(orderNo)?.[0] : undefined;
     if (!card) return refuse('2654', 'user card information does not exist', false);
     const status = statusAt(card, ctx.now());
     return json(
@@ -185,7 +202,14 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     );
   };
 
-  const segmentList = (): Reply => json(envelope(profile.successCode, 'success', SEGMENTS.map(({ vid, currency, name }) => ({ vid, currency, name }))));
+  const segmentList = (): Reply =>
+    json(
+      envelope(
+        profile.successCode,
+        'success',
+        SEGMENTS.map(({ vid, currency, name }) => ({ vid, currency, name })),
+      ),
+    );
 
   return {
     paths,
@@ -202,9 +226,22 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
           return refuse(profile.fieldRuleCode, 'the body is not JSON');
         }
       }
-      const verified = verifyAlchemyRequest({ headers, method, path, rawBody: raw, secretFor: (k) => (k === keys.accessKey ? keys.secretKey : undefined), now: ctx.now(), windowMs });
+      const verified = verifyAlchemyRequest({
+        headers,
+        method,
+        path,
+        rawBody: raw,
+        secretFor: (k) => (k === keys.accessKey ? keys.secretKey : undefined),
+        now: ctx.now(),
+        windowMs,
+      });
       if (!verified.ok && !(flag('acceptBadSignature') && verified.reason === 'bad-signature')) {
-        const code = verified.reason === 'unknown-key' ? '2601' : verified.reason === 'bad-body' ? profile.fieldRuleCode : ctx.cat.expectedCode(ctx.cat.byId.get('alchemy.create.auth.signature')!);
+        const code =
+          verified.reason === 'unknown-key'
+            ? '2601'
+            : verified.reason === 'bad-body'
+              ? profile.fieldRuleCode
+              : ctx.cat.expectedCode(ctx.cat.byId.get('alchemy.create.auth.signature')!);
         return refuse(code, verified.detail, false);
       }
       if (!headers['email']) return refuse(profile.fieldRuleCode, 'header email is required', false);

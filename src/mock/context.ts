@@ -25,7 +25,11 @@ export interface MockContext {
   closed: boolean;
 }
 
-export const json = (body: unknown, status = 200): Reply => ({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+export const json = (body: unknown, status = 200): Reply => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(body),
+});
 
 export function hasFlag(ctx: MockContext, provider: Provider, flag: DeviationFlag): boolean {
   return ctx.deviations.some((d) => d.provider === provider && d.flag === flag);
@@ -33,8 +37,10 @@ export function hasFlag(ctx: MockContext, provider: Provider, flag: DeviationFla
 
 /** Bad input answered the way a deviation breaks the envelope (HTTP 500 text, or an HTML page). */
 export function brokenRefusal(ctx: MockContext, provider: Provider): Reply | undefined {
-  if (hasFlag(ctx, provider, 'http500OnBadInput')) return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' };
-  if (hasFlag(ctx, provider, 'htmlOnBadInput')) return { status: 400, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>400 Bad Request</h1></body></html>' };
+  if (hasFlag(ctx, provider, 'http500OnBadInput'))
+    return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' };
+  if (hasFlag(ctx, provider, 'htmlOnBadInput'))
+    return { status: 400, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>400 Bad Request</h1></body></html>' };
   return undefined;
 }
 

@@ -49,8 +49,20 @@ const plusOne = (s: string) => (BigInt(s) + 1n).toString();
 const minusOne = (s: string) => (BigInt(s) - 1n).toString();
 const result = (e: Record<string, unknown>) => (e['result'] ?? {}) as Record<string, unknown>;
 
-const A = (name: string, field: string, description: string, d: Partial<Deviation>): Deviation => ({ name, provider: 'alchemy', ruleId: `alchemy.create.${field}`, description, ...d });
-const G = (name: string, field: string, description: string, d: Partial<Deviation>): Deviation => ({ name, provider: 'gep', ruleId: `gep.apply.${field}`, description, ...d });
+const A = (name: string, field: string, description: string, d: Partial<Deviation>): Deviation => ({
+  name,
+  provider: 'alchemy',
+  ruleId: `alchemy.create.${field}`,
+  description,
+  ...d,
+});
+const G = (name: string, field: string, description: string, d: Partial<Deviation>): Deviation => ({
+  name,
+  provider: 'gep',
+  ruleId: `gep.apply.${field}`,
+  description,
+  ...d,
+});
 
 export const DEVIATIONS: readonly Deviation[] = [
   // Alchemy: accepts what a rule forbids
@@ -66,20 +78,31 @@ export const DEVIATIONS: readonly Deviation[] = [
   A('alchemy-accepts-unknown-vid', 'vid.knownSegment', 'accepts a vid that is not a card segment', { ignore: true }),
   A('alchemy-accepts-non-url-callback', 'callbackUrl.url', 'accepts a callbackUrl that is not an http(s) URL', { ignore: true }),
   // Alchemy: rejects what a rule allows (boundaries)
-  A('alchemy-rejects-min-deposit', 'deposit.range', 'refuses a deposit of exactly 10 USD', { tighten: (c) => (c.kind === 'amountRange' ? { ...c, min: plusOne(c.min) } : c) }),
-  A('alchemy-rejects-max-deposit', 'deposit.range', 'refuses a deposit of exactly 5000 USD', { tighten: (c) => (c.kind === 'amountRange' ? { ...c, max: minusOne(c.max) } : c) }),
-  A('alchemy-rejects-longest-name', 'cardHolder.firstName.maxLength', 'refuses a firstName of exactly the maximum length', { tighten: (c) => (c.kind === 'maxLength' ? { ...c, max: c.max - 1 } : c) }),
-  A('alchemy-rejects-longest-order-no', 'orderNo.maxLength', 'refuses an orderNo of exactly the maximum length', { tighten: (c) => (c.kind === 'maxLength' ? { ...c, max: c.max - 1 } : c) }),
+  A('alchemy-rejects-min-deposit', 'deposit.range', 'refuses a deposit of exactly 10 USD', {
+    tighten: (c) => (c.kind === 'amountRange' ? { ...c, min: plusOne(c.min) } : c),
+  }),
+  A('alchemy-rejects-max-deposit', 'deposit.range', 'refuses a deposit of exactly 5000 USD', {
+    tighten: (c) => (c.kind === 'amountRange' ? { ...c, max: minusOne(c.max) } : c),
+  }),
+  A('alchemy-rejects-longest-name', 'cardHolder.firstName.maxLength', 'refuses a firstName of exactly the maximum length', {
+    tighten: (c) => (c.kind === 'maxLength' ? { ...c, max: c.max - 1 } : c),
+  }),
+  A('alchemy-rejects-longest-order-no', 'orderNo.maxLength', 'refuses an orderNo of exactly the maximum length', {
+    tighten: (c) => (c.kind === 'maxLength' ? { ...c, max: c.max - 1 } : c),
+  }),
   // Alchemy: malformed answers
-  A('alchemy-omits-trace-id', 'response.traceId.required', 'answers without traceId', { answer: (e) => {
+  A('alchemy-omits-trace-id', 'response.traceId.required', 'answers without traceId', {
+    answer: (e) => {
       delete e['traceId'];
     },
   }),
-  A('alchemy-success-as-string', 'response.success.type', 'answers success as the string "true"', { answer: (e) => {
+  A('alchemy-success-as-string', 'response.success.type', 'answers success as the string "true"', {
+    answer: (e) => {
       e['success'] = String(e['success']);
     },
   }),
-  A('alchemy-code-not-a-number', 'response.code.type', 'answers code as "OK"', { answer: (e) => {
+  A('alchemy-code-not-a-number', 'response.code.type', 'answers code as "OK"', {
+    answer: (e) => {
       e['code'] = 'OK';
     },
   }),
@@ -89,25 +112,39 @@ export const DEVIATIONS: readonly Deviation[] = [
       m['activeLink'] = String(m['activeLink']).replace(/^https?:\/\/[^/]+/, '');
     },
   }),
-  A('alchemy-omits-active-link', 'response.model.activeLink.requiredWhen', 'answers success without activeLink', { answer: (e) => {
+  A('alchemy-omits-active-link', 'response.model.activeLink.requiredWhen', 'answers success without activeLink', {
+    answer: (e) => {
       e['model'] = {};
     },
   }),
-  A('alchemy-error-equals-success', 'response.error.oppositeOfSuccess', 'answers error: true beside success: true', { answer: (e) => {
+  A('alchemy-error-equals-success', 'response.error.oppositeOfSuccess', 'answers error: true beside success: true', {
+    answer: (e) => {
       e['error'] = e['success'];
     },
   }),
-  A('alchemy-nonzero-success-code', 'response.code.successIsZero', 'answers success with code "200"', { answer: (e) => {
+  A('alchemy-nonzero-success-code', 'response.code.successIsZero', 'answers success with code "200"', {
+    answer: (e) => {
       e['code'] = '200';
     },
   }),
   // Alchemy: codes and HTTP
-  A('alchemy-unknown-refusal-code', 'response.code.inCatalogue', 'refuses bad input with code "9999", outside the catalogue', { flag: 'unknownRefusalCode' }),
-  A('alchemy-generic-refusal-code', 'response.code.matchesRule', 'refuses every bad input with 1002, even an amount (2646/2723) or a duplicate (2722)', { flag: 'genericRefusalCode' }),
-  A('alchemy-http-500-on-bad-input', 'response.jsonObject', 'answers bad input with HTTP 500 and a plain-text body', { flag: 'http500OnBadInput' }),
+  A('alchemy-unknown-refusal-code', 'response.code.inCatalogue', 'refuses bad input with code "9999", outside the catalogue', {
+    flag: 'unknownRefusalCode',
+  }),
+  A(
+    'alchemy-generic-refusal-code',
+    'response.code.matchesRule',
+    'refuses every bad input with 1002, even an amount (2646/2723) or a duplicate (2722)',
+    { flag: 'genericRefusalCode' },
+  ),
+  A('alchemy-http-500-on-bad-input', 'response.jsonObject', 'answers bad input with HTTP 500 and a plain-text body', {
+    flag: 'http500OnBadInput',
+  }),
   A('alchemy-html-on-bad-input', 'response.jsonObject', 'answers bad input with an HTML error page', { flag: 'htmlOnBadInput' }),
   // Alchemy: lifecycle, callback, idempotency, auth
-  A('alchemy-status-goes-back', 'status.forwardOnly', 'the status falls back to INIT CREATE CARD after INIT ACTIVE CARD', { flag: 'statusGoesBack' }),
+  A('alchemy-status-goes-back', 'status.forwardOnly', 'the status falls back to INIT CREATE CARD after INIT ACTIVE CARD', {
+    flag: 'statusGoesBack',
+  }),
   A('alchemy-never-active', 'status.endsActive', 'the card stays at INIT ACTIVE CARD', { flag: 'neverActive' }),
   A('alchemy-no-callback', 'callback.delivered', 'the CREATE_CARD callback is never sent', { flag: 'noCallback' }),
   A('alchemy-callback-other-order', 'callback.matchesOrder', 'the callback names another orderNo', { flag: 'callbackOtherOrder' }),
@@ -122,16 +159,24 @@ export const DEVIATIONS: readonly Deviation[] = [
   G('gep-accepts-missing-card-user', 'cardUserId.requiredWhen', 'accepts BIN 485932/486821 without cardUserId', { ignore: true }),
   G('gep-accepts-missing-airline', 'airLineCode.requiredWhen', 'accepts the random BIN without airLineCode', { ignore: true }),
   G('gep-accepts-airline-on-subsidiary', 'airLineCode.notForSubsidiary', 'accepts airLineCode on a subsidiary card', { ignore: true }),
-  G('gep-accepts-other-scene-on-random-bin', 'sceneCode.randomBinScene', 'accepts a sceneCode other than 1004 with the random BIN', { ignore: true }),
+  G('gep-accepts-other-scene-on-random-bin', 'sceneCode.randomBinScene', 'accepts a sceneCode other than 1004 with the random BIN', {
+    ignore: true,
+  }),
   G('gep-accepts-bad-date-format', 'startDate.format', 'accepts a startDate that is not yyyy-MM-dd', { ignore: true }),
   G('gep-accepts-other-multi-use', 'enableMultiUse.enum', 'accepts enableMultiUse other than 0 or 1', { ignore: true }),
   G('gep-accepts-long-req-no', 'userReqNo.maxLength', 'accepts a userReqNo over 128 characters', { ignore: true }),
   G('gep-accepts-missing-currency', 'localCurrency.required', 'accepts an apply without localCurrency', { ignore: true }),
   G('gep-accepts-zero-limit', 'authLimitAmount.positiveDecimal', 'accepts an authLimitAmount of 0 or below', { ignore: true }),
   // GEP: rejects what a rule allows (boundaries)
-  G('gep-rejects-start-today', 'startDate.notBeforeToday', 'refuses a startDate equal to today (Asia/Shanghai)', { tighten: (c) => ({ ...c, exclusive: true }) as RuleCheck }),
-  G('gep-rejects-end-equal-start', 'endDate.notBeforeStartDate', 'refuses an endDate equal to startDate', { tighten: (c) => ({ ...c, exclusive: true }) as RuleCheck }),
-  G('gep-rejects-longest-alias', 'cardAlias.maxLength', 'refuses a cardAlias of exactly the maximum length', { tighten: (c) => (c.kind === 'maxLength' ? { ...c, max: c.max - 1 } : c) }),
+  G('gep-rejects-start-today', 'startDate.notBeforeToday', 'refuses a startDate equal to today (Asia/Shanghai)', {
+    tighten: (c) => ({ ...c, exclusive: true }) as RuleCheck,
+  }),
+  G('gep-rejects-end-equal-start', 'endDate.notBeforeStartDate', 'refuses an endDate equal to startDate', {
+    tighten: (c) => ({ ...c, exclusive: true }) as RuleCheck,
+  }),
+  G('gep-rejects-longest-alias', 'cardAlias.maxLength', 'refuses a cardAlias of exactly the maximum length', {
+    tighten: (c) => (c.kind === 'maxLength' ? { ...c, max: c.max - 1 } : c),
+  }),
   // GEP: malformed answers
   G('gep-bad-luhn', 'response.result.cardNo.luhn', 'answers a card number that fails Luhn', {
     answer: (e) => {
@@ -173,26 +218,40 @@ export const DEVIATIONS: readonly Deviation[] = [
       r['localCurrency'] = r['localCurrency'] === 'EUR' ? 'USD' : 'EUR';
     },
   }),
-  G('gep-omits-order-id', 'response.result.orderId.required', 'answers without orderId', { answer: (e) => {
+  G('gep-omits-order-id', 'response.result.orderId.required', 'answers without orderId', {
+    answer: (e) => {
       delete result(e)['orderId'];
     },
   }),
-  G('gep-success-as-string', 'response.success.type', 'answers success as the string "true"', { answer: (e) => {
+  G('gep-success-as-string', 'response.success.type', 'answers success as the string "true"', {
+    answer: (e) => {
       e['success'] = String(e['success']);
     },
   }),
   // GEP: codes and HTTP
-  G('gep-unknown-refusal-code', 'response.errorCode.inCatalogue', 'refuses bad input with errorCode 999999, outside the catalogue', { flag: 'unknownRefusalCode' }),
-  G('gep-generic-refusal-code', 'response.errorCode.matchesRule', 'refuses an insufficient balance with 110001 instead of 110005', { flag: 'genericRefusalCode' }),
+  G('gep-unknown-refusal-code', 'response.errorCode.inCatalogue', 'refuses bad input with errorCode 999999, outside the catalogue', {
+    flag: 'unknownRefusalCode',
+  }),
+  G('gep-generic-refusal-code', 'response.errorCode.matchesRule', 'refuses an insufficient balance with 110001 instead of 110005', {
+    flag: 'genericRefusalCode',
+  }),
   G('gep-html-on-bad-input', 'response.jsonObject', 'answers bad input with an HTML error page', { flag: 'htmlOnBadInput' }),
   // GEP: behaviour
   G('gep-duplicate-opens-card', 'userReqNo.idempotent', 'a reused userReqNo opens a second card', { flag: 'duplicateOpensCard' }),
-  G('gep-duplicate-debits-twice', 'userReqNo.idempotent', 'a reused userReqNo answers the same card but debits the account again', { flag: 'duplicateDebitsTwice' }),
+  G('gep-duplicate-debits-twice', 'userReqNo.idempotent', 'a reused userReqNo answers the same card but debits the account again', {
+    flag: 'duplicateDebitsTwice',
+  }),
   G('gep-no-debit', 'authLimitAmount.debitsBalance', 'opens cards without debiting the account', { flag: 'noDebit' }),
-  G('gep-allows-overdraft', 'authLimitAmount.insufficientBalance', 'opens a card whose limit exceeds the account balance', { flag: 'allowOverdraft' }),
+  G('gep-allows-overdraft', 'authLimitAmount.insufficientBalance', 'opens a card whose limit exceeds the account balance', {
+    flag: 'allowOverdraft',
+  }),
   G('gep-pending-never-resolves', 'outcome.pendingResolves', 'a 140001 order stays pending for ever', { flag: 'pendingForever' }),
-  G('gep-incomplete-never-completes', 'outcome.incompleteCompletes', 'an incomplete card never gets its elements', { flag: 'incompleteForever' }),
-  G('gep-accepts-undecryptable', 'auth.encryption', 'answers success to a dataContent that does not decrypt', { flag: 'acceptUndecryptable' }),
+  G('gep-incomplete-never-completes', 'outcome.incompleteCompletes', 'an incomplete card never gets its elements', {
+    flag: 'incompleteForever',
+  }),
+  G('gep-accepts-undecryptable', 'auth.encryption', 'answers success to a dataContent that does not decrypt', {
+    flag: 'acceptUndecryptable',
+  }),
 ];
 
 export class DeviationError extends Error {

@@ -77,7 +77,10 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     return json({ ...rest, result: encodeSealed(r, keys.platformPrivateKey) });
   };
 
-  const settled = (o: Order) => ctx.now() >= o.settleAt && !(o.outcome === 'pending' && flag('pendingForever')) && !(o.outcome === 'incomplete' && flag('incompleteForever'));
+  const settled = (o: Order) =>
+    ctx.now() >= o.settleAt &&
+    !(o.outcome === 'pending' && flag('pendingForever')) &&
+    !(o.outcome === 'incomplete' && flag('incompleteForever'));
   const cardResult = (o: Order, complete: boolean) => ({
     orderId: o.orderId,
     cardId: o.cardId,
@@ -139,7 +142,8 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const req = data as Record<string, unknown>;
     // No rule of the table limits binRangeId to digits, but a card number can only start with digits:
     // refuse such a BIN as a field error rather than fail to make the card (it was an HTTP 500).
-    if (!/^\d*$/.test(effectiveValue(req, 'binRangeId', defaults) ?? '')) return fail(profile.fieldRuleCode, 'binRangeId: not a card BIN (digits) this merchant can issue');
+    if (!/^\d*$/.test(effectiveValue(req, 'binRangeId', defaults) ?? ''))
+      return fail(profile.fieldRuleCode, 'binRangeId: not a card BIN (digits) this merchant can issue');
     const userReqNo = String(req['userReqNo'] ?? '');
     const seen = state.orders.get(userReqNo)?.[0];
     if (seen && !flag('duplicateOpensCard')) {
@@ -162,16 +166,19 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const o = typeof userReqNo === 'string' ? state.orders.get(userReqNo)?.[0] : undefined;
     if (!o) return fail('120001', 'empty result', false);
     const done = o.outcome !== 'pending' || settled(o);
-    return ok({
-      orderId: o.orderId,
-      cardId: o.cardId,
-      userReqNo: o.userReqNo,
-      opType: 0,
-      status: done ? 2 : 1,
-      statusDesc: done ? profile.operationStatuses?.['2'] : profile.operationStatuses?.['1'],
-      amount: fromCents(o.amountCents),
-      createAt: new Date(o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
-    }, false);
+    return ok(
+      {
+        orderId: o.orderId,
+        cardId: o.cardId,
+        userReqNo: o.userReqNo,
+        opType: 0,
+        status: done ? 2 : 1,
+        statusDesc: done ? profile.operationStatuses?.['2'] : profile.operationStatuses?.['1'],
+        amount: fromCents(o.amountCents),
+        createAt: new Date(o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
+      },
+      false,
+    );
   };
 
   const info = (data: unknown): Reply => {
@@ -189,7 +196,8 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     handle(path: string, headers: Record<string, string | string[] | undefined>, raw: string): Reply {
       const operation = paths[path];
       if (!operation) return json({ success: false, errorCode: '130001', errorMsg: 'no such API' }, 404);
-      if (!String(headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) return fail(profile.fieldRuleCode, 'content type must be application/x-www-form-urlencoded');
+      if (!String(headers['content-type'] ?? '').includes('application/x-www-form-urlencoded'))
+        return fail(profile.fieldRuleCode, 'content type must be application/x-www-form-urlencoded');
       const form = parseGepForm(raw);
       const missing = ['version', 'certificateId', 'userNo', 'dataType', 'dataContent'].find((k) => !form[k]);
       if (missing) return fail(profile.fieldRuleCode, `form field ${missing} is required`);

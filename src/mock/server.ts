@@ -5,17 +5,18 @@
  * nothing on the wire is a stack trace. `/__mock/*` is the admin surface for tests and the pact
  * verifier, off unless enabled.
  */
+
+import type { KeyObject } from 'node:crypto';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import { generateTestKeyPair } from '../wire/keys.ts';
-import { createAlchemy, type AlchemyKeys } from './alchemy.ts';
+import { type AlchemyKeys, createAlchemy } from './alchemy.ts';
 import { isLoopback, json, type MockContext, type Reply } from './context.ts';
 import { resolveDeviations } from './deviations.ts';
 import { createGep, DEFAULT_OUTCOMES, type GepKeys, type GepOutcome, type OutcomeMix } from './gep.ts';
 import { createRng } from './rng.ts';
-import type { KeyObject } from 'node:crypto';
 
 export interface MockKeys {
   alchemy: AlchemyKeys;
@@ -26,7 +27,14 @@ export interface MockKeys {
 export interface MockClientSide {
   alchemy: { accessKey: string; secretKey: string; email: string };
   /** Only when the mock generated the GEP keys (no MOCK_GEP_* given). */
-  gep?: { userNo: string; certificateId: string; merchantPrivateKey: KeyObject; platformPublicKey: KeyObject; merchantPrivatePem: string; platformPublicPem: string };
+  gep?: {
+    userNo: string;
+    certificateId: string;
+    merchantPrivateKey: KeyObject;
+    platformPublicKey: KeyObject;
+    merchantPrivatePem: string;
+    platformPublicPem: string;
+  };
 }
 
 export interface MockOptions {
@@ -74,17 +82,37 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     timers: new Set(),
     closed: false,
   };
-  const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? { accessKey: `mock-ak-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') };
+  const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? {
+    accessKey: `mock-ak-${randomBytes(6).toString('hex')}`,
+    secretKey: randomBytes(24).toString('base64url'),
+  };
   const client: MockClientSide = { alchemy: { ...alchemyKeys, email: 'merchant@example.test' } };
   let gepKeys: MockKeys['gep'];
   const g = opts.keys?.gep;
   if (g?.merchantPublicKey && g.platformPrivateKey && g.userNo) {
-    gepKeys = { userNo: g.userNo, certificateId: g.certificateId ?? digits(19), merchantPublicKey: g.merchantPublicKey, platformPrivateKey: g.platformPrivateKey };
+    gepKeys = {
+      userNo: g.userNo,
+      certificateId: g.certificateId ?? digits(19),
+      merchantPublicKey: g.merchantPublicKey,
+      platformPrivateKey: g.platformPrivateKey,
+    };
   } else {
     const merchant = generateTestKeyPair(1024);
     const platform = generateTestKeyPair(1024);
-    gepKeys = { userNo: g?.userNo ?? digits(19), certificateId: g?.certificateId ?? digits(19), merchantPublicKey: merchant.publicKey, platformPrivateKey: platform.privateKey };
-    client.gep = { userNo: gepKeys.userNo, certificateId: gepKeys.certificateId, merchantPrivateKey: merchant.privateKey, platformPublicKey: platform.publicKey, merchantPrivatePem: merchant.privatePem, platformPublicPem: platform.publicPem };
+    gepKeys = {
+      userNo: g?.userNo ?? digits(19),
+      certificateId: g?.certificateId ?? digits(19),
+      merchantPublicKey: merchant.publicKey,
+      platformPrivateKey: platform.privateKey,
+    };
+    client.gep = {
+      userNo: gepKeys.userNo,
+      certificateId: gepKeys.certificateId,
+      merchantPrivateKey: merchant.privateKey,
+      platformPublicKey: platform.publicKey,
+      merchantPrivatePem: merchant.privatePem,
+      platformPublicPem: platform.publicPem,
+    };
   }
   const alchemy = createAlchemy(ctx, alchemyKeys);
   const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES);

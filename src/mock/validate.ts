@@ -18,7 +18,13 @@ export interface ValidatorOptions {
   now: () => number;
 }
 
-export function createValidator(cat: Catalogue, provider: Provider, operation: string, deviations: readonly Deviation[], opts: ValidatorOptions) {
+export function createValidator(
+  cat: Catalogue,
+  provider: Provider,
+  operation: string,
+  deviations: readonly Deviation[],
+  opts: ValidatorOptions,
+) {
   const ignored = new Set(deviations.filter((d) => d.ignore).map((d) => d.ruleId));
   const tightened = new Map(deviations.filter((d) => d.tighten).map((d) => [d.ruleId, d.tighten!]));
   const rules = cat
@@ -28,7 +34,12 @@ export function createValidator(cat: Catalogue, provider: Provider, operation: s
   const { defaults } = cat.operation(provider, operation);
   const timeZone = cat.profiles[provider].timeZone;
   return (body: unknown): Refusal | undefined => {
-    const ctx = { mode: 'lenient' as const, today: todayIn(timeZone, new Date(opts.now())), defaults, ...(opts.knownValues ? { knownValues: opts.knownValues } : {}) };
+    const ctx = {
+      mode: 'lenient' as const,
+      today: todayIn(timeZone, new Date(opts.now())),
+      defaults,
+      ...(opts.knownValues ? { knownValues: opts.knownValues } : {}),
+    };
     for (const rule of rules) {
       const v = evaluate(rule, body, ctx);
       if (v.holds === false) return { rule, ...(v.way ? { way: v.way } : {}) };

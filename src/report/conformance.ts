@@ -38,7 +38,19 @@ export interface ConformanceReport {
   startedAt: string;
   durationMs: number;
   testsMs: number;
-  summary: { rules: number; pass: number; fail: number; error: number; skipped: number; checks: number; cases: number; requests: number; failedMust: number; failedShould: number; failedInfo: number };
+  summary: {
+    rules: number;
+    pass: number;
+    fail: number;
+    error: number;
+    skipped: number;
+    checks: number;
+    cases: number;
+    requests: number;
+    failedMust: number;
+    failedShould: number;
+    failedInfo: number;
+  };
   /** Facts of the profile no public source settles, that this verdict relies on. */
   assumptions: { provider: Provider; what: string; choice: string; origin: string }[];
   /** Problems of the run itself (a suite that crashed, a target that failed), one line each. */
@@ -66,13 +78,23 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const cat = input.cat ?? shipped();
   const merged = new Map<string, Finding>();
   for (const f of input.findings) merged.set(f.ruleId, mergeFinding(merged.get(f.ruleId), f));
-  for (const c of input.crashed) for (const id of c.rules) if (!merged.has(id)) merged.set(id, { ruleId: id, verdict: 'error', checks: 0, evidence: [], reason: `the suite deciding it failed: ${c.error}` });
+  for (const c of input.crashed)
+    for (const id of c.rules)
+      if (!merged.has(id))
+        merged.set(id, { ruleId: id, verdict: 'error', checks: 0, evidence: [], reason: `the suite deciding it failed: ${c.error}` });
   const rules: RuleResult[] = cat.rules
     .filter((r) => input.providers.includes(r.provider))
     .map((r) => {
       const f = merged.get(r.id);
       const base = { id: r.id, provider: r.provider, level: r.level, title: r.title, source: r.source };
-      if (!f) return { ...base, verdict: 'skipped' as const, checks: 0, evidence: [], reason: input.session ? 'not decided by any suite of this run' : 'the run did not start' };
+      if (!f)
+        return {
+          ...base,
+          verdict: 'skipped' as const,
+          checks: 0,
+          evidence: [],
+          reason: input.session ? 'not decided by any suite of this run' : 'the run did not start',
+        };
       // a rule no check decided is not a pass
       const verdict: RuleVerdict = f.verdict === 'pass' && f.checks === 0 ? 'skipped' : f.verdict;
       return { ...base, verdict, checks: f.checks, evidence: f.evidence, ...(f.reason ? { reason: f.reason } : {}) };
@@ -133,11 +155,16 @@ export function summaryText(r: ConformanceReport, path: string): string {
     `card-conformance: ${r.verdict.toUpperCase()} — ${r.headline}`,
     `  target: ${Object.entries(r.target)
       .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
-      .join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
+      .join(
+        ', ',
+      )}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
     `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
   ];
   const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
-  for (const x of bad.slice(0, 12)) lines.push(`  ${x.verdict === 'fail' ? '✗' : '!'} ${x.level.padEnd(6)} ${x.id} — ${x.evidence[0]?.message ?? x.reason ?? x.title}`.slice(0, 220));
+  for (const x of bad.slice(0, 12))
+    lines.push(
+      `  ${x.verdict === 'fail' ? '✗' : '!'} ${x.level.padEnd(6)} ${x.id} — ${x.evidence[0]?.message ?? x.reason ?? x.title}`.slice(0, 220),
+    );
   if (bad.length > 12) lines.push(`  … and ${bad.length - 12} more in the report`);
   for (const p of r.problems.slice(0, 3)) lines.push(`  problem: ${p}`);
   lines.push(`  report: ${path}`, '');

@@ -53,13 +53,16 @@ export class ConformanceReporter implements Reporter {
       this.crashed.push({ rules: meta.rules, error: String(result.errors[0]?.message ?? 'failed').split('\n')[0]! });
     }
     const mark = result.state === 'passed' ? '✓' : result.state === 'skipped' ? '-' : '✗';
-    this.opts.out(`[${String(this.decided.size).padStart(3)}/${this.opts.totalRules} rules decided] ${mark} ${meta.provider ?? ''} ${test.name}\n`);
+    this.opts.out(
+      `[${String(this.decided.size).padStart(3)}/${this.opts.totalRules} rules decided] ${mark} ${meta.provider ?? ''} ${test.name}\n`,
+    );
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const redactor = createRedactor({ secrets: this.opts.secrets });
     const problems: string[] = [];
-    for (const m of modules) for (const e of m.errors()) problems.push(`${m.moduleId.split('/').slice(-2).join('/')}: ${String(e.message).split('\n')[0]}`);
+    for (const m of modules)
+      for (const e of m.errors()) problems.push(`${m.moduleId.split('/').slice(-2).join('/')}: ${String(e.message).split('\n')[0]}`);
     for (const e of errors) problems.push(String(e.message ?? e).split('\n')[0]!);
     if (reason === 'interrupted') problems.push('the run was interrupted');
     const raw = process.env[SESSION_SUMMARY_VARIABLE];

@@ -6,7 +6,7 @@
  * optional). Date rules read an injected clock and time zone.
  */
 import { z } from 'zod';
-import { type Catalogue, catalogue as shippedCatalogue, type Rule } from '../spec/catalogue.ts';
+import { type Catalogue, type Rule, catalogue as shippedCatalogue } from '../spec/catalogue.ts';
 import { type EvalContext, evaluate, holdsValue, isPlainObject, relativePath, todayIn, VALUE_KINDS } from '../spec/evaluate.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 
@@ -115,7 +115,9 @@ export function deriveSchema(provider: Provider, operation: string, side: Side, 
 
   let root: z.ZodType = build('');
   // Presence and cross-field rules run on the whole object, always.
-  for (const r of rules.filter((x) => !VALUE_KINDS.has(x.check.kind) && x.check.kind !== 'jsonObject' && x.check.kind !== 'noUntabledFields')) {
+  for (const r of rules.filter(
+    (x) => !VALUE_KINDS.has(x.check.kind) && x.check.kind !== 'jsonObject' && x.check.kind !== 'noUntabledFields',
+  )) {
     root = root.superRefine(
       (obj, ctx) => {
         const verdict = evaluate(r, obj, ctxOf());
@@ -144,5 +146,7 @@ export function validate(schema: z.ZodType, value: unknown): Validation {
   return { ok: false, violations };
 }
 
-export const requestSchema = (provider: Provider, operation: string, opts: SchemaOptions) => deriveSchema(provider, operation, 'request', opts);
-export const responseSchema = (provider: Provider, operation: string, opts: SchemaOptions) => deriveSchema(provider, operation, 'response', opts);
+export const requestSchema = (provider: Provider, operation: string, opts: SchemaOptions) =>
+  deriveSchema(provider, operation, 'request', opts);
+export const responseSchema = (provider: Provider, operation: string, opts: SchemaOptions) =>
+  deriveSchema(provider, operation, 'response', opts);

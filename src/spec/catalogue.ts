@@ -90,7 +90,9 @@ const fmtIssue = (issue: z.core.$ZodIssue, data: unknown): string => {
     const list = (data as Record<string, unknown[]>)[path[0]];
     const item = Array.isArray(list) ? (list[Number(path[1])] as Record<string, unknown> | undefined) : undefined;
     const label =
-      path[0] === 'rules' ? `rule ${String(item?.['field'] ?? '?')}.${String(item?.['rule'] ?? '?')}` : `${path[0]} row ${String(item?.['row'] ?? path[1])} (${String(item?.['path'] ?? '?')})`;
+      path[0] === 'rules'
+        ? `rule ${String(item?.['field'] ?? '?')}.${String(item?.['rule'] ?? '?')}`
+        : `${path[0]} row ${String(item?.['row'] ?? path[1])} (${String(item?.['path'] ?? '?')})`;
     where = [label, ...path.slice(2)].join(' ');
   }
   return `${where || 'module'}: ${issue.message}`;
@@ -108,8 +110,7 @@ function parseModule<T>(schema: z.ZodType<T>, input: ModuleInput): T {
 
 const sourceLine = (s: Source): string => `${s.doc}${s.row ? ` row ${s.row}` : ''}: ${s.text}`;
 
-const describeCondition = (c: Condition): string =>
-  `${c.field} is ${c.in.join(' or ')}${c.and ? ` and ${describeCondition(c.and)}` : ''}`;
+const describeCondition = (c: Condition): string => `${c.field} is ${c.in.join(' or ')}${c.and ? ` and ${describeCondition(c.and)}` : ''}`;
 
 function rowRules(side: 'request' | 'response', row: FieldRow): Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>[] {
   const field = side === 'response' ? `response.${row.path}` : row.path;
@@ -125,13 +126,25 @@ function rowRules(side: 'request' | 'response', row: FieldRow): Omit<Rule, 'id' 
   }
   // A C row whose condition is a business scenario (GEP's sceneCode) has no presence rule of its own.
   if (row.presence === 'C' && row.requiredWhen) {
-    out.push({ ...base, title: `${row.path} is present when ${describeCondition(row.requiredWhen)}`, check: { kind: 'requiredWhen', when: row.requiredWhen, ...later } });
+    out.push({
+      ...base,
+      title: `${row.path} is present when ${describeCondition(row.requiredWhen)}`,
+      check: { kind: 'requiredWhen', when: row.requiredWhen, ...later },
+    });
   }
-  out.push({ ...base, title: `${row.path} is a ${row.type === 'long' ? 'whole number' : row.type}`, check: { kind: 'type', type: row.type } });
-  if (row.maxLength !== undefined) out.push({ ...base, title: `${row.path} is at most ${row.maxLength} characters`, check: { kind: 'maxLength', max: row.maxLength } });
-  if (row.pattern !== undefined) out.push({ ...base, title: `${row.path} matches ${row.pattern}`, check: { kind: 'pattern', pattern: row.pattern } });
-  if (row.format !== undefined) out.push({ ...base, title: `${row.path} is ${FORMAT_TITLES[row.format]}`, check: { kind: 'format', format: row.format } });
-  if (row.enum !== undefined) out.push({ ...base, title: `${row.path} is one of ${row.enum.join(', ')}`, check: { kind: 'enum', values: row.enum } });
+  out.push({
+    ...base,
+    title: `${row.path} is a ${row.type === 'long' ? 'whole number' : row.type}`,
+    check: { kind: 'type', type: row.type },
+  });
+  if (row.maxLength !== undefined)
+    out.push({ ...base, title: `${row.path} is at most ${row.maxLength} characters`, check: { kind: 'maxLength', max: row.maxLength } });
+  if (row.pattern !== undefined)
+    out.push({ ...base, title: `${row.path} matches ${row.pattern}`, check: { kind: 'pattern', pattern: row.pattern } });
+  if (row.format !== undefined)
+    out.push({ ...base, title: `${row.path} is ${FORMAT_TITLES[row.format]}`, check: { kind: 'format', format: row.format } });
+  if (row.enum !== undefined)
+    out.push({ ...base, title: `${row.path} is one of ${row.enum.join(', ')}`, check: { kind: 'enum', values: row.enum } });
   return out;
 }
 
@@ -149,20 +162,49 @@ const ruleName = (check: RuleCheck): string => (check.kind === 'type' ? 'type' :
 function operationRules(spec: OperationSpec, module: string): Rule[] {
   const rules: Rule[] = [];
   const push = (r: Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>, name: string, codes: Record<string, string>) =>
-    rules.push({ ...r, id: `${spec.provider}.${spec.operation}.${r.field}.${name}`, provider: spec.provider, operation: spec.operation, codes });
+    rules.push({
+      ...r,
+      id: `${spec.provider}.${spec.operation}.${r.field}.${name}`,
+      provider: spec.provider,
+      operation: spec.operation,
+      codes,
+    });
   for (const side of ['request', 'response'] as const) {
     const src = { doc: spec.document, text: spec.tables[side] };
     const base = { field: side, source: sourceLine(src), sourceRef: src, side, origin: 'table' as Origin };
     push({ ...base, level: 'MUST', title: `the ${side} body is a JSON object`, check: { kind: 'jsonObject' } }, 'jsonObject', {});
-    push({ ...base, level: 'INFO', title: `the ${side} carries only tabled fields (strict mode)`, check: { kind: 'noUntabledFields' } }, 'noUntabledFields', {});
-    if (side === 'request') push({ ...base, level: 'MUST', title: 'a request that keeps every rule of the table is accepted', check: { kind: 'acceptsValid' } }, 'acceptsValid', {});
+    push(
+      { ...base, level: 'INFO', title: `the ${side} carries only tabled fields (strict mode)`, check: { kind: 'noUntabledFields' } },
+      'noUntabledFields',
+      {},
+    );
+    if (side === 'request')
+      push(
+        { ...base, level: 'MUST', title: 'a request that keeps every rule of the table is accepted', check: { kind: 'acceptsValid' } },
+        'acceptsValid',
+        {},
+      );
     for (const row of spec[side]) for (const r of rowRules(side, row)) push(r, ruleName(r.check), {});
   }
   const known = new Set([...spec.request.map((r) => r.path), ...spec.response.map((r) => `response.${r.path}`)]);
   for (const [i, note] of spec.rules.entries()) {
-    if (note.side !== 'behaviour' && !known.has(note.field)) throw new SpecError(`${module}: rule ${i} (${note.field}.${note.rule}): field ${note.field} is not a row of the tables`);
+    if (note.side !== 'behaviour' && !known.has(note.field))
+      throw new SpecError(`${module}: rule ${i} (${note.field}.${note.rule}): field ${note.field} is not a row of the tables`);
     const codes = { ...(note.code ? { any: note.code } : {}), ...(note.codes ?? {}) };
-    push({ field: note.field, level: note.level, title: note.title, source: sourceLine(note.source), sourceRef: note.source, side: note.side, origin: note.origin, check: note.check }, note.rule, codes);
+    push(
+      {
+        field: note.field,
+        level: note.level,
+        title: note.title,
+        source: sourceLine(note.source),
+        sourceRef: note.source,
+        side: note.side,
+        origin: note.origin,
+        check: note.check,
+      },
+      note.rule,
+      codes,
+    );
   }
   return rules;
 }
@@ -170,7 +212,8 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
 function defaultsOf(spec: OperationSpec): Record<string, FieldDefault> {
   const out: Record<string, FieldDefault> = {};
   for (const row of spec.request) {
-    if (row.default !== undefined || row.defaultBy !== undefined) out[row.path] = { ...(row.default !== undefined ? { value: row.default } : {}), ...(row.defaultBy ? { by: row.defaultBy } : {}) };
+    if (row.default !== undefined || row.defaultBy !== undefined)
+      out[row.path] = { ...(row.default !== undefined ? { value: row.default } : {}), ...(row.defaultBy ? { by: row.defaultBy } : {}) };
   }
   return out;
 }
@@ -185,16 +228,22 @@ function applyOverrides(rules: Rule[], overrides: Overrides): void {
       const merged: Record<string, unknown> = { ...rule.check, ...o.check, kind: rule.check.kind };
       const asNote = NoteCheck.safeParse(merged);
       if (NoteCheck.options.some((opt) => opt.shape.kind.value === merged.kind) && !asNote.success) {
-        throw new SpecError(`override ${id}: ${asNote.error.issues[0]?.message ?? 'invalid'} at ${asNote.error.issues[0]?.path.join('.') ?? ''}`);
+        throw new SpecError(
+          `override ${id}: ${asNote.error.issues[0]?.message ?? 'invalid'} at ${asNote.error.issues[0]?.path.join('.') ?? ''}`,
+        );
       }
-      if (merged.kind === 'maxLength' && !(Number.isInteger(merged['max']) && (merged['max'] as number) > 0)) throw new SpecError(`override ${id}: max must be a positive integer`);
+      if (merged.kind === 'maxLength' && !(Number.isInteger(merged['max']) && (merged['max'] as number) > 0))
+        throw new SpecError(`override ${id}: max must be a positive integer`);
       rule.check = merged as unknown as RuleCheck;
       rule.title = `${rule.title} (overridden: ${JSON.stringify(o.check)})`;
     }
   }
 }
 
-export function buildCatalogue(modules: readonly ModuleInput[] = dataModules as unknown as ModuleInput[], overrides: Overrides = {}): Catalogue {
+export function buildCatalogue(
+  modules: readonly ModuleInput[] = dataModules as unknown as ModuleInput[],
+  overrides: Overrides = {},
+): Catalogue {
   const profiles: Partial<Record<Provider, ProviderProfile>> = {};
   const operations: OperationEntry[] = [];
   const rules: Rule[] = [];
@@ -216,7 +265,8 @@ export function buildCatalogue(modules: readonly ModuleInput[] = dataModules as 
     }
     byId.set(r.id, r);
   }
-  for (const p of ['alchemy', 'gep'] as const) if (!profiles[p]) throw new SpecError(`contracts/${p}/provider.ts: the provider profile is missing`);
+  for (const p of ['alchemy', 'gep'] as const)
+    if (!profiles[p]) throw new SpecError(`contracts/${p}/provider.ts: the provider profile is missing`);
   applyOverrides(rules, overrides);
   const full = profiles as Record<Provider, ProviderProfile>;
   return {
@@ -224,7 +274,8 @@ export function buildCatalogue(modules: readonly ModuleInput[] = dataModules as 
     byId,
     operations,
     profiles: full,
-    rulesFor: (provider, operation) => rules.filter((r) => r.provider === provider && (operation === undefined || r.operation === operation)),
+    rulesFor: (provider, operation) =>
+      rules.filter((r) => r.provider === provider && (operation === undefined || r.operation === operation)),
     operation(provider, operation) {
       const entry = operations.find((o) => o.spec.provider === provider && o.spec.operation === operation);
       if (!entry) throw new SpecError(`no data module for ${provider} ${operation}`);

@@ -47,7 +47,8 @@ export function getPath(root: unknown, path: string): unknown {
 }
 
 /** The path a rule's field has inside the object it is checked against (responses drop `response.`). */
-export const relativePath = (rule: Rule): string => (rule.field.startsWith('response.') ? rule.field.slice('response.'.length) : rule.field);
+export const relativePath = (rule: Rule): string =>
+  rule.field.startsWith('response.') ? rule.field.slice('response.'.length) : rule.field;
 
 export function effectiveValue(root: unknown, field: string, defaults: Record<string, FieldDefault>): string | undefined {
   const v = getPath(root, field);

@@ -3,17 +3,7 @@
  * module fails at load with a message naming the module and the row. The types are inferred from it.
  */
 import { z } from 'zod';
-import {
-  BEHAVIOURS,
-  CODE_STATUSES,
-  FIELD_TYPES,
-  FORMATS,
-  LEVELS,
-  OPERATIONS,
-  ORIGINS,
-  PROVIDERS,
-  SIDES,
-} from './registry.ts';
+import { BEHAVIOURS, CODE_STATUSES, FIELD_TYPES, FORMATS, LEVELS, OPERATIONS, ORIGINS, PROVIDERS, SIDES } from './registry.ts';
 
 const nonEmpty = z.string().min(1, 'must be a non-empty string');
 const positiveInt = z.number().int('must be a positive integer').positive('must be a positive integer');
@@ -128,7 +118,10 @@ export const OperationSpec = z.strictObject({
    * and no example card number or token is committed twice); this is the day they were written, for
    * date rules.
    */
-  exampleDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  exampleDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export type OperationSpec = z.infer<typeof OperationSpec>;
 

@@ -102,9 +102,7 @@ export function alchemyHeaders(input: AlchemyHeaderInput): AlchemyHeaders {
 
 export type AlchemyVerifyFailure = 'missing-header' | 'unknown-key' | 'stale-timestamp' | 'bad-signature' | 'bad-body';
 
-export type AlchemyVerifyResult =
-  | { ok: true; accessKey: string }
-  | { ok: false; reason: AlchemyVerifyFailure; detail: string };
+export type AlchemyVerifyResult = { ok: true; accessKey: string } | { ok: false; reason: AlchemyVerifyFailure; detail: string };
 
 export interface AlchemyVerifyInput {
   /** Request headers with lower-cased names. */

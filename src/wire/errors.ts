@@ -7,9 +7,9 @@
  * No error keeps the original `cause`: a low-level cause can carry text this layer did not write.
  * The low-level error code (`ECONNREFUSED`, `UND_ERR_SOCKET`…) is kept in `code` instead.
  */
-import { createRedactor, type Redactor } from './redact.ts';
 
 import type { Provider } from '../spec/registry.ts';
+import { createRedactor, type Redactor } from './redact.ts';
 
 export type { Provider };
 
@@ -48,7 +48,10 @@ const patterns = createRedactor();
 
 /** Redacted, on one line. */
 function oneLine(s: string, redactor: Redactor = patterns): string {
-  return redactor.text(s).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return redactor
+    .text(s)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
 }
 
 /** Origin and path of a URL, without query or fragment (a query can carry a token). */

@@ -110,13 +110,15 @@ function classify(err: unknown, options: TransportOptions): Classified {
     // Connect failures mean nothing was sent: kind `connect`, not `timeout` (whose outcome is unknown).
     return { kind: 'connect', code, detail: `no connection within ${options.connectTimeoutMs} ms` };
   }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { kind: 'timeout', code, detail: `no response headers within ${options.headersTimeoutMs} ms` };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return { kind: 'timeout', code, detail: `no response headers within ${options.headersTimeoutMs} ms` };
   if (code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'timeout', code, detail: `the body stalled for ${options.bodyTimeoutMs} ms` };
   if (code === undefined) return { kind: 'reset', detail: `the request failed (${typeof name === 'string' ? name : 'unknown error'})` };
   if (CONNECT_CODES.has(code)) return { kind: 'connect', code, detail: `cannot connect (${code})` };
   if (RESET_CODES.has(code)) return { kind: 'reset', code, detail: `the connection was closed before the answer was complete (${code})` };
   if (TLS_CODE.test(code)) return { kind: 'tls', code, detail: `TLS failed (${code})` };
-  if (code.startsWith('UND_ERR_INVALID') || code.startsWith('ERR_INVALID')) return { kind: 'config', code, detail: `the request is malformed (${code})` };
+  if (code.startsWith('UND_ERR_INVALID') || code.startsWith('ERR_INVALID'))
+    return { kind: 'config', code, detail: `the request is malformed (${code})` };
   return { kind: 'reset', code, detail: `the request failed (${code})` };
 }
 
@@ -194,10 +196,14 @@ export function createTransport(options: TransportOptions): Transport {
         const tried = n > 1 ? ` after ${n} attempts` : '';
         // After a timeout or a reset the request may have been acted on; connect/TLS/config failures sent nothing.
         const sentMaybe = failure.kind === 'timeout' || failure.kind === 'reset';
-        const unknown = sentMaybe && req.idempotencyKey !== undefined
-          ? `; outcome unknown for order ${req.idempotencyKey}: query it, do not resend with a new order number`
-          : '';
-        throw new WireError(call, failure.kind, failure.detail + tried + unknown, { attempts: n, ...(failure.code ? { code: failure.code } : {}) });
+        const unknown =
+          sentMaybe && req.idempotencyKey !== undefined
+            ? `; outcome unknown for order ${req.idempotencyKey}: query it, do not resend with a new order number`
+            : '';
+        throw new WireError(call, failure.kind, failure.detail + tried + unknown, {
+          attempts: n,
+          ...(failure.code ? { code: failure.code } : {}),
+        });
       }
     }
   }

@@ -3,13 +3,7 @@
  * PKCS#12 `.pfx` and GEP's public key in an X.509 `.cer`; PEM files and inline PEM text work too.
  * Every failure is a one-line `KeyError` naming the input (the path, or `inline PEM`), never its content.
  */
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  X509Certificate,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import forge from 'node-forge';
@@ -95,13 +89,22 @@ export function loadPrivateKey(input: string, password?: string): KeyObject {
       key = createPrivateKey({ key: pem, format: 'pem', ...(encrypted ? { passphrase: password } : {}) });
     } catch (err) {
       const wrong = encrypted && (err as { code?: string }).code === 'ERR_OSSL_BAD_DECRYPT';
-      throw new KeyError('private', source, wrong ? 'PEM password is wrong' : 'unreadable format (the PEM does not hold a readable private key)');
+      throw new KeyError(
+        'private',
+        source,
+        wrong ? 'PEM password is wrong' : 'unreadable format (the PEM does not hold a readable private key)',
+      );
     }
   } else {
-    key = firstReadable(source, [
-      () => createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8', ...(password === undefined ? {} : { passphrase: password }) }),
-      () => createPrivateKey({ key: bytes, format: 'der', type: 'pkcs1' }),
-    ], 'private', 'unreadable format (expected PEM, DER PKCS#8/PKCS#1, or a .pfx/.p12 file)');
+    key = firstReadable(
+      source,
+      [
+        () => createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8', ...(password === undefined ? {} : { passphrase: password }) }),
+        () => createPrivateKey({ key: bytes, format: 'der', type: 'pkcs1' }),
+      ],
+      'private',
+      'unreadable format (expected PEM, DER PKCS#8/PKCS#1, or a .pfx/.p12 file)',
+    );
   }
   return requireRsa('private', source, key);
 }
@@ -121,13 +124,23 @@ export function loadPublicKey(input: string): KeyObject {
   if (label === 'CERTIFICATE') {
     key = firstReadable(source, [() => new X509Certificate(bytes).publicKey], 'public', 'unreadable certificate PEM');
   } else if (label !== undefined) {
-    key = firstReadable(source, [() => createPublicKey({ key: bytes, format: 'pem' })], 'public', 'unreadable format (the PEM does not hold a public key)');
+    key = firstReadable(
+      source,
+      [() => createPublicKey({ key: bytes, format: 'pem' })],
+      'public',
+      'unreadable format (the PEM does not hold a public key)',
+    );
   } else {
-    key = firstReadable(source, [
-      () => new X509Certificate(bytes).publicKey,
-      () => createPublicKey({ key: bytes, format: 'der', type: 'spki' }),
-      () => createPublicKey({ key: bytes, format: 'der', type: 'pkcs1' }),
-    ], 'public', 'unreadable format (expected a PEM public key, or an X.509 certificate in PEM or DER)');
+    key = firstReadable(
+      source,
+      [
+        () => new X509Certificate(bytes).publicKey,
+        () => createPublicKey({ key: bytes, format: 'der', type: 'spki' }),
+        () => createPublicKey({ key: bytes, format: 'der', type: 'pkcs1' }),
+      ],
+      'public',
+      'unreadable format (expected a PEM public key, or an X.509 certificate in PEM or DER)',
+    );
   }
   return requireRsa('public', source, key);
 }

@@ -188,7 +188,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const out: Record<string, unknown> = {};
       for (const [k, child] of Object.entries(v)) {
         // defineProperty, not `out[k] =`: a `__proto__` key from parsed JSON stays a plain member.
-        Object.defineProperty(out, text(k), { value: field(ruleFor(k), child, seen), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, text(k), {
+          value: field(ruleFor(k), child, seen),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     } finally {

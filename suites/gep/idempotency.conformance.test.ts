@@ -6,14 +6,15 @@ source: |
   `success: false` with `110001`".
 ---*/
 import type { CallResult } from '../../src/client/types.ts';
-import { isPlainObject } from '../../src/spec/evaluate.ts';
 import { attempt, conformance } from '../../src/conformance/harness.ts';
 import { envelopeOf } from '../../src/conformance/judge.ts';
 import { behaviourRule, validRequests } from '../../src/conformance/properties.ts';
+import { isPlainObject } from '../../src/spec/evaluate.ts';
 
 const IDEMPOTENT = behaviourRule('gep', 'apply', 'idempotent');
 const env = envelopeOf('gep', 'apply');
-const cardOf = (r: CallResult) => (isPlainObject(r.body) && isPlainObject(r.body['result']) ? String(r.body['result']['cardId'] ?? '') : undefined);
+const cardOf = (r: CallResult) =>
+  isPlainObject(r.body) && isPlainObject(r.body['result']) ? String(r.body['result']['cardId'] ?? '') : undefined;
 /** A currency only this test uses, so the mock's balance shows its own debits alone. */
 const CURRENCY = 'XTS';
 
@@ -40,21 +41,29 @@ conformance('gep', 'the same userReqNo twice never opens a second card nor debit
   let firstCard = cardOf(a);
   if (firstCard === undefined) {
     const q = await attempt(() => h.gep!.queryCardOperate({ userReqNo: String(first!['userReqNo']) }), h);
-    if (!('error' in q) && isPlainObject(q.body) && isPlainObject(q.body['result'])) firstCard = String(q.body['result']['cardId'] ?? '') || undefined;
+    if (!('error' in q) && isPlainObject(q.body) && isPlainObject(q.body['result']))
+      firstCard = String(q.body['result']['cardId'] ?? '') || undefined;
   }
-  if (!e.succeeded) f.pass(IDEMPOTENT); // refused, or the same order still pending
+  if (!e.succeeded)
+    f.pass(IDEMPOTENT); // refused, or the same order still pending
   else if (firstCard !== undefined && cardOf(b) === firstCard) f.pass(IDEMPOTENT);
-  else if (firstCard !== undefined) f.fail(IDEMPOTENT, h.evidence(b, `userReqNo ${first!['userReqNo']} twice: card ${firstCard} then card ${cardOf(b)}`));
+  else if (firstCard !== undefined)
+    f.fail(IDEMPOTENT, h.evidence(b, `userReqNo ${first!['userReqNo']} twice: card ${firstCard} then card ${cardOf(b)}`));
   const burstAnswers = await Promise.all(Array.from({ length: 10 }, () => attempt(() => h.gep!.apply(burst!), h)));
   const cards = new Set(burstAnswers.flatMap((r) => ('error' in r || !env.read(r).succeeded ? [] : [cardOf(r)])));
-  if (cards.size > 1) f.fail(IDEMPOTENT, { message: `10 concurrent applies with userReqNo ${burst!['userReqNo']} opened ${cards.size} cards` });
+  if (cards.size > 1)
+    f.fail(IDEMPOTENT, { message: `10 concurrent applies with userReqNo ${burst!['userReqNo']} opened ${cards.size} cards` });
   else f.pass(IDEMPOTENT);
   if (h.admin && before) {
     const after = await h.admin.state();
-    const bal = (s: Record<string, Record<string, unknown>>) => Number(((s['gep']?.['balances'] ?? {}) as Record<string, string>)[CURRENCY] ?? s['gep']?.['defaultBalance']);
+    const bal = (s: Record<string, Record<string, unknown>>) =>
+      Number(((s['gep']?.['balances'] ?? {}) as Record<string, string>)[CURRENCY] ?? s['gep']?.['defaultBalance']);
     const spent = Math.round((bal(before) - bal(after)) * 100);
     const expected = Math.round((Number(first!['authLimitAmount'] ?? 0) + Number(burst!['authLimitAmount'] ?? 0)) * 100);
-    if (spent !== expected) f.fail(IDEMPOTENT, { message: `the ${CURRENCY} account was debited ${spent / 100} for two cards whose limits add up to ${expected / 100}` });
+    if (spent !== expected)
+      f.fail(IDEMPOTENT, {
+        message: `the ${CURRENCY} account was debited ${spent / 100} for two cards whose limits add up to ${expected / 100}`,
+      });
     else f.pass(IDEMPOTENT);
   }
   return 12;

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTarget } from '../../src/cli/target.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { DEFAULT_OUTCOMES } from '../../src/mock/gep.ts';
@@ -24,7 +24,10 @@ const dir = mkdtempSync(join(tmpdir(), 'cli-call-'));
 const merchant = generateTestKeyPair(1024);
 const platform = generateTestKeyPair(1024);
 const PASSWORD = 'merchant-Key-Pa55word';
-writeFileSync(join(dir, 'merchant.pem'), merchant.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSWORD }));
+writeFileSync(
+  join(dir, 'merchant.pem'),
+  merchant.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSWORD }),
+);
 writeFileSync(join(dir, 'gep-platform.pem'), platform.publicPem);
 
 const ACCESS_KEY = 'ak_cli_test_5150';
@@ -129,7 +132,14 @@ describe('card-conformance call: a card is created with both providers', () => {
     const r = await cli(envFor(server.url), 'gep', 'apply', '--data', JSON.stringify(APPLY), '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ outcome: 'success', provider: 'gep', operation: 'apply', status: 200, attempts: 1, request: { body: { userReqNo: APPLY['userReqNo'] } } });
+    expect(out).toMatchObject({
+      outcome: 'success',
+      provider: 'gep',
+      operation: 'apply',
+      status: 200,
+      attempts: 1,
+      request: { body: { userReqNo: APPLY['userReqNo'] } },
+    });
     expect(out.body.result.cardNo).toMatch(/^438357\*+7441$/);
     expect(out.body.result.cardVerifyNo).toBe('[REDACTED]');
     expect(out.curl).toMatch(/^curl -sS -X POST /);
@@ -155,7 +165,13 @@ describe('card-conformance call: a card is created with both providers', () => {
 describe('card-conformance call: refusals and problems exit 1', () => {
   it.concurrent('a refusal (the server rejects a wrong secret) → exit 1 with the code and message', async () => {
     const server = await provider();
-    const r = await cli(envFor(server.url, { ALCHEMY_SECRET_KEY: 'sk_wrong_secret_0000' }), 'alchemy', 'create', '--data', JSON.stringify(CREATE));
+    const r = await cli(
+      envFor(server.url, { ALCHEMY_SECRET_KEY: 'sk_wrong_secret_0000' }),
+      'alchemy',
+      'create',
+      '--data',
+      JSON.stringify(CREATE),
+    );
     expect(server.seen[0]!.alchemy).toMatchObject({ ok: false, reason: 'bad-signature' });
     expect(r.code).toBe(1);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('refused: HTTP 200, 2604 signature verification failed');
@@ -163,11 +179,17 @@ describe('card-conformance call: refusals and problems exit 1', () => {
   });
 
   it.concurrent('an HTML answer → exit 1 with the problem line, the raw body shown', async () => {
-    const server = await provider(() => ({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><title>Bad Gateway</title></html>' }));
+    const server = await provider(() => ({
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><title>Bad Gateway</title></html>',
+    }));
     const r = await cli(envFor(server.url), 'gep', 'apply', '--data', JSON.stringify(APPLY));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('<html><title>Bad Gateway</title></html>');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^problem: GEP apply to http:\/\/127\.0\.0\.1:\d+ failed: the answer is HTML, not JSON/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^problem: GEP apply to http:\/\/127\.0\.0\.1:\d+ failed: the answer is HTML, not JSON/,
+    );
   });
 });
 
@@ -205,16 +227,26 @@ describe('card-conformance call: usage, configuration and reachability', () => {
   it.concurrent('partial MOCK_* keys without a base URL → exit 2 naming the missing variable', async () => {
     const r = await cli({ MOCK_ALCHEMY_ACCESS_KEY: ACCESS_KEY }, 'alchemy', 'create', '--data', JSON.stringify(CREATE));
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toEqual(['card-conformance call: MOCK_ALCHEMY_SECRET_KEY: must be set together with the other MOCK_ALCHEMY_* key']);
+    expect(oneLine(r.stderr)).toEqual([
+      'card-conformance call: MOCK_ALCHEMY_SECRET_KEY: must be set together with the other MOCK_ALCHEMY_* key',
+    ]);
   });
 
   it.concurrent('a bad configuration value → exit 2, one line, the value not echoed', async () => {
-    const r = await cli(envFor('http://127.0.0.1:9', { CARD_CONFORMANCE_RETRIES: SECRET, GEP_MERCHANT_KEY_PASSWORD: 'wrong-password' }), 'alchemy', 'create', '--data', '{}');
+    const r = await cli(
+      envFor('http://127.0.0.1:9', { CARD_CONFORMANCE_RETRIES: SECRET, GEP_MERCHANT_KEY_PASSWORD: 'wrong-password' }),
+      'alchemy',
+      'create',
+      '--data',
+      '{}',
+    );
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toEqual(['card-conformance call: CARD_CONFORMANCE_RETRIES: must be a whole number of retries']);
     const k = await cli(envFor('http://127.0.0.1:9', { GEP_MERCHANT_KEY_PASSWORD: 'wrong-password' }), 'gep', 'apply', '--data', '{}');
     expect(k.code).toBe(2);
-    expect(oneLine(k.stderr)).toEqual([`card-conformance call: GEP_MERCHANT_PRIVATE_KEY: cannot load the private key from ${join(dir, 'merchant.pem')}: PEM password is wrong`]);
+    expect(oneLine(k.stderr)).toEqual([
+      `card-conformance call: GEP_MERCHANT_PRIVATE_KEY: cannot load the private key from ${join(dir, 'merchant.pem')}: PEM password is wrong`,
+    ]);
     expectNothingSecret(r.stderr + k.stderr);
   });
 });
@@ -227,7 +259,10 @@ describe('resolveTarget', () => {
     const configured = await resolveTarget('alchemy', config);
     expect(configured.target).toEqual(config.alchemy.target);
     expect(configured.embedded).toBeUndefined();
-    expect((await resolveTarget('alchemy', config, 'https://other.example')).target).toEqual({ ...config.alchemy.target, baseUrl: 'https://other.example' });
+    expect((await resolveTarget('alchemy', config, 'https://other.example')).target).toEqual({
+      ...config.alchemy.target,
+      baseUrl: 'https://other.example',
+    });
     const gep = await resolveTarget('gep', config, 'http://127.0.0.1:5000');
     expect(gep.target.baseUrl).toBe('http://127.0.0.1:5000');
     expect(gep.target.merchantPrivateKey).toBe(config.gep.target!.merchantPrivateKey);
@@ -237,8 +272,12 @@ describe('resolveTarget', () => {
 
   it('--base-url needs the credentials, and must be an http(s) URL', async () => {
     const bare = loadConfig({ ALCHEMY_ACCESS_KEY: 'ak' }, { cwd: dir, dotenv: false });
-    expect((await rejected(ConfigError, resolveTarget('alchemy', bare, 'http://127.0.0.1:1'))).message).toBe('ALCHEMY_SECRET_KEY: not set: required when --base-url is given');
-    expect((await rejected(ConfigError, resolveTarget('gep', config, 'ftp://x'))).message).toBe('--base-url: must be an http(s) URL (the scheme is ftp:)');
+    expect((await rejected(ConfigError, resolveTarget('alchemy', bare, 'http://127.0.0.1:1'))).message).toBe(
+      'ALCHEMY_SECRET_KEY: not set: required when --base-url is given',
+    );
+    expect((await rejected(ConfigError, resolveTarget('gep', config, 'ftp://x'))).message).toBe(
+      '--base-url: must be an http(s) URL (the scheme is ftp:)',
+    );
   });
 
   it('neither → the embedded mock on 127.0.0.1 with its generated client keys, stopped by close()', async () => {
@@ -264,8 +303,13 @@ describe('resolveTarget', () => {
     const mockEnv = { MOCK_ALCHEMY_ACCESS_KEY: ACCESS_KEY, MOCK_ALCHEMY_SECRET_KEY: SECRET };
     const bare = loadConfig({}, { cwd: dir, dotenv: false });
     const e = await rejected(ConfigError, resolveTarget('alchemy', bare, undefined, mockEnv));
-    expect(e.message).toBe('ALCHEMY_ACCESS_KEY: not set: required when ALCHEMY_BASE_URL is not set and MOCK_ALCHEMY_* keys are (the embedded mock uses them)');
-    const creds = loadConfig({ ALCHEMY_ACCESS_KEY: ACCESS_KEY, ALCHEMY_SECRET_KEY: SECRET, ALCHEMY_EMAIL: 'merchant@example.com' }, { cwd: dir, dotenv: false });
+    expect(e.message).toBe(
+      'ALCHEMY_ACCESS_KEY: not set: required when ALCHEMY_BASE_URL is not set and MOCK_ALCHEMY_* keys are (the embedded mock uses them)',
+    );
+    const creds = loadConfig(
+      { ALCHEMY_ACCESS_KEY: ACCESS_KEY, ALCHEMY_SECRET_KEY: SECRET, ALCHEMY_EMAIL: 'merchant@example.com' },
+      { cwd: dir, dotenv: false },
+    );
     const r = await resolveTarget('alchemy', creds, undefined, mockEnv);
     expect(r.target).toMatchObject({ baseUrl: r.embedded, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'merchant@example.com' });
     await r.close();
@@ -288,7 +332,10 @@ describe('card-conformance call: without a base URL, the embedded mock answers',
   const LOCAL = /^POST http:\/\/127\.0\.0\.1:\d+\/\S+ → HTTP 200 /;
 
   it.concurrent('alchemy create and gep apply open a card, exit 0, card number masked, nothing secret', async () => {
-    const [a, g] = await Promise.all([cli({}, 'alchemy', 'create', '--data', JSON.stringify(create())), cli({}, 'gep', 'apply', '--data', JSON.stringify(apply()))]);
+    const [a, g] = await Promise.all([
+      cli({}, 'alchemy', 'create', '--data', JSON.stringify(create())),
+      cli({}, 'gep', 'apply', '--data', JSON.stringify(apply())),
+    ]);
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(LOCAL);

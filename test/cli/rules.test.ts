@@ -5,23 +5,42 @@ import { tableFields } from '../helpers/seeds.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/card-conformance.mjs', import.meta.url).pathname;
-const cli = (...args: string[]) => run(process.execPath, [BIN, ...args]).then(
-  (r) => ({ code: 0, ...r }),
-  (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-);
+const cli = (...args: string[]) =>
+  run(process.execPath, [BIN, ...args]).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
 
 describe('card-conformance rules', () => {
   it('--json lists rules for every field of the four tables, each with id, provider, operation, field, level, title, source', async () => {
     const r = await cli('rules', '--json');
     expect(r.code).toBe(0);
     const rules = JSON.parse(r.stdout) as Record<string, string>[];
-    for (const rule of rules) for (const k of ['id', 'provider', 'operation', 'field', 'level', 'title', 'source']) expect(typeof rule[k], `${rule['id']}.${k}`).toBe('string');
+    for (const rule of rules)
+      for (const k of ['id', 'provider', 'operation', 'field', 'level', 'title', 'source'])
+        expect(typeof rule[k], `${rule['id']}.${k}`).toBe('string');
     const t = tableFields();
     const has = (provider: string, pred: (field: string) => boolean) => rules.some((x) => x['provider'] === provider && pred(x['field']!));
-    for (const f of t.alchemyRequest) expect(has('alchemy', (x) => x.split('.').at(-1) === f), f).toBe(true);
-    for (const f of t.alchemyResponse) expect(has('alchemy', (x) => x.startsWith('response.') && x.split('.').at(-1) === f), f).toBe(true);
-    for (const f of t.gepRequest) expect(has('gep', (x) => x === f), f).toBe(true);
-    for (const f of t.gepResult) expect(has('gep', (x) => x === `response.result.${f}`), f).toBe(true);
+    for (const f of t.alchemyRequest)
+      expect(
+        has('alchemy', (x) => x.split('.').at(-1) === f),
+        f,
+      ).toBe(true);
+    for (const f of t.alchemyResponse)
+      expect(
+        has('alchemy', (x) => x.startsWith('response.') && x.split('.').at(-1) === f),
+        f,
+      ).toBe(true);
+    for (const f of t.gepRequest)
+      expect(
+        has('gep', (x) => x === f),
+        f,
+      ).toBe(true);
+    for (const f of t.gepResult)
+      expect(
+        has('gep', (x) => x === `response.result.${f}`),
+        f,
+      ).toBe(true);
   });
 
   it('--provider gep lists only GEP rules', async () => {

@@ -14,9 +14,21 @@ const SECRET = 'sk_test_client_SECRET_4242';
 const pathOf = (op: string) => catalogue().profiles.alchemy.calls.find((c) => c.operation === op)!.path;
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYXJkIn0.c2lnbmF0dXJlLXBhcnQ';
 const MODEL = { activeLink: `https://wallet.example/login?wallet=8012&token=${JWT}` };
-const CREATE = { cardHolder: { firstName: 'Milton', lastName: 'Schmitt' }, deposit: '1000', vid: 'USD', orderNo: 'v_5bc814', callbackUrl: 'https://cb.example/x' };
+const CREATE = {
+  cardHolder: { firstName: 'Milton', lastName: 'Schmitt' },
+  deposit: '1000',
+  vid: 'USD',
+  orderNo: 'v_5bc814',
+  callbackUrl: 'https://cb.example/x',
+};
 
-const transport = createTransport({ connectTimeoutMs: 2_000, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000, maxBodyBytes: 64 * 1024, callTimeoutMs: 10_000 });
+const transport = createTransport({
+  connectTimeoutMs: 2_000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
+  maxBodyBytes: 64 * 1024,
+  callTimeoutMs: 10_000,
+});
 afterAll(() => transport.close());
 const servers: ProviderServer[] = [];
 afterEach(async () => {
@@ -27,7 +39,10 @@ type Respond = Parameters<typeof startProviderServer>[0]['respond'];
 async function setup(respond: Respond = (s) => alchemyAnswer(s, MODEL), target: Partial<AlchemyTarget> = {}) {
   const server = await startProviderServer({ alchemySecrets: { [ACCESS_KEY]: SECRET }, respond });
   servers.push(server);
-  const client = createAlchemyClient({ baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'merchant@example.com', ...target }, { transport, retries: 2 });
+  const client = createAlchemyClient(
+    { baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'merchant@example.com', ...target },
+    { transport, retries: 2 },
+  );
   return { server, client };
 }
 
@@ -42,10 +57,21 @@ describe('Alchemy client: the positive case', () => {
     expect(seen.path).toBe('/open/api/card/create');
     expect(seen.rawBody).toBe(JSON.stringify(CREATE));
     expect(seen.headers).toMatchObject({ email: 'merchant@example.com', language: 'EN', 'content-type': 'application/json' });
-    expect(r).toMatchObject({ provider: 'alchemy', operation: 'create', status: 200, attempts: 1, body: { success: true, code: '0', model: MODEL } });
+    expect(r).toMatchObject({
+      provider: 'alchemy',
+      operation: 'create',
+      status: 200,
+      attempts: 1,
+      body: { success: true, code: '0', model: MODEL },
+    });
     expect(r.problem).toBeUndefined();
     expect(r.rawBody).toBe(JSON.stringify(JSON.parse(r.rawBody)));
-    expect(r.request).toMatchObject({ method: 'POST', url: `${server.url}/open/api/card/create`, body: CREATE, wireBody: JSON.stringify(CREATE) });
+    expect(r.request).toMatchObject({
+      method: 'POST',
+      url: `${server.url}/open/api/card/create`,
+      body: CREATE,
+      wireBody: JSON.stringify(CREATE),
+    });
   });
 
   it('info and segmentList go to the profile paths; segmentList sends no body at all, and it still verifies', async () => {
@@ -60,7 +86,10 @@ describe('Alchemy client: the positive case', () => {
   it('a base URL with a path prefix keeps it, and the signature covers the full path sent', async () => {
     const server = await startProviderServer({ alchemySecrets: { [ACCESS_KEY]: SECRET }, respond: (s) => alchemyAnswer(s, {}) });
     servers.push(server);
-    const client = createAlchemyClient({ baseUrl: `${server.url}/proxy/`, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' }, { transport });
+    const client = createAlchemyClient(
+      { baseUrl: `${server.url}/proxy/`, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' },
+      { transport },
+    );
     await client.info({ cardId: 'c-2' });
     expect(server.seen[0]!.path).toBe('/proxy/open/api/card/info');
     expect(server.seen[0]!.alchemy?.ok).toBe(true);
@@ -76,7 +105,10 @@ describe('Alchemy client: the positive case', () => {
   it('the clock is injectable: ach-access-timestamp is its value', async () => {
     const { server } = await setup();
     const at = Date.now() - 1_000;
-    const client = createAlchemyClient({ baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' }, { transport, now: () => at });
+    const client = createAlchemyClient(
+      { baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' },
+      { transport, now: () => at },
+    );
     await client.info({ cardId: 'c' });
     expect(server.seen[0]!.headers['ach-access-timestamp']).toBe(String(at));
     expect(server.seen[0]!.alchemy?.ok).toBe(true);
@@ -148,7 +180,10 @@ describe('Alchemy client: retry', () => {
   it('retries: 0 makes one attempt and returns the 503', async () => {
     const server = await startProviderServer({ respond: () => ({ status: 503, body: '{"success":false}' }) });
     servers.push(server);
-    const client = createAlchemyClient({ baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' }, { transport, retries: 0 });
+    const client = createAlchemyClient(
+      { baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' },
+      { transport, retries: 0 },
+    );
     const r = await client.create(CREATE);
     expect([r.status, r.attempts, server.seen.length]).toEqual([503, 1, 1]);
   });
@@ -156,9 +191,17 @@ describe('Alchemy client: retry', () => {
 
 describe('Alchemy client: answers that are not the envelope come back with a problem, not thrown', () => {
   it.each([
-    ['html', { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head></html>' }, /the answer is HTML, not JSON \(HTTP 502, text\/html, \d+ bytes, title "502 Bad Gateway"\)/],
+    [
+      'html',
+      { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head></html>' },
+      /the answer is HTML, not JSON \(HTTP 502, text\/html, \d+ bytes, title "502 Bad Gateway"\)/,
+    ],
     ['html', { body: '  <!DOCTYPE html><p>maintenance</p>' }, /HTML/],
-    ['not-json', { headers: { 'content-type': 'text/plain' }, body: 'Service temporarily unavailable' }, /the answer is not JSON \(HTTP 200, text\/plain, 31 bytes\)/],
+    [
+      'not-json',
+      { headers: { 'content-type': 'text/plain' }, body: 'Service temporarily unavailable' },
+      /the answer is not JSON \(HTTP 200, text\/plain, 31 bytes\)/,
+    ],
     ['not-json', { body: '' }, /the answer is empty/],
     ['not-object', { body: '[1,2]' }, /JSON but an array, not an object/],
   ] as const)('%s: %j', async (kind, answer, message) => {
@@ -174,7 +217,13 @@ describe('Alchemy client: answers that are not the envelope come back with a pro
   it('a transport failure is thrown as a WireError naming the call', async () => {
     const { server, client } = await setup();
     await server.close();
-    const e = await rejected(WireError, createAlchemyClient({ baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' }, { transport, retries: 0 }).create(CREATE));
+    const e = await rejected(
+      WireError,
+      createAlchemyClient(
+        { baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' },
+        { transport, retries: 0 },
+      ).create(CREATE),
+    );
     expect(e.kind).toBe('connect');
     expect(e.message).toBe(`Alchemy create to ${server.url} failed: cannot connect (ECONNREFUSED)`);
     void client;

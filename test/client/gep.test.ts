@@ -21,7 +21,13 @@ const RESULT = seeds.gepApplyResult();
 const USER_NO = '1234567890123456789';
 const CERT_ID = '9876543210987654321';
 
-const transport = createTransport({ connectTimeoutMs: 2_000, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000, maxBodyBytes: 64 * 1024, callTimeoutMs: 10_000 });
+const transport = createTransport({
+  connectTimeoutMs: 2_000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
+  maxBodyBytes: 64 * 1024,
+  callTimeoutMs: 10_000,
+});
 afterAll(() => transport.close());
 const servers: ProviderServer[] = [];
 afterEach(async () => {
@@ -32,7 +38,13 @@ type Respond = Parameters<typeof startProviderServer>[0]['respond'];
 async function setup(respond: Respond = (s) => gepAnswer(s, RESULT, platform.privateKey), retries = 2) {
   const server = await startProviderServer({ merchantPublicKey: merchant.publicKey, respond });
   servers.push(server);
-  const target = { baseUrl: server.url, userNo: USER_NO, certificateId: CERT_ID, merchantPrivateKey: merchant.privateKey, platformPublicKey: platform.publicKey };
+  const target = {
+    baseUrl: server.url,
+    userNo: USER_NO,
+    certificateId: CERT_ID,
+    merchantPrivateKey: merchant.privateKey,
+    platformPublicKey: platform.publicKey,
+  };
   return { server, client: createGepClient(target, { transport, retries }) };
 }
 
@@ -72,7 +84,9 @@ describe('GEP client: the positive case', () => {
   });
 
   it('a refusal with an empty result is returned as it is, without a problem', async () => {
-    const { client } = await setup(() => ({ body: '{"success":false,"errorCode":"110005","errorMsg":"insufficient balance","result":""}' }));
+    const { client } = await setup(() => ({
+      body: '{"success":false,"errorCode":"110005","errorMsg":"insufficient balance","result":""}',
+    }));
     const r = await client.apply(APPLY);
     expect(r.problem).toBeUndefined();
     expect(r.body).toEqual({ success: false, errorCode: '110005', errorMsg: 'insufficient balance', result: '' });
@@ -131,7 +145,11 @@ describe('GEP client: answers that cannot be read come back with a problem, not 
   });
 
   it('an HTML answer → html', async () => {
-    const { client } = await setup(() => ({ status: 502, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<html><title>Bad Gateway</title></html>' }));
+    const { client } = await setup(() => ({
+      status: 502,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<html><title>Bad Gateway</title></html>',
+    }));
     const r = await client.apply(APPLY);
     expect(r.problem?.kind).toBe('html');
     expect(r.status).toBe(502);
@@ -141,7 +159,10 @@ describe('GEP client: answers that cannot be read come back with a problem, not 
   it('a non-JSON answer → not-json, the raw body kept', async () => {
     const { client } = await setup(() => ({ body: 'OK' }));
     const r = await client.apply(APPLY);
-    expect(r.problem).toEqual({ kind: 'not-json', message: expect.stringMatching(/^GEP apply to .* failed: the answer is not JSON \(HTTP 200, application\/json, 2 bytes\)$/) });
+    expect(r.problem).toEqual({
+      kind: 'not-json',
+      message: expect.stringMatching(/^GEP apply to .* failed: the answer is not JSON \(HTTP 200, application\/json, 2 bytes\)$/),
+    });
     expect(r.rawBody).toBe('OK');
   });
 });
@@ -151,6 +172,10 @@ describe('GEP client: redaction', () => {
     const { server, client } = await setup();
     const r = await client.apply(APPLY);
     const curl = curlFor(r, createRedactor());
-    expect(curl).toMatch(new RegExp(`^curl -sS -X POST '${server.url}/api/vas/card/apply' -H 'content-type: application/x-www-form-urlencoded' -H 'accept-language: en-US' --data-raw 'version=1\\.0\\.0&certificateId=${CERT_ID}&userNo=${USER_NO}&dataType=JSON&dataContent=[0-9a-f]{16}…\\(\\d+ chars\\)'$`));
+    expect(curl).toMatch(
+      new RegExp(
+        `^curl -sS -X POST '${server.url}/api/vas/card/apply' -H 'content-type: application/x-www-form-urlencoded' -H 'accept-language: en-US' --data-raw 'version=1\\.0\\.0&certificateId=${CERT_ID}&userNo=${USER_NO}&dataType=JSON&dataContent=[0-9a-f]{16}…\\(\\d+ chars\\)'$`,
+      ),
+    );
   });
 });

@@ -53,7 +53,14 @@ export async function startProviderServer(options: ServerOptions): Promise<Provi
       const s: Seen = { method: req.method ?? '', path, headers: req.headers, rawBody };
       if (path.includes('/open/api/')) {
         const secrets = options.alchemySecrets ?? {};
-        s.alchemy = verifyAlchemyRequest({ headers: req.headers, method: s.method, path, rawBody, secretFor: (k) => secrets[k], now: Date.now() });
+        s.alchemy = verifyAlchemyRequest({
+          headers: req.headers,
+          method: s.method,
+          path,
+          rawBody,
+          secretFor: (k) => secrets[k],
+          now: Date.now(),
+        });
       }
       if (path.includes('/api/vas/')) {
         const form = parseGepForm(rawBody);
@@ -85,12 +92,14 @@ export async function startProviderServer(options: ServerOptions): Promise<Provi
 
 /** Alchemy's envelope: success with `model`, or a refusal with `code`. */
 export function alchemyAnswer(seen: Seen, model: unknown): Answer {
-  if (!seen.alchemy?.ok) return { body: JSON.stringify({ success: false, error: true, code: '2604', msg: 'signature verification failed', model: null }) };
+  if (!seen.alchemy?.ok)
+    return { body: JSON.stringify({ success: false, error: true, code: '2604', msg: 'signature verification failed', model: null }) };
   return { body: JSON.stringify({ success: true, error: false, code: '0', msg: 'success', traceId: 't-1', model }) };
 }
 
 /** GEP's envelope: success with `result` sealed by the platform's private key, or 110001 when `dataContent` did not open. */
 export function gepAnswer(seen: Seen, result: unknown, platformPrivateKey: KeyObject): Answer {
-  if (seen.gep?.data === undefined) return { body: JSON.stringify({ success: false, errorCode: '110001', errorMsg: 'dataContent cannot be decrypted', result: '' }) };
+  if (seen.gep?.data === undefined)
+    return { body: JSON.stringify({ success: false, errorCode: '110001', errorMsg: 'dataContent cannot be decrypted', result: '' }) };
   return { body: JSON.stringify({ success: true, errorCode: '', errorMsg: '', result: encodeSealed(result, platformPrivateKey) }) };
 }

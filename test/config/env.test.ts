@@ -1,12 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
-import { MOCK_VARIABLES } from '../../src/mock/env.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, loadConfig, VARIABLES } from '../../src/config/env.ts';
+import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
+import { MOCK_VARIABLES } from '../../src/mock/env.ts';
 import { ConfigError } from '../../src/wire/errors.ts';
 import { decodeSealed, encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
@@ -53,14 +53,24 @@ const configError = (env: Record<string, string>, cwd = workdir()) => thrown(Con
 describe('loadConfig: what is read', () => {
   it('with nothing set: the documented default limits, no provider configured, no secrets', () => {
     const c = loadConfig({}, { cwd: workdir() });
-    expect(c.limits).toEqual({ connectTimeoutMs: 5000, headersTimeoutMs: 10000, bodyTimeoutMs: 10000, callTimeoutMs: 15000, maxBodyBytes: 1048576, retries: 2 });
+    expect(c.limits).toEqual({
+      connectTimeoutMs: 5000,
+      headersTimeoutMs: 10000,
+      bodyTimeoutMs: 10000,
+      callTimeoutMs: 15000,
+      maxBodyBytes: 1048576,
+      retries: 2,
+    });
     expect(c.alchemy.target).toBeUndefined();
     expect(c.gep.target).toBeUndefined();
     expect(c.secrets).toEqual([]);
   });
 
   it('an Alchemy section with a base URL is a complete target, language and callback URL included', () => {
-    const c = loadConfig({ ...ALCHEMY, ALCHEMY_LANGUAGE: 'JA', ALCHEMY_CALLBACK_URL: 'https://cb.example.com/alchemy' }, { cwd: workdir() });
+    const c = loadConfig(
+      { ...ALCHEMY, ALCHEMY_LANGUAGE: 'JA', ALCHEMY_CALLBACK_URL: 'https://cb.example.com/alchemy' },
+      { cwd: workdir() },
+    );
     expect(c.alchemy.target).toEqual({
       baseUrl: 'http://127.0.0.1:4010',
       accessKey: 'ak_test_0001',
@@ -84,7 +94,15 @@ describe('loadConfig: what is read', () => {
   it('key paths are read relative to the working directory: a password-protected .pfx and an X.509 .cer', () => {
     const cert = selfSignedCertificate(platform);
     const cwd = workdir({ 'keys/merchant.pfx': pkcs12File(merchant, selfSignedCertificate(merchant), PASSWORD), 'keys/gep.cer': cert.der });
-    const c = loadConfig({ ...GEP, GEP_MERCHANT_PRIVATE_KEY: './keys/merchant.pfx', GEP_MERCHANT_KEY_PASSWORD: PASSWORD, GEP_PLATFORM_PUBLIC_KEY: 'keys/gep.cer' }, { cwd });
+    const c = loadConfig(
+      {
+        ...GEP,
+        GEP_MERCHANT_PRIVATE_KEY: './keys/merchant.pfx',
+        GEP_MERCHANT_KEY_PASSWORD: PASSWORD,
+        GEP_PLATFORM_PUBLIC_KEY: 'keys/gep.cer',
+      },
+      { cwd },
+    );
     expect(spki(c.gep.target!.merchantPrivateKey)).toEqual(spki(merchant.publicKey));
     expect(spki(c.gep.target!.platformPublicKey)).toEqual(spki(platform.publicKey));
     expect(c.secrets).toContain(PASSWORD);
@@ -97,7 +115,10 @@ describe('loadConfig: what is read', () => {
   });
 
   it('reads .env from the working directory; the environment wins over it', () => {
-    const cwd = workdir({ '.env': 'ALCHEMY_BASE_URL=http://127.0.0.1:9999\nALCHEMY_ACCESS_KEY=from-file\nALCHEMY_SECRET_KEY=file-secret\nALCHEMY_EMAIL=file@example.com\nCARD_CONFORMANCE_RETRIES=5\n' });
+    const cwd = workdir({
+      '.env':
+        'ALCHEMY_BASE_URL=http://127.0.0.1:9999\nALCHEMY_ACCESS_KEY=from-file\nALCHEMY_SECRET_KEY=file-secret\nALCHEMY_EMAIL=file@example.com\nCARD_CONFORMANCE_RETRIES=5\n',
+    });
     const c = loadConfig({ ALCHEMY_ACCESS_KEY: 'from-env' }, { cwd });
     expect(c.alchemy.target).toMatchObject({ baseUrl: 'http://127.0.0.1:9999', accessKey: 'from-env', secretKey: 'file-secret' });
     expect(c.limits.retries).toBe(5);
@@ -107,7 +128,14 @@ describe('loadConfig: what is read', () => {
   it('reads every limit variable, and 0 retries is allowed', () => {
     const env = Object.fromEntries(Object.values(LIMIT_VARIABLES).map((v, i) => [v, String(100 + i)]));
     const c = loadConfig({ ...env, CARD_CONFORMANCE_RETRIES: '0' }, { cwd: workdir() });
-    expect(c.limits).toEqual({ connectTimeoutMs: 100, headersTimeoutMs: 101, bodyTimeoutMs: 102, callTimeoutMs: 103, maxBodyBytes: 104, retries: 0 });
+    expect(c.limits).toEqual({
+      connectTimeoutMs: 100,
+      headersTimeoutMs: 101,
+      bodyTimeoutMs: 102,
+      callTimeoutMs: 103,
+      maxBodyBytes: 104,
+      retries: 0,
+    });
   });
 
   it('an empty value counts as unset (a copied .env.example line `X=`)', () => {
@@ -129,7 +157,9 @@ describe('loadConfig: what is refused, in one line naming the variable', () => {
   it('a base URL set without its credentials names the first missing one', () => {
     const e = configError({ ALCHEMY_BASE_URL: 'http://127.0.0.1:4010', ALCHEMY_ACCESS_KEY: 'ak' });
     expect(e.message).toBe('ALCHEMY_SECRET_KEY: not set: required when ALCHEMY_BASE_URL is set');
-    expect(configError({ ...GEP, GEP_PLATFORM_PUBLIC_KEY: '' }).message).toBe('GEP_PLATFORM_PUBLIC_KEY: not set: required when GEP_BASE_URL is set');
+    expect(configError({ ...GEP, GEP_PLATFORM_PUBLIC_KEY: '' }).message).toBe(
+      'GEP_PLATFORM_PUBLIC_KEY: not set: required when GEP_BASE_URL is set',
+    );
   });
 
   it.each([
@@ -153,11 +183,15 @@ describe('loadConfig: what is refused, in one line naming the variable', () => {
   });
 
   it('keys that cannot be loaded: not found, wrong password, a private key given as the public one', () => {
-    expect(configError({ GEP_MERCHANT_PRIVATE_KEY: 'keys/absent.pfx' }).message).toMatch(/^GEP_MERCHANT_PRIVATE_KEY: cannot load the private key from \/.*\/keys\/absent\.pfx: file not found$/);
+    expect(configError({ GEP_MERCHANT_PRIVATE_KEY: 'keys/absent.pfx' }).message).toMatch(
+      /^GEP_MERCHANT_PRIVATE_KEY: cannot load the private key from \/.*\/keys\/absent\.pfx: file not found$/,
+    );
     expect(configError({ GEP_MERCHANT_PRIVATE_KEY: encryptedPem, GEP_MERCHANT_KEY_PASSWORD: 'wrong-password' }).message).toBe(
       'GEP_MERCHANT_PRIVATE_KEY: cannot load the private key from inline PEM: PEM password is wrong',
     );
-    expect(configError({ GEP_PLATFORM_PUBLIC_KEY: merchant.privatePem }).message).toContain('GEP_PLATFORM_PUBLIC_KEY: cannot load the public key from inline PEM: the PEM holds a private key');
+    expect(configError({ GEP_PLATFORM_PUBLIC_KEY: merchant.privatePem }).message).toContain(
+      'GEP_PLATFORM_PUBLIC_KEY: cannot load the public key from inline PEM: the PEM holds a private key',
+    );
   });
 
   it('an unreadable .env is named', () => {

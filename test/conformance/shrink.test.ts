@@ -17,7 +17,9 @@ describe('shrinking a failing case from its seed and path', () => {
 
   it('replays a random violation of a rule and shrinks the rest of the request around it', async () => {
     const g = { mode: 'lenient' as const, today: '2026-11-22', knownValues: { segmentList: ['USD'] } };
-    const c = invalidCases('alchemy', 'create', g, 6, 11).find((x) => x.rules[0] === 'alchemy.create.cardHolder.firstName.pattern' && x.path !== '0')!;
+    const c = invalidCases('alchemy', 'create', g, 6, 11).find(
+      (x) => x.rules[0] === 'alchemy.create.cardHolder.firstName.pattern' && x.path !== '0',
+    )!;
     const arb = caseArbitrary('alchemy', 'create', g, c)!;
     // the replayed case is the very case the run sent
     const [replayed] = fc.sample(arb, { numRuns: Number(c.path) + 1, seed: c.seed }).slice(-1);
@@ -32,10 +34,16 @@ describe('shrinking a failing case from its seed and path', () => {
 
   it('stops at its budget of tries', async () => {
     let calls = 0;
-    const shrunk = await shrinkFailure(fc.integer({ min: 0, max: 1_000_000 }), 1, '0', async () => {
-      calls++;
-      return true;
-    }, { ms: 10_000, tries: 5 });
+    const shrunk = await shrinkFailure(
+      fc.integer({ min: 0, max: 1_000_000 }),
+      1,
+      '0',
+      async () => {
+        calls++;
+        return true;
+      },
+      { ms: 10_000, tries: 5 },
+    );
     expect(shrunk).toBeDefined();
     expect(calls).toBeLessThanOrEqual(5);
   });

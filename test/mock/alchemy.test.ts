@@ -52,7 +52,11 @@ afterAll(async () => {
 });
 
 /** The seed's own request with a fresh orderNo (its callbackUrl is remote: never contacted). */
-const seedRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ ...seeds.alchemyCreateRequest(), orderNo: uid('a'), ...over });
+const seedRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...seeds.alchemyCreateRequest(),
+  orderNo: uid('a'),
+  ...over,
+});
 const withHolder = (first: string, last = 'Schmitt') => seedRequest({ cardHolder: { firstName: first, lastName: last } });
 
 /** A success envelope; for a create, one that keeps every response rule of the catalogue. */
@@ -107,8 +111,16 @@ describe('Alchemy mock: every request rule at its boundaries (cases from the cat
       .map((r) => r.id);
     expect(decidable.length).toBeGreaterThan(20);
     expect(decidable.filter((id) => !INVALID.some((c) => c.rules[0] === id))).toEqual([]);
-    for (const id of ['alchemy.create.deposit.range', 'alchemy.create.cardHolder.firstName.maxLength', 'alchemy.create.orderNo.maxLength', 'alchemy.create.vid.knownSegment']) {
-      expect(VALID.some((c) => c.rules[0] === id), id).toBe(true);
+    for (const id of [
+      'alchemy.create.deposit.range',
+      'alchemy.create.cardHolder.firstName.maxLength',
+      'alchemy.create.orderNo.maxLength',
+      'alchemy.create.vid.knownSegment',
+    ]) {
+      expect(
+        VALID.some((c) => c.rules[0] === id),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -116,12 +128,15 @@ describe('Alchemy mock: every request rule at its boundaries (cases from the cat
     expectSuccess(await h.alchemy.call('create', freshOrder(c.value, 'orderNo')));
   });
 
-  it.for(INVALID.map((c, i) => [`#${i} ${c.note} (${c.rules[0]})`, c] as const))('refuses %s with its code, naming the rule', async ([, c]) => {
-    const broken = rule(c.rules[0]!);
-    const r = await h.alchemy.call('create', c.value);
-    expectRefusal(r, cat.expectedCode(broken, c.way));
-    expect(envelopeOf(r)['msg']).toBe(`${broken.field}: ${broken.title}`);
-  });
+  it.for(INVALID.map((c, i) => [`#${i} ${c.note} (${c.rules[0]})`, c] as const))(
+    'refuses %s with its code, naming the rule',
+    async ([, c]) => {
+      const broken = rule(c.rules[0]!);
+      const r = await h.alchemy.call('create', c.value);
+      expectRefusal(r, cat.expectedCode(broken, c.way));
+      expect(envelopeOf(r)['msg']).toBe(`${broken.field}: ${broken.title}`);
+    },
+  );
 });
 
 describe('Alchemy mock: the named boundaries', () => {
@@ -138,7 +153,11 @@ describe('Alchemy mock: the named boundaries', () => {
   });
 
   it('refuses 999 with 2646, 500001 with 2723 and "1000.00" with 2723', async () => {
-    expect([cat.expectedCode(range, 'below'), cat.expectedCode(range, 'above'), cat.expectedCode(rule('alchemy.create.deposit.minorUnits'))]).toEqual(['2646', '2723', '2723']);
+    expect([
+      cat.expectedCode(range, 'below'),
+      cat.expectedCode(range, 'above'),
+      cat.expectedCode(rule('alchemy.create.deposit.minorUnits')),
+    ]).toEqual(['2646', '2723', '2723']);
     expectRefusal(await h.alchemy.create(seedRequest({ deposit: '999' })), '2646');
     expectRefusal(await h.alchemy.create(seedRequest({ deposit: '500001' })), '2723');
     expectRefusal(await h.alchemy.create(seedRequest({ deposit: '1000.00' })), '2723');
@@ -266,7 +285,9 @@ describe('Alchemy mock: lifecycle and the CREATE_CARD callback', () => {
     const remote = seedRequest({ callbackUrl: 'http://192.0.2.1:9/cb' });
     expectSuccess(await h.alchemy.create(local));
     expectSuccess(await h.alchemy.create(remote));
-    await until(() => (callbacksOf(String(local['orderNo'])).length >= 1 && callbacksOf(String(remote['orderNo'])).length >= 1 ? true : undefined));
+    await until(() =>
+      callbacksOf(String(local['orderNo'])).length >= 1 && callbacksOf(String(remote['orderNo'])).length >= 1 ? true : undefined,
+    );
     await afterRedeliveries();
     expect(callbacksOf(String(local['orderNo']))).toEqual([{ attempt: 1, status: 200 }]);
     expect(callbacksOf(String(remote['orderNo']))).toEqual([{ attempt: 1, status: 'not sent: host not allowed' }]);
@@ -318,7 +339,10 @@ describe('Alchemy mock: bad input gets the provider envelope, never a crash', ()
   });
 
   it('a wrong secret → 2604, a stale timestamp → 2604', async () => {
-    const wrong = createAlchemyClient({ baseUrl: h.url, ...h.mock.client.alchemy, secretKey: 'not-the-secret-0000' }, { transport, retries: 0 });
+    const wrong = createAlchemyClient(
+      { baseUrl: h.url, ...h.mock.client.alchemy, secretKey: 'not-the-secret-0000' },
+      { transport, retries: 0 },
+    );
     expectRefusal(await wrong.create(seedRequest()), '2604');
     expectRefusal(await h.alchemy.create(seedRequest(), { timestampOffsetMs: -10 * 60_000 }), '2604');
   });
@@ -329,7 +353,11 @@ describe('Alchemy mock: bad input gets the provider envelope, never a crash', ()
   });
 
   it('a 10 MB body → 413, nothing leaked, and the mock keeps serving', async () => {
-    const res = await request(`${h.url}/open/api/card/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(10 * 1024 * 1024, 0x20) });
+    const res = await request(`${h.url}/open/api/card/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(10 * 1024 * 1024, 0x20),
+    });
     const text = await res.body.text();
     expect(res.statusCode).toBe(413);
     expectNoInsides(text);

@@ -98,14 +98,19 @@ const codesOf = (r: Rule): Set<string> => new Set([cat.expectedCode(r), ...Objec
 type Mechanism = 'ignore' | 'tighten' | 'answer' | 'flag';
 function mechanismOf(d: Deviation): Mechanism {
   const present = (['ignore', 'tighten', 'answer', 'flag'] as const).filter((m) => d[m] !== undefined);
-  if (present.length !== 1) throw new Error(`${d.name}: expected exactly one mechanism, found ${present.length ? present.join(', ') : 'none'}`);
+  if (present.length !== 1)
+    throw new Error(`${d.name}: expected exactly one mechanism, found ${present.length ? present.join(', ') : 'none'}`);
   return present[0]!;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Requests the flag scenarios start from
 
-const alchemyRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ ...seeds.alchemyCreateRequest(), orderNo: uid('d'), ...over });
+const alchemyRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...seeds.alchemyCreateRequest(),
+  orderNo: uid('d'),
+  ...over,
+});
 function gepRequest(over: Record<string, unknown> = {}): Record<string, unknown> {
   const t = todayOf('gep');
   const { binRangeId: _b, cardUserId: _c, groupId: _g, ...rest } = seeds.gepApplyRequest();
@@ -117,7 +122,8 @@ const gepBadInput = () => gepRequest({ startDate: addDays(todayOf('gep'), -1) })
 const rangeOf = () => rule('alchemy.create.deposit.range').check as { min: string; max: string };
 
 const verdict = (ruleId: string, r: CallResult) => evaluate(rule(ruleId), r.body, answerContext(r.provider, r.request.body)).holds;
-const statusOf = async (h: Harness, orderNo: string) => String(getPath((await h.alchemy.call('info', { orderNo })).body, 'model.card.status'));
+const statusOf = async (h: Harness, orderNo: string) =>
+  String(getPath((await h.alchemy.call('info', { orderNo })).body, 'model.card.status'));
 const lifecycle = () => cat.profiles.alchemy.lifecycle!.order;
 
 /** Apply twice with one userReqNo (outcome complete), from a known XTS balance. */
@@ -367,10 +373,17 @@ async function ignoreTrigger(expect: ExpectStatic, d: Deviation, dev: Harness): 
   const acceptedByDeviant: Case[] = [];
   for (const c of cases) {
     const f = await send(faithful, d.provider, c.value);
-    expect({ note: c.note, accepted: accepted(f), code: codeOf(f) }).toEqual({ note: c.note, accepted: false, code: cat.expectedCode(r, c.way) });
+    expect({ note: c.note, accepted: accepted(f), code: codeOf(f) }).toEqual({
+      note: c.note,
+      accepted: false,
+      code: cat.expectedCode(r, c.way),
+    });
     if (accepted(await send(dev, d.provider, c.value))) acceptedByDeviant.push(c);
   }
-  expect(acceptedByDeviant.length, `${d.name} refused every violation of ${d.ruleId}: ${cases.map((c) => c.note).join('; ')}`).toBeGreaterThan(0);
+  expect(
+    acceptedByDeviant.length,
+    `${d.name} refused every violation of ${d.ruleId}: ${cases.map((c) => c.note).join('; ')}`,
+  ).toBeGreaterThan(0);
 }
 
 async function tightenTrigger(expect: ExpectStatic, d: Deviation, dev: Harness): Promise<void> {
@@ -391,7 +404,10 @@ async function answerTrigger(expect: ExpectStatic, d: Deviation, dev: Harness): 
   const r = rule(d.ruleId);
   expect(r.side).toBe('response');
   const g = genContext(d.provider);
-  const candidates = [d.provider === 'alchemy' ? alchemyRequest() : gepRequest({ binRangeId: '438357' }), ...validCases(d.provider, OPERATION[d.provider], g, 4, SEED).map((c) => c.value)];
+  const candidates = [
+    d.provider === 'alchemy' ? alchemyRequest() : gepRequest({ binRangeId: '438357' }),
+    ...validCases(d.provider, OPERATION[d.provider], g, 4, SEED).map((c) => c.value),
+  ];
   for (const value of candidates) {
     const f = await send(faithful, d.provider, value, true);
     if (envelopeOf(f)['success'] !== true || evaluate(r, f.body, answerContext(d.provider, f.request.body)).holds !== true) continue;

@@ -65,11 +65,14 @@ function seedRequest(over: Record<string, unknown> = {}): Record<string, unknown
   return req;
 }
 /** A regular card on the default BIN: no BIN, no cardUserId. */
-const plainRequest = (over: Record<string, unknown> = {}) => seedRequest({ binRangeId: undefined, cardUserId: undefined, groupId: undefined, ...over });
+const plainRequest = (over: Record<string, unknown> = {}) =>
+  seedRequest({ binRangeId: undefined, cardUserId: undefined, groupId: undefined, ...over });
 /** A subsidiary card of a shared group. */
-const subsidiaryRequest = (over: Record<string, unknown> = {}) => plainRequest({ channelType: '2', groupId: 'grp-0001', authLimitAmount: undefined, enableCurrencyCheck: undefined, ...over });
+const subsidiaryRequest = (over: Record<string, unknown> = {}) =>
+  plainRequest({ channelType: '2', groupId: 'grp-0001', authLimitAmount: undefined, enableCurrencyCheck: undefined, ...over });
 
-const forceOutcome = (req: Record<string, unknown>, outcome: 'complete' | 'incomplete' | 'pending') => h.mock.admin.gep.force(String(req['userReqNo']), outcome);
+const forceOutcome = (req: Record<string, unknown>, outcome: 'complete' | 'incomplete' | 'pending') =>
+  h.mock.admin.gep.force(String(req['userReqNo']), outcome);
 /** Applies with the outcome forced to complete: the answer carries every card element. */
 async function applyComplete(req: Record<string, unknown>): Promise<CallResult> {
   forceOutcome(req, 'complete');
@@ -137,8 +140,16 @@ describe('GEP mock: every request rule at its boundaries (cases from the catalog
       .map((r) => r.id);
     expect(decidable.length).toBeGreaterThan(30);
     expect(decidable.filter((id) => !INVALID.some((c) => c.rules[0] === id))).toEqual([]);
-    for (const id of ['gep.apply.startDate.notBeforeToday', 'gep.apply.endDate.notBeforeStartDate', 'gep.apply.userReqNo.maxLength', 'gep.apply.airLineCode.requiredWhen']) {
-      expect(VALID.some((c) => c.rules[0] === id), id).toBe(true);
+    for (const id of [
+      'gep.apply.startDate.notBeforeToday',
+      'gep.apply.endDate.notBeforeStartDate',
+      'gep.apply.userReqNo.maxLength',
+      'gep.apply.airLineCode.requiredWhen',
+    ]) {
+      expect(
+        VALID.some((c) => c.rules[0] === id),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -146,12 +157,15 @@ describe('GEP mock: every request rule at its boundaries (cases from the catalog
     expectAccepted(await h.gep.call('apply', freshOrder(c.value, 'userReqNo')));
   });
 
-  it.for(INVALID.map((c, i) => [`#${i} ${c.note} (${c.rules[0]})`, c] as const))('refuses %s with its code, naming the rule', async ([, c]) => {
-    const broken = rule(c.rules[0]!);
-    const r = await h.gep.call('apply', c.value);
-    expectRefusal(r, cat.expectedCode(broken, c.way));
-    expect(envelopeOf(r)['errorMsg']).toBe(`${broken.field}: ${broken.title}`);
-  });
+  it.for(INVALID.map((c, i) => [`#${i} ${c.note} (${c.rules[0]})`, c] as const))(
+    'refuses %s with its code, naming the rule',
+    async ([, c]) => {
+      const broken = rule(c.rules[0]!);
+      const r = await h.gep.call('apply', c.value);
+      expectRefusal(r, cat.expectedCode(broken, c.way));
+      expect(envelopeOf(r)['errorMsg']).toBe(`${broken.field}: ${broken.title}`);
+    },
+  );
 });
 
 describe('GEP mock: dates in Asia/Shanghai', () => {
@@ -233,7 +247,9 @@ describe('GEP mock: the card it makes', () => {
 
   it('the expiry is MM/yyyy of endDate', async () => {
     for (const endDate of ['2031-01-31', '2032-02-29', '2040-12-01']) {
-      expect(expectComplete(await applyComplete(plainRequest({ endDate })))['cardExpiryDate']).toBe(`${endDate.slice(5, 7)}/${endDate.slice(0, 4)}`);
+      expect(expectComplete(await applyComplete(plainRequest({ endDate })))['cardExpiryDate']).toBe(
+        `${endDate.slice(5, 7)}/${endDate.slice(0, 4)}`,
+      );
     }
   });
 });
@@ -267,7 +283,7 @@ describe('GEP mock: the currency account', () => {
 
 describe('GEP mock: pending and incomplete outcomes, followed up', () => {
   const statusOf = async (userReqNo: string) => resultOf(await h.gep.queryCardOperate({ userReqNo }))['status'];
-  const settleLimitMs = () => (GEP_SETTLE_SECONDS.max * h.msPerSecond) * 20 + 2_000;
+  const settleLimitMs = () => GEP_SETTLE_SECONDS.max * h.msPerSecond * 20 + 2_000;
 
   it('pending (forced over the admin surface): 140001, queryCardOperate 1 then 2, then info has every element', async () => {
     const req = plainRequest();
@@ -309,7 +325,11 @@ describe('GEP mock: pending and incomplete outcomes, followed up', () => {
     expect(String(result['cardId'])).not.toBe('');
     // The elements' presence rules allow this only because they may arrive later.
     expect(brokenResponseRules(r, { allowIncomplete: true })).toEqual([]);
-    expect(brokenResponseRules(r)).toEqual(['gep.apply.response.result.cardNo.required', 'gep.apply.response.result.cardVerifyNo.required', 'gep.apply.response.result.cardExpiryDate.required']);
+    expect(brokenResponseRules(r)).toEqual([
+      'gep.apply.response.result.cardNo.required',
+      'gep.apply.response.result.cardVerifyNo.required',
+      'gep.apply.response.result.cardExpiryDate.required',
+    ]);
     const cardId = String(result['cardId']);
     const filled = await until(async () => {
       const info = resultOf(await h.gep.info({ cardId }));
@@ -376,7 +396,16 @@ describe('GEP mock: bad input gets the provider envelope, never a crash', () => 
 
   it('a wrong userNo → 110001', async () => {
     const keys = h.mock.client.gep!;
-    const other = createGepClient({ baseUrl: h.url, userNo: '9999999999999999999', certificateId: keys.certificateId, merchantPrivateKey: keys.merchantPrivateKey, platformPublicKey: keys.platformPublicKey }, { transport, retries: 0 });
+    const other = createGepClient(
+      {
+        baseUrl: h.url,
+        userNo: '9999999999999999999',
+        certificateId: keys.certificateId,
+        merchantPrivateKey: keys.merchantPrivateKey,
+        platformPublicKey: keys.platformPublicKey,
+      },
+      { transport, retries: 0 },
+    );
     expectRefusal(await other.apply(plainRequest()), FIELD);
   });
 

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { expect } from 'vitest';
+import type { GenContext } from '../../properties/generate.ts';
 import { type AlchemyClient, createAlchemyClient } from '../../src/client/alchemy.ts';
 import { createGepClient, type GepClient } from '../../src/client/gep.ts';
 import type { CallResult } from '../../src/client/types.ts';
@@ -16,13 +17,18 @@ import { type EvalContext, evaluate, todayIn } from '../../src/spec/evaluate.ts'
 import type { Provider } from '../../src/spec/registry.ts';
 import { createTransport, type Transport } from '../../src/wire/http.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
-import type { GenContext } from '../../properties/generate.ts';
 
 export const cat = catalogue();
 
 /** Generous limits: the mock answers in milliseconds, and a 10 MB upload must not trip the client. */
 export const newTransport = (): Transport =>
-  createTransport({ connectTimeoutMs: 5_000, headersTimeoutMs: 20_000, bodyTimeoutMs: 20_000, maxBodyBytes: 1 << 20, callTimeoutMs: 20_000 });
+  createTransport({
+    connectTimeoutMs: 5_000,
+    headersTimeoutMs: 20_000,
+    bodyTimeoutMs: 20_000,
+    maxBodyBytes: 1 << 20,
+    callTimeoutMs: 20_000,
+  });
 
 /**
  * The mock's clock: real time, or frozen at a moment that moves only when a test says so (a lifecycle
@@ -59,8 +65,14 @@ export function sharedKeys() {
   const alchemy = { accessKey: 'ak-mock-tests-0001', secretKey: 'sk-mock-tests-secret-0001' };
   const gep = { userNo: '1000000000000000001', certificateId: '2000000000000000002' };
   return {
-    keys: { alchemy, gep: { ...gep, merchantPublicKey: merchant.publicKey, platformPrivateKey: platform.privateKey } } satisfies MockOptions['keys'],
-    client: { alchemy: { ...alchemy, email: 'merchant@example.test' }, gep: { ...gep, merchantPrivateKey: merchant.privateKey, platformPublicKey: platform.publicKey } },
+    keys: {
+      alchemy,
+      gep: { ...gep, merchantPublicKey: merchant.publicKey, platformPrivateKey: platform.privateKey },
+    } satisfies MockOptions['keys'],
+    client: {
+      alchemy: { ...alchemy, email: 'merchant@example.test' },
+      gep: { ...gep, merchantPrivateKey: merchant.privateKey, platformPublicKey: platform.publicKey },
+    },
   };
 }
 export type SharedKeys = ReturnType<typeof sharedKeys>;
@@ -78,7 +90,16 @@ export async function startHarness(transport: Transport, opts: MockOptions = {},
     mock,
     url: mock.url,
     alchemy: createAlchemyClient({ baseUrl: mock.url, ...alchemyKeys }, opt),
-    gep: createGepClient({ baseUrl: mock.url, userNo: gepKeys.userNo, certificateId: gepKeys.certificateId, merchantPrivateKey: gepKeys.merchantPrivateKey, platformPublicKey: gepKeys.platformPublicKey }, opt),
+    gep: createGepClient(
+      {
+        baseUrl: mock.url,
+        userNo: gepKeys.userNo,
+        certificateId: gepKeys.certificateId,
+        merchantPrivateKey: gepKeys.merchantPrivateKey,
+        platformPublicKey: gepKeys.platformPublicKey,
+      },
+      opt,
+    ),
     clock,
     msPerSecond: 1000 * timeScale,
     close: () => mock.close(),
@@ -168,7 +189,11 @@ export function expectNoInsides(raw: string): void {
 }
 
 /** Polls `probe` every `intervalMs` until it returns a value, or gives up after `limitMs` (undefined). Asserts nothing about time. */
-export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, limitMs = 10_000, intervalMs = 5): Promise<T | undefined> {
+export async function until<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  limitMs = 10_000,
+  intervalMs = 5,
+): Promise<T | undefined> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     const v = await probe();
@@ -233,7 +258,11 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
 
 /** POST to the mock's admin surface (`/__mock/...`), as the pact verifier and other processes do. */
 export async function adminPost(url: string, path: string, body: unknown): Promise<unknown> {
-  const res = await request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await request(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`${path}: HTTP ${res.statusCode} ${text}`);
   return JSON.parse(text);

@@ -11,7 +11,10 @@ const g = { mode: 'lenient' as const, today: '2026-11-22', knownValues: { segmen
 
 describe('seeds', () => {
   it('generate the same cases for the same seed and other cases for another', () => {
-    for (const [p, op] of [['alchemy', 'create'], ['gep', 'apply']] as const) {
+    for (const [p, op] of [
+      ['alchemy', 'create'],
+      ['gep', 'apply'],
+    ] as const) {
       expect(validCases(p, op, g, 30, 7)).toEqual(validCases(p, op, g, 30, 7));
       expect(invalidCases(p, op, g, 3, 7)).toEqual(invalidCases(p, op, g, 3, 7));
       expect(validCases(p, op, g, 30, 8)).not.toEqual(validCases(p, op, g, 30, 7));
@@ -21,7 +24,9 @@ describe('seeds', () => {
   it('give the same report for the same seed (but for the clock)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-seed-'));
     const env = { CARD_CONFORMANCE_WORKERS: '1' };
-    const [a, b] = await Promise.all(['a', 'b'].map((n) => cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--report-dir', join(dir, n)], env)));
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((n) => cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--report-dir', join(dir, n)], env)),
+    );
     expect(a!.code).toBe(0);
     expect(b!.code).toBe(0);
     const read = (n: string) => {

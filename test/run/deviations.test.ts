@@ -31,15 +31,19 @@ describe('card-conformance run against the embedded mock', () => {
     expect(r.stdout).toContain('PASS');
   });
 
-  it.each(DEVIATIONS.map((d) => [d.name, d.ruleId, d.provider] as const))('with %s it exits 1 and %s fails', { concurrent: true }, async (name, ruleId, provider) => {
-    const out = join(dir, name);
-    const r = await cli(['run', '--provider', provider, '--runs', '4', '--deviate', name, '--report-dir', out], FAST);
-    expect(r.code, r.stdout.slice(-2000)).toBe(1);
-    const rep = report(out);
-    expect(rep.verdict).toBe('fail');
-    expect(rep.deviations).toEqual([name]);
-    const failing = rep.rules.filter((x) => x.verdict === 'fail').map((x) => x.id);
-    expect(failing).toContain(ruleId);
-    expect(rep.rules.find((x) => x.id === ruleId)!.evidence.length).toBeGreaterThan(0);
-  });
+  it.each(DEVIATIONS.map((d) => [d.name, d.ruleId, d.provider] as const))(
+    'with %s it exits 1 and %s fails',
+    { concurrent: true },
+    async (name, ruleId, provider) => {
+      const out = join(dir, name);
+      const r = await cli(['run', '--provider', provider, '--runs', '4', '--deviate', name, '--report-dir', out], FAST);
+      expect(r.code, r.stdout.slice(-2000)).toBe(1);
+      const rep = report(out);
+      expect(rep.verdict).toBe('fail');
+      expect(rep.deviations).toEqual([name]);
+      const failing = rep.rules.filter((x) => x.verdict === 'fail').map((x) => x.id);
+      expect(failing).toContain(ruleId);
+      expect(rep.rules.find((x) => x.id === ruleId)!.evidence.length).toBeGreaterThan(0);
+    },
+  );
 });

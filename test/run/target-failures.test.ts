@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startMock } from '../../src/mock/server.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
-import { startMock } from '../../src/mock/server.ts';
 import { cli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-target-'));
@@ -83,7 +83,9 @@ describe('targets that cannot be tested', { concurrent: true }, () => {
     await untestable('silent', url, 'alchemy', /no complete answer within|timeout/i);
   });
   it('429 Too Many Requests on every call', async () => {
-    const url = await serve((_q, s) => s.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' }).end('{"error":"slow down"}'));
+    const url = await serve((_q, s) =>
+      s.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' }).end('{"error":"slow down"}'),
+    );
     await untestable('429', url, 'alchemy', /HTTP 429|not an object|refused/i);
   });
   it('503 on every call', async () => {
@@ -104,7 +106,11 @@ describe('targets that cannot be tested', { concurrent: true }, () => {
     await untestable('huge', url, 'alchemy', /larger than/);
   });
   it('a GEP result that does not decrypt with the platform key', async () => {
-    const url = await serve((_q, s) => s.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, errorCode: '', errorMsg: '', result: 'ab'.repeat(128) })));
+    const url = await serve((_q, s) =>
+      s
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ success: true, errorCode: '', errorMsg: '', result: 'ab'.repeat(128) })),
+    );
     await untestable('undecryptable', url, 'gep', /decrypt/);
   });
   it('valid requests refused: wrong credentials are reported with the provider code, not as passes', async () => {

@@ -14,8 +14,14 @@ const ids = (v: { violations: { ruleId: string }[] }) => v.violations.map((x) =>
 
 describe("the seeds' own examples", () => {
   it('the Alchemy create request and response are valid in lenient mode', () => {
-    expect(validate(requestSchema('alchemy', 'create', { mode: 'lenient' }), seeds.alchemyCreateRequest())).toEqual({ ok: true, violations: [] });
-    expect(validate(responseSchema('alchemy', 'create', { mode: 'lenient' }), seeds.alchemyCreateResponse())).toEqual({ ok: true, violations: [] });
+    expect(validate(requestSchema('alchemy', 'create', { mode: 'lenient' }), seeds.alchemyCreateRequest())).toEqual({
+      ok: true,
+      violations: [],
+    });
+    expect(validate(responseSchema('alchemy', 'create', { mode: 'lenient' }), seeds.alchemyCreateResponse())).toEqual({
+      ok: true,
+      violations: [],
+    });
   });
 
   it('the GEP dataContent and result are valid in lenient mode with today fixed at 2024-08-14', () => {
@@ -27,21 +33,28 @@ describe("the seeds' own examples", () => {
 
   it('strict mode refuses what only the examples do: numbers sent as strings, code as a string, "" for absent', () => {
     const gep = validate(requestSchema('gep', 'apply', { mode: 'strict', now: EXAMPLE_DAY }), seeds.gepApplyRequest());
-    expect(ids(gep).sort()).toEqual(['gep.apply.authLimitAmount.type', 'gep.apply.enableCurrencyCheck.type', 'gep.apply.enableMultiUse.type']);
+    expect(ids(gep).sort()).toEqual([
+      'gep.apply.authLimitAmount.type',
+      'gep.apply.enableCurrencyCheck.type',
+      'gep.apply.enableMultiUse.type',
+    ]);
     const alchemy = validate(responseSchema('alchemy', 'create', { mode: 'strict' }), seeds.alchemyCreateResponse());
     expect(ids(alchemy)).toEqual(['alchemy.create.response.code.type']);
   });
 
   it('the GEP example is refused once its start date is in the past', () => {
     const later = () => new Date('2024-08-15T01:00:00Z');
-    expect(ids(validate(requestSchema('gep', 'apply', { mode: 'lenient', now: later }), seeds.gepApplyRequest()))).toEqual(['gep.apply.startDate.notBeforeToday']);
+    expect(ids(validate(requestSchema('gep', 'apply', { mode: 'lenient', now: later }), seeds.gepApplyRequest()))).toEqual([
+      'gep.apply.startDate.notBeforeToday',
+    ]);
   });
 });
 
 describe("today is the provider's calendar date", () => {
   const req = { ...seeds.gepApplyRequest(), startDate: '2024-08-15', endDate: '2024-08-15' };
   // 2024-08-14T17:00Z is already 2024-08-15 01:00 in Shanghai, still the 14th in UTC.
-  const at = (iso: string, timeZone?: string) => validate(requestSchema('gep', 'apply', { mode: 'lenient', now: () => new Date(iso), ...(timeZone ? { timeZone } : {}) }), req);
+  const at = (iso: string, timeZone?: string) =>
+    validate(requestSchema('gep', 'apply', { mode: 'lenient', now: () => new Date(iso), ...(timeZone ? { timeZone } : {}) }), req);
 
   it('accepts startDate = today in Asia/Shanghai when UTC is still on the day before', () => {
     expect(at('2024-08-14T17:00:00Z').ok).toBe(true);
@@ -52,7 +65,10 @@ describe("today is the provider's calendar date", () => {
   });
   it('accepts endDate equal to startDate and refuses the day before', () => {
     expect(at('2024-08-14T17:00:00Z').ok).toBe(true);
-    const r = validate(requestSchema('gep', 'apply', { mode: 'lenient', now: () => new Date('2024-08-14T17:00:00Z') }), { ...req, endDate: '2024-08-14' });
+    const r = validate(requestSchema('gep', 'apply', { mode: 'lenient', now: () => new Date('2024-08-14T17:00:00Z') }), {
+      ...req,
+      endDate: '2024-08-14',
+    });
     expect(ids(r)).toEqual(['gep.apply.endDate.notBeforeStartDate']);
   });
   it('knows leap days: 2028-02-29 is a date, 2027-02-29 is not', () => {
@@ -72,15 +88,21 @@ describe('each rule: one valid case accepted, its violation refused with its id'
   const knownValues = { segmentList: ['USD'] };
   const cat = catalogue();
   const decidable = (kind: string, mode: SchemaMode) =>
-    !['behaviour', 'codeMatchesRule', 'codeInCatalogue', 'acceptsValid'].includes(kind) && (kind !== 'noUntabledFields' || mode === 'strict');
+    !['behaviour', 'codeMatchesRule', 'codeInCatalogue', 'acceptsValid'].includes(kind) &&
+    (kind !== 'noUntabledFields' || mode === 'strict');
   const cases: [Provider, string, 'request' | 'response', SchemaMode][] = [];
-  for (const op of cat.operations) for (const side of ['request', 'response'] as const) for (const mode of ['lenient', 'strict'] as const) cases.push([op.spec.provider, op.spec.operation, side, mode]);
+  for (const op of cat.operations)
+    for (const side of ['request', 'response'] as const)
+      for (const mode of ['lenient', 'strict'] as const) cases.push([op.spec.provider, op.spec.operation, side, mode]);
 
   it.each(cases)('%s %s %s (%s)', (provider, operation, side, mode) => {
     const g: GenContext = { mode, today, knownValues };
     const opts: SchemaOptions = { mode, now: () => new Date(`${today}T04:00:00Z`), knownValues };
     if (side === 'response') {
-      const [request] = fc.sample(validObject(planOf(provider, operation, 'request'), { mode: 'lenient', today, knownValues }), { numRuns: 1, seed: 7 });
+      const [request] = fc.sample(validObject(planOf(provider, operation, 'request'), { mode: 'lenient', today, knownValues }), {
+        numRuns: 1,
+        seed: 7,
+      });
       g.request = request!;
       opts.request = request!;
     }
@@ -108,10 +130,14 @@ describe('each rule: one valid case accepted, its violation refused with its id'
     expect(ids(validate(s, { success: false, errorCode: '999999', errorMsg: 'x' }))).toEqual(['gep.apply.response.errorCode.inCatalogue']);
     expect(validate(s, { success: false, errorCode: '110001', errorMsg: 'x' }).ok).toBe(true);
     const a = responseSchema('alchemy', 'create', { mode: 'lenient' });
-    expect(ids(validate(a, { success: false, error: true, code: '4242', msg: 'x', traceId: 'a'.repeat(32), model: null }))).toEqual(['alchemy.create.response.code.inCatalogue']);
+    expect(ids(validate(a, { success: false, error: true, code: '4242', msg: 'x', traceId: 'a'.repeat(32), model: null }))).toEqual([
+      'alchemy.create.response.code.inCatalogue',
+    ]);
   });
 
   it('an HTML page is not an answer', () => {
-    expect(ids(validate(responseSchema('alchemy', 'create', { mode: 'lenient' }), '<html>502</html>'))).toEqual(['alchemy.create.response.jsonObject']);
+    expect(ids(validate(responseSchema('alchemy', 'create', { mode: 'lenient' }), '<html>502</html>'))).toEqual([
+      'alchemy.create.response.jsonObject',
+    ]);
   });
 });

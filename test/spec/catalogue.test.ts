@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dataModules } from '../../contracts/index.ts';
+import published from '../../contracts/published-rule-ids.json' with { type: 'json' };
 import { buildCatalogue, catalogue, SpecError } from '../../src/spec/catalogue.ts';
 import { LEVELS, OPERATIONS, ORIGINS, PROVIDERS } from '../../src/spec/registry.ts';
 import { readSpec, tableFields } from '../helpers/seeds.ts';
-import published from '../../contracts/published-rule-ids.json' with { type: 'json' };
 
 const cat = catalogue();
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -15,11 +15,21 @@ describe('rule catalogue', () => {
     expect(t.alchemyResponse).toEqual(['success', 'error', 'code', 'msg', 'traceId', 'model', 'activeLink']);
     expect(t.gepRequest).toHaveLength(14);
     expect(t.gepResult).toHaveLength(6);
-    const fields = (p: string, side: string) => new Set(cat.rulesFor(p as 'gep').filter((r) => r.side === side).map((r) => r.field.split('.').at(-1)));
+    const fields = (p: string, side: string) =>
+      new Set(
+        cat
+          .rulesFor(p as 'gep')
+          .filter((r) => r.side === side)
+          .map((r) => r.field.split('.').at(-1)),
+      );
     for (const f of t.alchemyRequest) expect(fields('alchemy', 'request'), f).toContain(f);
     for (const f of t.alchemyResponse) expect(fields('alchemy', 'response'), f).toContain(f);
     for (const f of t.gepRequest) expect(fields('gep', 'request'), f).toContain(f);
-    for (const f of t.gepResult) expect(cat.rulesFor('gep').some((r) => r.field === `response.result.${f}`), f).toBe(true);
+    for (const f of t.gepResult)
+      expect(
+        cat.rulesFor('gep').some((r) => r.field === `response.result.${f}`),
+        f,
+      ).toBe(true);
   });
 
   it('gives every tabled field a type rule, and every M row a presence rule', () => {
@@ -27,7 +37,10 @@ describe('rule catalogue', () => {
       for (const side of ['request', 'response'] as const) {
         for (const row of op.spec[side]) {
           const field = side === 'response' ? `response.${row.path}` : row.path;
-          const ids = cat.rulesFor(op.spec.provider, op.spec.operation).filter((r) => r.field === field).map((r) => r.id.split('.').at(-1));
+          const ids = cat
+            .rulesFor(op.spec.provider, op.spec.operation)
+            .filter((r) => r.field === field)
+            .map((r) => r.id.split('.').at(-1));
           expect(ids, field).toContain('type');
           if (row.presence === 'M') expect(ids, field).toContain('required');
           if (row.maxLength) expect(ids, field).toContain('maxLength');
@@ -83,13 +96,17 @@ describe('rule catalogue', () => {
 });
 
 describe('malformed data modules fail at load with the module and row named', () => {
-  const modules = () => structuredClone(dataModules) as unknown as { module: string; kind: 'profile' | 'operation'; data: Record<string, unknown> }[];
-  const gepApply = (ms: ReturnType<typeof modules>) => ms.find((m) => m.module === 'contracts/gep/apply.ts')!.data as { request: Record<string, unknown>[]; rules: Record<string, unknown>[] };
+  const modules = () =>
+    structuredClone(dataModules) as unknown as { module: string; kind: 'profile' | 'operation'; data: Record<string, unknown> }[];
+  const gepApply = (ms: ReturnType<typeof modules>) =>
+    ms.find((m) => m.module === 'contracts/gep/apply.ts')!.data as { request: Record<string, unknown>[]; rules: Record<string, unknown>[] };
 
   it('a length that is not a positive integer', () => {
     const ms = modules();
     gepApply(ms).request[2]!['maxLength'] = 0;
-    expect(() => buildCatalogue(ms)).toThrow(new SpecError('contracts/gep/apply.ts: request row 03 (startDate) maxLength: must be a positive integer'));
+    expect(() => buildCatalogue(ms)).toThrow(
+      new SpecError('contracts/gep/apply.ts: request row 03 (startDate) maxLength: must be a positive integer'),
+    );
   });
 
   it('a rule without source', () => {
@@ -102,7 +119,9 @@ describe('malformed data modules fail at load with the module and row named', ()
     const ms = modules();
     const rules = gepApply(ms).rules;
     rules.push(structuredClone(rules[0]!));
-    expect(() => buildCatalogue(ms)).toThrow(new SpecError('contracts/gep/apply.ts: duplicate rule id gep.apply.startDate.notBeforeToday (row 03)'));
+    expect(() => buildCatalogue(ms)).toThrow(
+      new SpecError('contracts/gep/apply.ts: duplicate rule id gep.apply.startDate.notBeforeToday (row 03)'),
+    );
   });
 
   it('a rule about a field that no row has', () => {
@@ -125,7 +144,11 @@ describe('overrides: another version of a document is configuration, not code', 
 
   it('refuses an override of an unknown rule or with a bad value', () => {
     expect(() => buildCatalogue(undefined, { 'alchemy.create.nope.range': { check: { min: '1' } } })).toThrow(/no such rule/);
-    expect(() => buildCatalogue(undefined, { 'alchemy.create.deposit.range': { check: { min: 'ten' } } })).toThrow(/override alchemy\.create\.deposit\.range/);
-    expect(() => buildCatalogue(undefined, { 'alchemy.create.orderNo.maxLength': { check: { max: -1 } } })).toThrow(/max must be a positive integer/);
+    expect(() => buildCatalogue(undefined, { 'alchemy.create.deposit.range': { check: { min: 'ten' } } })).toThrow(
+      /override alchemy\.create\.deposit\.range/,
+    );
+    expect(() => buildCatalogue(undefined, { 'alchemy.create.orderNo.maxLength': { check: { max: -1 } } })).toThrow(
+      /max must be a positive integer/,
+    );
   });
 });

@@ -38,13 +38,21 @@ describe('alchemySignature against a second, inline implementation', () => {
     // array elements kept as they are, 0 and false kept, method upper-cased.
     const text = '1700000000000POST/open/api/card/info{"alpha":{"keep":0,"list":[{"y":"x"},null,""]},"flag":false,"zeta":1}';
     const expected = createHmac('sha256', 'inline-secret').update(Buffer.from(text, 'utf8')).digest().toString('base64');
-    const got = alchemySignature({ secret: 'inline-secret', timestamp: '1700000000000', method: 'post', path: '/open/api/card/info', body });
+    const got = alchemySignature({
+      secret: 'inline-secret',
+      timestamp: '1700000000000',
+      method: 'post',
+      path: '/open/api/card/info',
+      body,
+    });
     expect(got).toBe(expected);
   });
 
   it('signs timestamp + METHOD + path alone when there is no body', () => {
     const expected = createHmac('sha256', 's3cr3t').update('1700000000000POST/open/api/card/segment/list').digest('base64');
-    expect(alchemySignature({ secret: 's3cr3t', timestamp: '1700000000000', method: 'POST', path: '/open/api/card/segment/list' })).toBe(expected);
+    expect(alchemySignature({ secret: 's3cr3t', timestamp: '1700000000000', method: 'POST', path: '/open/api/card/segment/list' })).toBe(
+      expected,
+    );
   });
 });
 
@@ -89,7 +97,15 @@ describe('alchemyHeaders', () => {
   const body = vectors[0]!.body;
 
   it('builds the documented headers with a 13-digit timestamp from the clock', () => {
-    const h = alchemyHeaders({ accessKey: 'ak_1234', secret, email: 'a@b.test', method: 'POST', path: '/open/api/card/create', body, now: () => 1732233600000 });
+    const h = alchemyHeaders({
+      accessKey: 'ak_1234',
+      secret,
+      email: 'a@b.test',
+      method: 'POST',
+      path: '/open/api/card/create',
+      body,
+      now: () => 1732233600000,
+    });
     expect(h).toEqual({
       'ach-access-key': 'ak_1234',
       'ach-access-timestamp': '1732233600000',
@@ -105,7 +121,9 @@ describe('alchemyHeaders', () => {
   });
 
   it('refuses a clock that does not give 13-digit milliseconds', () => {
-    expect(() => alchemyHeaders({ accessKey: 'k', secret, email: 'e', method: 'POST', path: '/p', now: () => 1732233600 })).toThrow(/13-digit/);
+    expect(() => alchemyHeaders({ accessKey: 'k', secret, email: 'e', method: 'POST', path: '/p', now: () => 1732233600 })).toThrow(
+      /13-digit/,
+    );
   });
 });
 
@@ -113,7 +131,15 @@ describe('verifyAlchemyRequest', () => {
   const now = 1732233600000;
   const body = { vid: 'USD', cardHolder: { firstName: 'Amy', lastName: '' }, deposit: '1000', orderNo: 'o-1' };
   const rawBody = JSON.stringify(body); // as sent: unsorted, the empty member kept
-  const signed = alchemyHeaders({ accessKey: 'ak_live_9876', secret, email: 'e@x.test', method: 'POST', path: '/open/api/card/create', body, now: () => now });
+  const signed = alchemyHeaders({
+    accessKey: 'ak_live_9876',
+    secret,
+    email: 'e@x.test',
+    method: 'POST',
+    path: '/open/api/card/create',
+    body,
+    now: () => now,
+  });
   const base: AlchemyVerifyInput = {
     headers: signed,
     method: 'POST',
@@ -128,7 +154,14 @@ describe('verifyAlchemyRequest', () => {
   });
 
   it('accepts a body-less request signed over the empty body', () => {
-    const headers = alchemyHeaders({ accessKey: 'ak_live_9876', secret, email: 'e', method: 'POST', path: '/open/api/card/segment/list', now: () => now });
+    const headers = alchemyHeaders({
+      accessKey: 'ak_live_9876',
+      secret,
+      email: 'e',
+      method: 'POST',
+      path: '/open/api/card/segment/list',
+      now: () => now,
+    });
     expect(verifyAlchemyRequest({ ...base, headers, path: '/open/api/card/segment/list', rawBody: '' }).ok).toBe(true);
   });
 
@@ -138,13 +171,13 @@ describe('verifyAlchemyRequest', () => {
     expect(verifyAlchemyRequest({ ...base, now: now + 10_001, windowMs: 10_000 })).toMatchObject({ ok: false, reason: 'stale-timestamp' });
   });
 
-  it.each([
-    ['ach-access-key'],
-    ['ach-access-timestamp'],
-    ['ach-access-sign'],
-  ])('rejects a request without %s', (name) => {
+  it.each([['ach-access-key'], ['ach-access-timestamp'], ['ach-access-sign']])('rejects a request without %s', (name) => {
     const headers = { ...signed, [name]: undefined };
-    expect(verifyAlchemyRequest({ ...base, headers })).toEqual({ ok: false, reason: 'missing-header', detail: `header ${name} is missing or empty` });
+    expect(verifyAlchemyRequest({ ...base, headers })).toEqual({
+      ok: false,
+      reason: 'missing-header',
+      detail: `header ${name} is missing or empty`,
+    });
   });
 
   it('rejects an unknown access key, showing only its last 4 characters', () => {
@@ -185,7 +218,15 @@ describe('verifyAlchemyRequest', () => {
   it('accepts any JSON body it signed itself (property)', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (obj) => {
-        const headers = alchemyHeaders({ accessKey: 'ak_live_9876', secret, email: 'e', method: 'POST', path: '/p', body: obj, now: () => now });
+        const headers = alchemyHeaders({
+          accessKey: 'ak_live_9876',
+          secret,
+          email: 'e',
+          method: 'POST',
+          path: '/p',
+          body: obj,
+          now: () => now,
+        });
         expect(verifyAlchemyRequest({ ...base, headers, path: '/p', rawBody: JSON.stringify(obj) }).ok).toBe(true);
       }),
     );

@@ -8,13 +8,26 @@ describe('WireError', () => {
   it('names provider, operation, host and cause on one line, keeping origin and path only', () => {
     const e = new WireError(call, 'timeout', 'no complete answer within 5000 ms', { attempts: 2, code: 'X' });
     expect(e.message).toBe('GEP apply to http://127.0.0.1:4010 failed: no complete answer within 5000 ms');
-    expect(e).toMatchObject({ name: 'WireError', provider: 'gep', operation: 'apply', url: 'http://127.0.0.1:4010/api/vas/card/apply', kind: 'timeout', attempts: 2, code: 'X' });
+    expect(e).toMatchObject({
+      name: 'WireError',
+      provider: 'gep',
+      operation: 'apply',
+      url: 'http://127.0.0.1:4010/api/vas/card/apply',
+      kind: 'timeout',
+      attempts: 2,
+      code: 'X',
+    });
     expect(e.status).toBeUndefined();
     expect(e).toBeInstanceOf(Error);
   });
 
   it('labels Alchemy and carries an HTTP status', () => {
-    const e = new WireError({ provider: 'alchemy', operation: 'create', url: 'https://sbx-card-api.alchemypay.org/open/api/card/create' }, 'http-status', 'HTTP 502', { status: 502 });
+    const e = new WireError(
+      { provider: 'alchemy', operation: 'create', url: 'https://sbx-card-api.alchemypay.org/open/api/card/create' },
+      'http-status',
+      'HTTP 502',
+      { status: 502 },
+    );
     expect(e.message).toBe('Alchemy create to https://sbx-card-api.alchemypay.org failed: HTTP 502');
     expect(e.status).toBe(502);
   });
@@ -38,8 +51,12 @@ describe('WireFormatError', () => {
     const e = f.withCall(call, 'result');
     expect(e).toBeInstanceOf(WireError);
     expect(e.kind).toBe('decrypt');
-    expect(e.message).toBe('GEP apply to http://127.0.0.1:4010 failed: result: chunk 2 of 3 could not be decrypted with the 1024-bit public key');
-    expect(f.withCall(call).message).toBe('GEP apply to http://127.0.0.1:4010 failed: chunk 2 of 3 could not be decrypted with the 1024-bit public key');
+    expect(e.message).toBe(
+      'GEP apply to http://127.0.0.1:4010 failed: result: chunk 2 of 3 could not be decrypted with the 1024-bit public key',
+    );
+    expect(f.withCall(call).message).toBe(
+      'GEP apply to http://127.0.0.1:4010 failed: chunk 2 of 3 could not be decrypted with the 1024-bit public key',
+    );
   });
 });
 

@@ -50,7 +50,12 @@ describe('GEP sealed dataContent reproduces the shared vector', () => {
 describe('RSA chunking', () => {
   it('makes one block per (keyBytes − 11) bytes of plain text', () => {
     const step = 128 - 11;
-    for (const [length, blocks] of [[1, 1], [step, 1], [step + 1, 2], [3 * step, 3]] as const) {
+    for (const [length, blocks] of [
+      [1, 1],
+      [step, 1],
+      [step + 1, 2],
+      [3 * step, 3],
+    ] as const) {
       const hex = rsaPrivateEncryptHex(Buffer.alloc(length, 0x41), other.privateKey);
       expect(hex).toMatch(/^[0-9a-f]+$/);
       expect(hex.length).toBe(blocks * 256);
@@ -93,8 +98,13 @@ describe('rsaPublicDecryptHex failures', () => {
 
   it('becomes a one-line call error naming provider, operation, host and field', () => {
     const corrupt = v.dataContentHex.slice(0, 256) + '00'.repeat(128) + v.dataContentHex.slice(512);
-    const e = failure(() => decodeSealed(corrupt, publicKey)).withCall({ provider: 'gep', operation: 'apply', url: 'http://127.0.0.1:4010/api/vas/card/apply?x=1' }, 'result');
-    expect(e.message).toBe('GEP apply to http://127.0.0.1:4010 failed: result: chunk 2 of 3 could not be decrypted with the 1024-bit public key');
+    const e = failure(() => decodeSealed(corrupt, publicKey)).withCall(
+      { provider: 'gep', operation: 'apply', url: 'http://127.0.0.1:4010/api/vas/card/apply?x=1' },
+      'result',
+    );
+    expect(e.message).toBe(
+      'GEP apply to http://127.0.0.1:4010 failed: result: chunk 2 of 3 could not be decrypted with the 1024-bit public key',
+    );
     expect(e.url).toBe('http://127.0.0.1:4010/api/vas/card/apply');
     expect(e.kind).toBe('decrypt');
   });

@@ -75,7 +75,15 @@ const BODY = JSON.stringify({ orderNo: 'o-retry-1', deposit: '1000', cardHolder:
 const RETRY = { tries: 5, retryOn: '429/503/transport', maxDelayMs: 20 } as const;
 
 function request(url: string, extra: Partial<SendRequest> = {}): SendRequest {
-  return { provider: 'alchemy', operation: 'create', method: 'POST', url, headers: { 'content-type': 'application/json', 'x-sign': 'one' }, body: BODY, ...extra };
+  return {
+    provider: 'alchemy',
+    operation: 'create',
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', 'x-sign': 'one' },
+    body: BODY,
+    ...extra,
+  };
 }
 
 const wireError = (promise: Promise<unknown>) => rejected(WireError, promise);

@@ -56,8 +56,12 @@ describe('loadPrivateKey', () => {
     const encrypted = pair.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right-pass' }) as string;
     const path = write('encrypted.pem', encrypted);
     expect(spki(loadPrivateKey(path, 'right-pass'))).toEqual(spki(pair.publicKey));
-    expect(keyError(() => loadPrivateKey(path, 'wrong-pass')).message).toBe(`cannot load the private key from ${path}: PEM password is wrong`);
-    expect(keyError(() => loadPrivateKey(encrypted)).message).toBe('cannot load the private key from inline PEM: the PEM is encrypted and no password was given');
+    expect(keyError(() => loadPrivateKey(path, 'wrong-pass')).message).toBe(
+      `cannot load the private key from ${path}: PEM password is wrong`,
+    );
+    expect(keyError(() => loadPrivateKey(encrypted)).message).toBe(
+      'cannot load the private key from inline PEM: the PEM is encrypted and no password was given',
+    );
   });
 
   for (const algorithm of ['aes256', '3des'] as const) {

@@ -23,8 +23,22 @@ describe('configured secrets', () => {
 
 describe('sensitive fields by name', () => {
   it('hides secrets, signatures, passwords, private keys and authorization in objects, any case', () => {
-    const out = r.value({ 'ach-access-sign': 'Z+Vw=', Secret: 's', secretKey: 'sk', password: 'p', PrivateKey: { n: 1 }, authorization: 'Bearer x' });
-    expect(out).toEqual({ 'ach-access-sign': '[REDACTED]', Secret: '[REDACTED]', secretKey: '[REDACTED]', password: '[REDACTED]', PrivateKey: '[REDACTED]', authorization: '[REDACTED]' });
+    const out = r.value({
+      'ach-access-sign': 'Z+Vw=',
+      Secret: 's',
+      secretKey: 'sk',
+      password: 'p',
+      PrivateKey: { n: 1 },
+      authorization: 'Bearer x',
+    });
+    expect(out).toEqual({
+      'ach-access-sign': '[REDACTED]',
+      Secret: '[REDACTED]',
+      secretKey: '[REDACTED]',
+      password: '[REDACTED]',
+      PrivateKey: '[REDACTED]',
+      authorization: '[REDACTED]',
+    });
   });
 
   it('keeps only the last 4 characters of the access key', () => {
@@ -33,8 +47,24 @@ describe('sensitive fields by name', () => {
   });
 
   it('always hides CVV fields, whatever their type, and keeps empty ones empty', () => {
-    const out = r.value({ cvc: '123', cvv: 456, cvv2: '789', cardVerifyNo: '012', securityCode: '345', card: { cvc: '' }, gone: { cvv: null } });
-    expect(out).toEqual({ cvc: '[REDACTED]', cvv: '[REDACTED]', cvv2: '[REDACTED]', cardVerifyNo: '[REDACTED]', securityCode: '[REDACTED]', card: { cvc: '' }, gone: { cvv: null } });
+    const out = r.value({
+      cvc: '123',
+      cvv: 456,
+      cvv2: '789',
+      cardVerifyNo: '012',
+      securityCode: '345',
+      card: { cvc: '' },
+      gone: { cvv: null },
+    });
+    expect(out).toEqual({
+      cvc: '[REDACTED]',
+      cvv: '[REDACTED]',
+      cvv2: '[REDACTED]',
+      cardVerifyNo: '[REDACTED]',
+      securityCode: '[REDACTED]',
+      card: { cvc: '' },
+      gone: { cvv: null },
+    });
   });
 
   it('masks card-number fields whether or not they pass Luhn', () => {
@@ -169,6 +199,9 @@ describe('value and headers', () => {
       'x-n': '5',
       accept: `text/${MASKED}`,
     });
-    expect(r.headers(new Headers({ Authorization: 'Bearer x', 'ach-access-sign': 'abc' }))).toEqual({ authorization: '[REDACTED]', 'ach-access-sign': '[REDACTED]' });
+    expect(r.headers(new Headers({ Authorization: 'Bearer x', 'ach-access-sign': 'abc' }))).toEqual({
+      authorization: '[REDACTED]',
+      'ach-access-sign': '[REDACTED]',
+    });
   });
 });

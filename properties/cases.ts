@@ -1,16 +1,21 @@
 /**
- * Test cases for one operation, derived from the catalogue: explicit boundary values first (max
- * length, min and max amount, startDate = today, endDate = startDate, leap days, every enum value),
- * then random valid cases; for each rule, its boundary violations (min − 1, max + 1, one over the
- * length, yesterday) and random violations. Every case says which rules it decides.
+ * Test cases for one operation, derived from the catalogue through the kind modules: the edges of every
+ * rule first (max length in ASCII and in the document example's characters, min and max amount,
+ * startDate = today, endDate = startDate, leap days, every enum value, each condition met), then the
+ * edges of two rules at once (pairwise), then each absence that takes a default, then random valid
+ * cases; for each rule, its mutations by violation class and random ones. Every case says which rules
+ * it decides.
  */
 import fc from 'fast-check';
-import type { Rule } from '../src/spec/catalogue.ts';
-import { evaluate, fullMatch, getPath, relativePath } from '../src/spec/evaluate.ts';
+import { evaluate, kindOf } from '../src/checks/registry.ts';
+import type { CheckKind, Edge, ViolationClass } from '../src/checks/types.ts';
+import type { Rule, RuleCheck } from '../src/spec/catalogue.ts';
+import { relativePath } from '../src/spec/evaluate.ts';
 import type { Provider } from '../src/spec/registry.ts';
-import { addDays, asType, clone, constraintsFor, ctxOf, type GenContext, setAt, validObject } from './generate.ts';
+import { clone, constraintsFor, ctxOf, deleteAt, type GenContext, setAt, validObject } from './generate.ts';
 import { type Mutation, mutate } from './mutate.ts';
 import { type OperationPlan, planOf } from './plan.ts';
+import { mutationSiteOf } from './sites.ts';
 
 export interface Case {
   /** The request body (usually an object; a broken `jsonObject` case is not). */
@@ -18,8 +23,12 @@ export interface Case {
   /** Rule ids this case decides. */
   rules: string[];
   note: string;
-  /** For a violation: how the rule was broken (`below`, `above`). */
+  /** For a violation: how the rule was broken (`below`, `above`, `sign`). */
   way?: string;
+  /** For a violation: its class (`format`, `length`, …). */
+  cls?: ViolationClass;
+  /** For a violation: other rules of the same field the value breaks too (named in the mutation). */
+  overlaps?: string[];
   seed: number;
   /** fast-check's path of a random case, for replay. */
   path?: string;
@@ -32,116 +41,117 @@ const holdsAll = (plan: OperationPlan, g: GenContext, obj: Record<string, unknow
   return plan.rules.every((r) => r.check.kind === 'noUntabledFields' || evaluate(r, obj, ctx).holds !== false);
 };
 
-/** Values of a field at the edges its rule allows. */
-function edgeValues(
-  rule: Rule,
-  base: Record<string, unknown>,
-  plan: OperationPlan,
-  g: GenContext,
-): { value: unknown; note: string; also?: Record<string, unknown> }[] {
-  const path = relativePath(rule);
-  const f = plan.fields.find((x) => x.path === path);
-  const ch = rule.check;
-  const cur = getPath(base, path);
-  switch (ch.kind) {
-    case 'maxLength': {
-      const pattern = f?.rules.find((r) => r.check.kind === 'pattern')?.check;
-      const candidates = [String(cur ?? 'a'), 'a', 'A', '1', 'Z'].map((u) =>
-        u.repeat(Math.ceil(ch.max / Math.max(1, u.length))).slice(0, ch.max),
-      );
-      const fit = candidates.find((c) => pattern?.kind !== 'pattern' || fullMatch(pattern.pattern).test(c));
-      return fit ? [{ value: asType(f!, fit, g.mode), note: `${path} is exactly ${ch.max} characters` }] : [];
-    }
-    case 'amountRange':
-      return [
-        { value: ch.min, note: `${path} = ${ch.min} (the minimum)` },
-        { value: ch.max, note: `${path} = ${ch.max} (the maximum)` },
-      ];
-    case 'dateNotBeforeToday':
-      return [{ value: g.today, note: `${path} = today (${g.today}) in the provider's zone` }];
-    case 'dateNotBefore': {
-      const other = getPath(base, ch.other);
-      return typeof other === 'string' ? [{ value: other, note: `${path} equals ${ch.other}` }] : [];
-    }
-    case 'format':
-      if (ch.format !== 'date') return [];
-      {
-        const leap = nextLeapDay(g.today);
-        return [
-          {
-            value: leap,
-            note: `${path} on a leap day (${leap})`,
-            also: Object.fromEntries(
-              plan.rules.filter((r) => r.check.kind === 'format' && r.check.format === 'date').map((r) => [relativePath(r), leap]),
-            ),
-          },
-        ];
-      }
-    case 'enum':
-      return ch.values.map((v) => ({ value: asType(f!, v, g.mode), note: `${path} = ${v}` }));
-    case 'knownValue':
-      return (g.knownValues?.[ch.of] ?? []).map((v) => ({ value: v, note: `${path} = ${v} (from ${ch.of})` }));
-    case 'decimalPositive':
-      return [{ value: asType(f!, '0.01', g.mode), note: `${path} = 0.01 (smallest positive)` }];
-    default:
-      return [];
-  }
+/** The valid values at a rule's edges, from its kind module. */
+export function edgesOf(rule: Rule, base: Record<string, unknown>, plan: OperationPlan, g: GenContext): Edge[] {
+  const kind = kindOf(rule.check) as CheckKind<RuleCheck['kind']>;
+  return kind.edges(mutationSiteOf(rule, plan, g, base));
 }
 
-function nextLeapDay(today: string): string {
-  for (let y = Number(today.slice(0, 4)); ; y++) {
-    if ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) {
-      const d = `${y}-02-29`;
-      if (d >= today) return d;
-    }
-  }
+/** `base` with an edge applied (an `undefined` value removes the field). */
+function applyEdge(base: Record<string, unknown>, path: string, edge: Edge): Record<string, unknown> {
+  const obj = clone(base);
+  if (edge.value === undefined) deleteAt(obj, path);
+  else setAt(obj, path, edge.value);
+  for (const [p, v] of Object.entries(edge.also ?? {})) setAt(obj, p, v);
+  return obj;
 }
 
-/** Valid requests: boundary cases first (each deciding its rule and acceptsValid), then `runs` random ones. */
+interface EdgeCase {
+  rule: Rule;
+  edge: Edge;
+  value: Record<string, unknown>;
+}
+
+/** Valid requests: edges first (each deciding its rule and acceptsValid), pairs of edges, default absences, then `runs` random ones. */
 export function validCases(provider: Provider, operation: string, g: GenContext, runs: number, seed: number): Case[] {
   const plan = planOf(provider, operation, 'request');
   const accepts = plan.rules.find((r) => r.check.kind === 'acceptsValid')!.id;
   const out: Case[] = [];
+  const edges: EdgeCase[] = [];
   for (const rule of plan.rules) {
     const c = constraintsFor(rule, plan, g.mode);
     const [base] = fc.sample(validObject(plan, g, c), { numRuns: 1, seed: seed + out.length });
     if (!base) continue;
-    if (rule.check.kind === 'requiredWhen' || rule.check.kind === 'valueWhen' || rule.check.kind === 'forbiddenWhen') {
-      out.push({ value: base, rules: [rule.id, accepts], note: `${rule.title}: met`, seed });
-      continue;
-    }
-    for (const edge of edgeValues(rule, base, plan, g)) {
-      const obj = clone(base);
-      setAt(obj, relativePath(rule), edge.value);
-      for (const [p, v] of Object.entries(edge.also ?? {})) setAt(obj, p, v);
-      if (holdsAll(plan, g, obj)) out.push({ value: obj, rules: [rule.id, accepts], note: edge.note, seed });
+    for (const edge of edgesOf(rule, base, plan, g)) {
+      const obj = applyEdge(base, relativePath(rule), edge);
+      if (!holdsAll(plan, g, obj)) continue;
+      out.push({ value: obj, rules: [rule.id, accepts], note: edge.note, seed });
+      edges.push({ rule, edge, value: obj });
     }
   }
+  out.push(...pairwise(plan, g, edges, accepts, seed));
+  out.push(...defaultAbsences(plan, g, accepts, seed));
   const random = fc.sample(validObject(plan, g), { numRuns: runs, seed });
   for (const [i, value] of random.entries())
     out.push({ value, rules: [accepts], note: `random valid request #${i}`, seed, path: String(i) });
   return out;
 }
 
-/** Requests that break one rule each: the rule's boundary violations, then `runs` random ones per rule. */
+/**
+ * The edges of two rules of different fields in one request: each edge case of one rule with each edge
+ * of the other applied on top, kept where every rule still holds. A provider that takes each boundary
+ * alone but not two together is seen here.
+ */
+function pairwise(plan: OperationPlan, g: GenContext, edges: EdgeCase[], accepts: string, seed: number): Case[] {
+  const out: Case[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < edges.length; i++) {
+    for (let j = i + 1; j < edges.length; j++) {
+      const a = edges[i]!;
+      const b = edges[j]!;
+      const pa = relativePath(a.rule);
+      const pb = relativePath(b.rule);
+      if (pa === pb || a.edge.also?.[pb] !== undefined || b.edge.also?.[pa] !== undefined) continue;
+      const obj = applyEdge(a.value, pb, b.edge);
+      const key = JSON.stringify(obj);
+      if (seen.has(key) || !holdsAll(plan, g, obj)) continue;
+      seen.add(key);
+      out.push({ value: obj, rules: [a.rule.id, b.rule.id, accepts], note: `${a.edge.note}, with ${b.edge.note}`, seed });
+    }
+  }
+  return out;
+}
+
+/** For every field with a default, a valid request without it: the provider must assume the default. */
+function defaultAbsences(plan: OperationPlan, g: GenContext, accepts: string, seed: number): Case[] {
+  const { defaults } = plan.cat.operation(plan.provider, plan.operation);
+  const out: Case[] = [];
+  for (const [path, d] of Object.entries(defaults)) {
+    const [obj] = fc.sample(validObject(plan, g, { absent: [path] }), { numRuns: 1, seed: seed + out.length + 7 });
+    if (!obj) continue;
+    const what = d.value !== undefined ? `default ${d.value}` : `default by ${d.by?.field}`;
+    out.push({ value: obj, rules: [accepts], note: `${path} left out (the provider assumes its ${what})`, seed });
+  }
+  return out;
+}
+
+/** Requests that break one rule each: the rule's mutations by class, then `runs` random ones per rule. */
 export function invalidCases(provider: Provider, operation: string, g: GenContext, runs: number, seed: number, mode = g.mode): Case[] {
   const plan = planOf(provider, operation, 'request');
   const out: Case[] = [];
   const decidable = plan.rules.filter(
-    (r) =>
-      !['behaviour', 'acceptsValid', 'codeMatchesRule', 'codeInCatalogue'].includes(r.check.kind) &&
-      (r.check.kind !== 'noUntabledFields' || mode === 'strict'),
+    (r) => kindOf(r.check).scope !== 'suite' && (r.check.kind !== 'noUntabledFields' || mode === 'strict'),
   );
   for (const rule of decidable) {
     const c = constraintsFor(rule, plan, g.mode);
     const bases = fc.sample(validObject(plan, g, c), { numRuns: Math.max(1, runs), seed });
     for (const [i, base] of bases.entries()) {
       const muts: Mutation[] = mutate(rule, base, plan, g);
-      // the first base gives every mutation (the boundaries); the others one each, in turn
+      // the first base gives every mutation (every class); the others one each, in turn
       const chosen = i === 0 ? muts.map((_, k) => k) : muts.length ? [i % muts.length] : [];
       for (const k of chosen) {
         const m = muts[k]!;
-        out.push({ value: m.value, rules: [rule.id], note: m.note, ...(m.way ? { way: m.way } : {}), seed, path: String(i), mutation: k });
+        out.push({
+          value: m.value,
+          rules: [rule.id],
+          note: m.note,
+          cls: m.cls,
+          ...(m.way ? { way: m.way } : {}),
+          ...(m.overlaps ? { overlaps: m.overlaps.ids } : {}),
+          seed,
+          path: String(i),
+          mutation: k,
+        });
       }
     }
   }
@@ -165,5 +175,3 @@ export function caseArbitrary(provider: Provider, operation: string, g: GenConte
     .map((base) => mutate(rule, base, plan, g)[k]?.value)
     .filter((v) => v !== undefined);
 }
-
-export { addDays };

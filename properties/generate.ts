@@ -4,31 +4,18 @@
  * by a deterministic repair pass. The result is checked against every rule before it is handed out.
  */
 import fc from 'fast-check';
-import type { Rule } from '../src/spec/catalogue.ts';
-import {
-  conditionHolds,
-  type EvalContext,
-  effectiveValue,
-  evaluate,
-  FORMAT_TESTS,
-  fullMatch,
-  getPath,
-  isAbsent,
-  isPlainObject,
-  relativePath,
-  withCheckDigit,
-} from '../src/spec/evaluate.ts';
+import { CHECK_KINDS, evaluate, kindOf } from '../src/checks/registry.ts';
+import type { CheckKind, GenContext, RepairSite } from '../src/checks/types.ts';
+import { addDays, asType, clone, deleteAt, setAt } from '../src/checks/util.ts';
+import type { Rule, RuleCheck } from '../src/spec/catalogue.ts';
+import { getPath, relativePath } from '../src/spec/evaluate.ts';
 import type { SchemaMode } from '../src/spec/registry.ts';
+import type { Condition } from '../src/spec/types.ts';
 import type { FieldPlan, OperationPlan } from './plan.ts';
+import { ctxOf, siteOf } from './sites.ts';
 
-export interface GenContext {
-  mode: SchemaMode;
-  /** Today in the provider's time zone, `yyyy-MM-dd`. */
-  today: string;
-  knownValues?: EvalContext['knownValues'];
-  /** For answers: the request they answer. */
-  request?: Record<string, unknown>;
-}
+export type { GenContext };
+export { addDays, asType, clone, ctxOf, deleteAt, setAt };
 
 /** Fixed values (`path → value`), fields that must be present, and fields that must be absent. */
 export interface Constraints {
@@ -36,32 +23,6 @@ export interface Constraints {
   present?: string[];
   absent?: string[];
 }
-
-const ALPHABET = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'];
-const text = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: min, maxLength: Math.max(min, max) });
-
-export const addDays = (date: string, days: number): string => {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
-
-/** A value written as the field's type asks: numbers as JSON numbers in strict mode, numeric strings in lenient. */
-export function asType(f: FieldPlan, v: string, mode: SchemaMode): unknown {
-  const type = f.check('type')?.type;
-  if ((type === 'number' || type === 'long') && mode === 'strict') return Number(v);
-  if (type === 'boolean') return v === 'true';
-  return v;
-}
-
-/** A card number: the BIN, random digits, the Luhn check digit. */
-export function makePan(bin: string, length: number, digits: number[]): string {
-  let body = bin;
-  for (let i = 0; body.length < length - 1; i++) body += String(digits[i % digits.length]! % 10);
-  return withCheckDigit(body);
-}
-
-const SHAPE_KINDS = new Set(['type', 'maxLength', 'pattern', 'format', 'enum']);
 
 const leafCache = new WeakMap<FieldPlan, Map<string, fc.Arbitrary<unknown>>>();
 
@@ -82,74 +43,31 @@ export function leafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
 }
 
 function buildLeafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
-  const type = f.check('type')?.type ?? 'string';
-  const max = f.check('maxLength')?.max;
-  // Only the field's own shape is checked here; relational rules (Luhn, BIN, echo) are met by repair().
-  const own = f.rules.filter((r) => SHAPE_KINDS.has(r.check.kind));
-  const fits = (s: string) =>
-    (max === undefined || s.length <= max) &&
-    own.every((r) => evaluate(r, setAt({}, f.path, asType(f, s, g.mode)), ctxOf(g)).holds !== false);
-  const en = f.check('enum');
-  if (en) return fc.constantFrom(...en.values).map((v) => asType(f, v, g.mode));
-  const known = f.check('knownValue');
-  const list = known ? g.knownValues?.[known.of] : undefined;
-  if (list && list.length > 0) return fc.constantFrom(...list);
-  const named = f.row?.named?.filter(fits);
-  if (named && named.length > 0 && f.check('format') === undefined) return fc.constantFrom(...named).map((v) => asType(f, v, g.mode));
-  if (type === 'boolean') return fc.boolean();
-  const range = f.check('amountRange');
-  if (range) return fc.bigInt({ min: BigInt(range.min), max: BigInt(range.max) }).map(String);
-  if (f.check('decimalPositive')) {
-    return fc
-      .tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 99 }), fc.boolean())
-      .map(([i, c, whole]) => asType(f, whole ? String(i) : `${i}.${String(c).padStart(2, '0')}`, g.mode));
+  const site = (r: Rule) => siteOf(r, planOfField(f), g);
+  // the field's rules that generate values, in rank order; named values of the row come before the bare type
+  const sources = f.rules
+    .map((r) => ({ r, source: (kindOf(r.check) as CheckKind<RuleCheck['kind']>).values }))
+    .filter((x) => x.source !== null)
+    .sort((a, b) => a.source!.rank - b.source!.rank);
+  const typeRank = CHECK_KINDS.type.values!.rank;
+  const fits = (v: unknown) =>
+    f.rules.every((r) => r.side === 'behaviour' || !SHAPE.has(r.check.kind) || evaluate(r, setAt({}, f.path, v), ctxOf(g)).holds !== false);
+  for (const { r, source } of sources) {
+    if (source!.rank >= typeRank) {
+      const named = f.row?.named?.map((v) => asType(f, v, g.mode)).filter(fits);
+      if (named && named.length > 0 && f.check('format') === undefined) return fc.constantFrom(...named);
+    }
+    const arb = source!.arbitrary(site(r) as never);
+    if (arb) return arb.filter(fits);
   }
-  const format = f.check('format')?.format ?? f.rules.find((r) => r.check.kind === 'format' && r.side !== 'behaviour')?.check;
-  const fmt = typeof format === 'string' ? format : format && 'format' in format ? format.format : undefined;
-  if (fmt === 'date') return fc.integer({ min: 0, max: 3 * 366 }).map((n) => addDays(g.today, n));
-  if (fmt === 'monthYear')
-    return fc
-      .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2025, max: 2040 }))
-      .map(([m, y]) => `${String(m).padStart(2, '0')}/${y}`);
-  if (fmt === 'url') {
-    return fc
-      .tuple(fc.constantFrom('https', 'http'), fc.domain(), text(0, 24))
-      .map(([s, d, p]) => `${s}://${d}/${p}`)
-      .filter((u) => fits(u) && FORMAT_TESTS.url!(u));
-  }
-  if (fmt === 'hex32') return fc.stringMatching(/^[0-9a-f]{32}$/);
-  const patterns = f.rules.flatMap((r) => (r.check.kind === 'pattern' ? [r.check.pattern] : []));
-  if (patterns.length > 0) return fc.stringMatching(fullMatch(patterns[0]!)).filter(fits);
-  if (type === 'number' || type === 'long') return fc.integer({ min: 0, max: 9999 }).map((n) => asType(f, String(n), g.mode));
-  return text(1, Math.min(max ?? 32, 64)).filter(fits);
+  throw new Error(`${f.path}: no rule of the field generates values`);
 }
 
-export const ctxOf = (g: GenContext, defaults: EvalContext['defaults'] = {}): EvalContext => ({
-  mode: g.mode,
-  today: g.today,
-  defaults,
-  ...(g.knownValues ? { knownValues: g.knownValues } : {}),
-  ...(g.request ? { request: g.request } : {}),
-});
+/** Rules a drawn leaf value must keep on its own (the relational ones are met by repair). */
+const SHAPE = new Set<RuleCheck['kind']>(['type', 'maxLength', 'pattern', 'format', 'enum']);
 
-export function setAt(root: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
-  const parts = path.split('.');
-  let cur = root;
-  for (const p of parts.slice(0, -1)) {
-    if (!isPlainObject(cur[p])) cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts.at(-1)!] = value;
-  return root;
-}
-
-export function deleteAt(root: Record<string, unknown>, path: string): void {
-  const parts = path.split('.');
-  const parent = parts.length === 1 ? root : getPath(root, parts.slice(0, -1).join('.'));
-  if (isPlainObject(parent)) delete parent[parts.at(-1)!];
-}
-
-export const clone = <T>(v: T): T => structuredClone(v);
+/** The plan a field belongs to (set by planOf), for building sites. */
+const planOfField = (f: FieldPlan): OperationPlan => f.plan;
 
 interface Draw {
   present: boolean;
@@ -157,8 +75,9 @@ interface Draw {
 }
 
 /**
- * Repair the cross-field rules, in a fixed order, until nothing changes: dates in order, conditional
- * requirements met, forbidden fields dropped, conditional values set, relational answer fields derived.
+ * Repair the cross-field rules through their kind modules, in catalogue order, until nothing changes:
+ * dates in order, conditional requirements met, forbidden fields dropped, conditional values set,
+ * relational answer fields derived.
  */
 function repair(
   plan: OperationPlan,
@@ -168,66 +87,29 @@ function repair(
   c: Constraints,
   spare: number[],
 ): Record<string, unknown> {
-  const defaults = plan.side === 'request' ? plan.cat.operation(plan.provider, plan.operation).defaults : {};
+  const requestDefaults = plan.cat.operation(plan.provider, plan.operation).defaults;
+  const defaults = plan.side === 'request' ? requestDefaults : {};
+  const profile = plan.cat.profiles[plan.provider];
+  const refusalCodes = profile.codes.map((x) => x.code).filter((x) => x !== profile.successCode && x !== '0');
   const fixed = new Set(Object.keys(c.set ?? {}));
-  const byPath = new Map(plan.fields.map((f) => [f.path, f]));
+  const repairs = plan.rules.flatMap((r) => {
+    const fn = (kindOf(r.check) as CheckKind<RuleCheck['kind']>).repair;
+    return fn && !fixed.has(relativePath(r)) ? [{ r, fn, site: siteOf(r, plan, g) }] : [];
+  });
   for (let round = 0; round < 4; round++) {
     const before = JSON.stringify(obj);
-    for (const r of plan.rules) {
-      const path = relativePath(r);
-      if (fixed.has(path)) continue;
-      const f = byPath.get(path);
-      const ch = r.check;
-      const v = getPath(obj, path);
-      switch (ch.kind) {
-        case 'requiredWhen':
-          if (conditionHolds(obj, ch.when, defaults) && isAbsent(v)) setAt(obj, path, build(path));
-          break;
-        case 'forbiddenWhen':
-          if (conditionHolds(obj, ch.when, defaults)) deleteAt(obj, path);
-          break;
-        case 'valueWhen':
-          if (conditionHolds(obj, ch.when, defaults) && !isAbsent(v) && !ch.values.includes(String(v)) && f)
-            setAt(obj, path, asType(f, ch.values[0]!, g.mode));
-          break;
-        case 'dateNotBefore': {
-          const other = getPath(obj, ch.other);
-          if (typeof v === 'string' && typeof other === 'string' && v < other) setAt(obj, path, other);
-          break;
-        }
-        case 'successCode':
-          if (typeof obj[ch.success] === 'boolean' && obj[ch.success] === true && f)
-            setAt(obj, ch.code, asType(byPath.get(ch.code)!, ch.value, g.mode));
-          break;
-        case 'oppositeFlags':
-          if (typeof obj[ch.success] === 'boolean') obj[ch.error] = !obj[ch.success];
-          break;
-        case 'echo':
-          if (!isAbsent(v) && g.request) setAt(obj, path, getPath(g.request, ch.requestField));
-          break;
-        case 'monthYearOf': {
-          const d = g.request ? getPath(g.request, ch.dateField) : undefined;
-          if (!isAbsent(v) && typeof d === 'string') setAt(obj, path, `${d.slice(5, 7)}/${d.slice(0, 4)}`);
-          break;
-        }
-        case 'startsWithBin':
-          if (!isAbsent(v) && g.request) {
-            const reqDefaults = plan.cat.operation(plan.provider, plan.operation).defaults;
-            const bin = effectiveValue(g.request, ch.binField, reqDefaults) ?? '';
-            const realBin = /^0+$/.test(bin) ? `4${spare.slice(0, 5).join('')}` : bin;
-            setAt(obj, path, makePan(realBin, Math.min(16, f?.check('maxLength')?.max ?? 16), spare));
-          }
-          break;
-        case 'codeInCatalogue': {
-          const codes = plan.cat.profiles[plan.provider].codes
-            .map((x) => x.code)
-            .filter((x) => x !== plan.cat.profiles[plan.provider].successCode && x !== '0');
-          if (obj['success'] === false && f) setAt(obj, path, asType(f, codes[spare[0]! % codes.length]!, g.mode));
-          break;
-        }
-        default:
-          break;
-      }
+    for (const { fn, site } of repairs) {
+      const rs: RepairSite<RuleCheck['kind']> = {
+        ...site,
+        obj,
+        value: getPath(obj, site.path),
+        defaults,
+        requestDefaults,
+        build,
+        spare,
+        refusalCodes,
+      };
+      fn(rs);
     }
     if (JSON.stringify(obj) === before) break;
   }
@@ -294,6 +176,19 @@ export function constraintsFor(rule: Rule, plan: OperationPlan, mode: SchemaMode
     set[w.field] = f ? asType(f, w.in[0]!, mode) : w.in[0];
   }
   if (ch.kind === 'dateNotBefore') present.push(ch.other);
+  // the field's other conditional rules (an airline code forbidden on a subsidiary card, a scene code
+  // fixed with the random BIN) must not apply, or breaking this rule would break them too
+  for (const other of plan.rules) {
+    const oc = other.check;
+    if (other === rule || relativePath(other) !== path || (oc.kind !== 'forbiddenWhen' && oc.kind !== 'valueWhen')) continue;
+    for (let w: Condition | undefined = oc.when; w; w = w.and) {
+      if (w.field in set || w.in.includes('*')) continue;
+      const f = plan.fields.find((x) => x.path === w!.field);
+      const options = [...(f?.check('enum')?.values ?? []), ...(f?.row?.named ?? [])];
+      const outside = options.find((v) => !w!.in.includes(v));
+      if (outside !== undefined) set[w.field] = f ? asType(f, outside, mode) : outside;
+    }
+  }
   return { set, present };
 }
 

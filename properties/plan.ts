@@ -2,16 +2,19 @@
  * The generators' view of an operation: for each field of one side, the rules that constrain it, read
  * from the catalogue. Nothing here knows a field by name; a new row in the data is a new field here.
  */
+import type { FieldView } from '../src/checks/types.ts';
 import { type Catalogue, type Rule, type RuleCheck, catalogue as shipped } from '../src/spec/catalogue.ts';
 import { relativePath } from '../src/spec/evaluate.ts';
 import type { Provider } from '../src/spec/registry.ts';
 import type { FieldRow } from '../src/spec/types.ts';
 
-export interface FieldPlan {
+export interface FieldPlan extends FieldView {
   path: string;
   rules: Rule[];
   row: FieldRow | undefined;
   check<K extends RuleCheck['kind']>(kind: K): Extract<RuleCheck, { kind: K }> | undefined;
+  /** The plan the field belongs to. */
+  plan: OperationPlan;
   /** M row (required always, or whenever its parent is present). */
   required: boolean;
   /** C row: required when this condition holds. */
@@ -52,11 +55,13 @@ export function planOf(provider: Provider, operation: string, side: 'request' | 
       required: find('required') !== undefined,
       requiredWhen: find('requiredWhen')?.when,
       children: [],
+      plan: undefined as unknown as OperationPlan,
     };
   });
   for (const f of fields)
     f.children = fields.filter((c) => c.path.startsWith(`${f.path}.`) && !c.path.slice(f.path.length + 1).includes('.'));
-  const plan = { provider, operation, side, fields, roots: fields.filter((f) => !f.path.includes('.')), rules, cat };
+  const plan: OperationPlan = { provider, operation, side, fields, roots: fields.filter((f) => !f.path.includes('.')), rules, cat };
+  for (const f of fields) f.plan = plan;
   if (cat === shipped()) cache.set(key, plan);
   return plan;
 }

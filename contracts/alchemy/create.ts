@@ -40,6 +40,7 @@ export default {
     {
       row: 'cardHolder.firstName',
       path: 'cardHolder.firstName',
+      example: 'Milton',
       description: 'Cardholder last name (the document swaps the two descriptions)',
       presence: 'M',
       type: 'string',
@@ -50,6 +51,7 @@ export default {
     {
       row: 'cardHolder.lastName',
       path: 'cardHolder.lastName',
+      example: 'Schmitt',
       description: 'Cardholder name',
       presence: 'M',
       type: 'string',
@@ -69,6 +71,7 @@ export default {
     {
       row: 'orderNo',
       path: 'orderNo',
+      example: 'v_5bc814',
       description: 'Customised customer transaction flow id',
       presence: 'M',
       type: 'string',
@@ -148,7 +151,10 @@ export default {
       title: 'deposit is a whole number of cents (digits only)',
       source: note('1 represents 1 cent, that is, 1000 represents 10.00, all amounts in this system (such as balance) use this rule'),
       check: { kind: 'amountMinorUnits' },
-      code: '2723',
+      // WIRE.md admits both: 2723 "not a whole number of cents", and 1002 "any field rule broken (… pattern)";
+      // a signed amount is also "below the minimum" (2646) to a provider that reads it as a number
+      code: ['2723', '1002'],
+      codes: { sign: ['2723', '1002', '2646'] },
     },
     {
       field: 'deposit',

@@ -28,6 +28,7 @@ export default {
     {
       row: '01',
       path: 'userReqNo',
+      example: '20240814201558-1133055849',
       description: 'request serial number',
       presence: 'M',
       type: 'string',
@@ -98,6 +99,7 @@ export default {
     {
       row: '08',
       path: 'cardAlias',
+      example: '消费卡',
       description: 'card alias',
       presence: 'O',
       type: 'string',
@@ -140,6 +142,7 @@ export default {
     {
       row: '12',
       path: 'cardUserId',
+      example: '2408070955000000409',
       description: 'cardholder id',
       presence: 'C',
       type: 'string',

@@ -3,9 +3,11 @@
  * Nothing here names a field: the envelope's success flag and code field, the pending code and the
  * response rules all come from the catalogue.
  */
+
+import { evaluate } from '../checks/registry.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
-import { type EvalContext, evaluate, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
+import { type EvalContext, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 import type { Evidence, Findings } from './findings.ts';
 
@@ -36,7 +38,7 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
   const codeRule = rules.find((r) => r.check.kind === 'codeInCatalogue')!;
   const codeField = relativePath(codeRule);
   const pendingRule = rules.find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'pendingResolves');
-  const pendingCode = pendingRule?.codes['any'];
+  const pendingCode = pendingRule?.codes['any']?.[0];
   const profile = cat.profiles[provider];
   const messageField = provider === 'alchemy' ? 'msg' : 'errorMsg';
   return {
@@ -149,6 +151,7 @@ export function judgeRefusal(
   findings: Findings,
   jc: JudgeContext,
   note: string,
+  overlaps: readonly Rule[] = [],
 ): 'refused' | 'accepted' | 'unreadable' {
   const cat = jc.cat ?? shipped();
   const env = envelopeOf(rule.provider, rule.operation, cat);
@@ -177,14 +180,15 @@ export function judgeRefusal(
   } else {
     findings.pass(inCatalogue.id);
   }
-  const expected = cat.expectedCode(rule, way);
-  if (e.code === expected) findings.pass(matches.id);
+  // every code the profile's words admit for this way of breaking, and for the rules the value cannot help breaking too
+  const expected = [...new Set([rule, ...overlaps].flatMap((r) => cat.expectedCodes(r, r === rule ? way : undefined)))];
+  if (e.code !== undefined && expected.includes(e.code)) findings.pass(matches.id);
   else
     findings.fail(
       matches.id,
       jc.evidence(
         result,
-        `${note}: refused with ${JSON.stringify(e.code)}; the profile maps ${rule.id}${way ? ` (${way})` : ''} to ${expected}`,
+        `${note}: refused with ${JSON.stringify(e.code)}; the profile maps ${rule.id}${way ? ` (${way})` : ''}${overlaps.length ? ` and ${overlaps.map((r) => r.id).join(', ')}` : ''} to ${expected.join(' or ')}`,
       ),
     );
   return 'refused';

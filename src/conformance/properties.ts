@@ -162,7 +162,8 @@ export function rejection(provider: Provider, operation: string, name: string) {
         ...jc,
         evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }),
       };
-      const outcome = judgeRefusal(rule, c.way, r, f, replay, c.note);
+      const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
+      const outcome = judgeRefusal(rule, c.way, r, f, replay, c.note, overlaps);
       if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, replay, {}, envelope);
       if (outcome === 'accepted') failed.push(c);
     });

@@ -10,8 +10,8 @@
  * - `flag`: a behaviour switch read by the provider logic (second card, no callback, stuck pending…).
  */
 import type { RuleCheck } from '../spec/catalogue.ts';
-import { withCheckDigit } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { withCheckDigit } from '../wire/luhn.ts';
 
 export type DeviationFlag =
   | 'http500OnBadInput'

@@ -3,8 +3,10 @@
  * suites use, less the rules a deviation ignores and with the ones it tightens replaced. The first
  * broken rule (in catalogue order) decides the refusal code, as the profile maps it.
  */
+
+import { evaluate } from '../checks/registry.ts';
 import type { Catalogue, Rule } from '../spec/catalogue.ts';
-import { evaluate, todayIn } from '../spec/evaluate.ts';
+import { todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import type { Deviation } from './deviations.ts';
 

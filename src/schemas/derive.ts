@@ -6,8 +6,9 @@
  * optional). Date rules read an injected clock and time zone.
  */
 import { z } from 'zod';
+import { evaluate, holdsValue, isValueKind } from '../checks/registry.ts';
 import { type Catalogue, type Rule, catalogue as shippedCatalogue } from '../spec/catalogue.ts';
-import { type EvalContext, evaluate, holdsValue, isPlainObject, relativePath, todayIn, VALUE_KINDS } from '../spec/evaluate.ts';
+import { type EvalContext, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 
 export interface SchemaOptions {
@@ -74,12 +75,12 @@ export function deriveSchema(provider: Provider, operation: string, side: Side, 
 
   // Leaves, by relative path: the type rule first; while it is broken the value rules stay undecided.
   const leaf = (path: string): z.ZodType => {
-    const own = rules.filter((r) => VALUE_KINDS.has(r.check.kind) && relativePath(r) === path);
+    const own = rules.filter((r) => isValueKind(r.check.kind) && relativePath(r) === path);
     own.sort((a, b) => Number(b.check.kind === 'type') - Number(a.check.kind === 'type'));
     return z.unknown().superRefine((v, ctx) => {
       const ectx = ctxOf();
       for (const r of own) {
-        const verdict = holdsValue(r.check, v, ectx);
+        const verdict = holdsValue(r, v, ectx);
         if (verdict.holds === false) {
           ctx.addIssue({ code: 'custom', message: encode(r, verdict.way) });
           if (r.check.kind === 'type') return;
@@ -115,9 +116,7 @@ export function deriveSchema(provider: Provider, operation: string, side: Side, 
 
   let root: z.ZodType = build('');
   // Presence and cross-field rules run on the whole object, always.
-  for (const r of rules.filter(
-    (x) => !VALUE_KINDS.has(x.check.kind) && x.check.kind !== 'jsonObject' && x.check.kind !== 'noUntabledFields',
-  )) {
+  for (const r of rules.filter((x) => !isValueKind(x.check.kind) && x.check.kind !== 'jsonObject' && x.check.kind !== 'noUntabledFields')) {
     root = root.superRefine(
       (obj, ctx) => {
         const verdict = evaluate(r, obj, ctxOf());

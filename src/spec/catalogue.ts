@@ -37,8 +37,11 @@ export interface Rule {
   side: Side;
   origin: Origin;
   check: RuleCheck;
-  /** The code a refusal should carry when a request breaks this rule (profile), by way of breaking. */
-  codes: Record<string, string>;
+  /**
+   * The codes a refusal may carry when a request breaks this rule (profile), by way of breaking
+   * (`any` for every way); the first of each list is the profile's first reading.
+   */
+  codes: Record<string, string[]>;
 }
 
 export interface FieldDefault {
@@ -60,8 +63,10 @@ export interface Catalogue {
   profiles: Record<Provider, ProviderProfile>;
   rulesFor(provider: Provider, operation?: string): Rule[];
   operation(provider: Provider, operation: string): OperationEntry;
-  /** The profile's code for a refusal that breaks `rule` in the given way (`below`, `above`, …). */
+  /** The profile's first code for a refusal that breaks `rule` in the given way (`below`, `above`, …): the mock's answer. */
   expectedCode(rule: Rule, way?: string): string;
+  /** Every code the profile's words admit for that refusal; a provider answering any of them keeps `codeMatchesRule`. */
+  expectedCodes(rule: Rule, way?: string): string[];
 }
 
 /** A malformed data module: one line naming the module and the row. */
@@ -161,7 +166,7 @@ const ruleName = (check: RuleCheck): string => (check.kind === 'type' ? 'type' :
 
 function operationRules(spec: OperationSpec, module: string): Rule[] {
   const rules: Rule[] = [];
-  const push = (r: Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>, name: string, codes: Record<string, string>) =>
+  const push = (r: Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>, name: string, codes: Record<string, string[]>) =>
     rules.push({
       ...r,
       id: `${spec.provider}.${spec.operation}.${r.field}.${name}`,
@@ -190,7 +195,11 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
   for (const [i, note] of spec.rules.entries()) {
     if (note.side !== 'behaviour' && !known.has(note.field))
       throw new SpecError(`${module}: rule ${i} (${note.field}.${note.rule}): field ${note.field} is not a row of the tables`);
-    const codes = { ...(note.code ? { any: note.code } : {}), ...(note.codes ?? {}) };
+    const list = (c: string | string[]) => (Array.isArray(c) ? c : [c]);
+    const codes = {
+      ...(note.code ? { any: list(note.code) } : {}),
+      ...Object.fromEntries(Object.entries(note.codes ?? {}).map(([way, c]) => [way, list(c)])),
+    };
     push(
       {
         field: note.field,
@@ -282,7 +291,10 @@ export function buildCatalogue(
       return entry;
     },
     expectedCode(rule, way) {
-      return (way !== undefined ? rule.codes[way] : undefined) ?? rule.codes['any'] ?? full[rule.provider].fieldRuleCode;
+      return this.expectedCodes(rule, way)[0]!;
+    },
+    expectedCodes(rule, way) {
+      return (way !== undefined ? rule.codes[way] : undefined) ?? rule.codes['any'] ?? [full[rule.provider].fieldRuleCode];
     },
   };
 }

@@ -44,6 +44,11 @@ export const FieldRow = z.strictObject({
    * generators prefer them, so that generated requests stay within what a real sandbox knows.
    */
   named: z.array(z.string()).min(1).optional(),
+  /**
+   * The document example's value of a text field (not a card number, CVV or token): the generators
+   * reach its character set at the field's full length. A document test checks it against the example.
+   */
+  example: z.string().min(1).optional(),
   /** The value the provider assumes when the field is absent. */
   default: z.string().optional(),
   /** A default that depends on another field's effective value (GEP's BIN per card type). */
@@ -92,10 +97,13 @@ export const NoteRule = z.strictObject({
   title: nonEmpty,
   source: Source,
   check: NoteCheck,
-  /** The return code the provider should answer when a request breaks this rule (profile). */
-  code: z.string().optional(),
-  /** Codes per way of breaking it (`below`/`above` for a range). */
-  codes: z.record(z.string(), z.string()).optional(),
+  /**
+   * The return code the provider should answer when a request breaks this rule (profile); a list where
+   * the profile's words admit several (the first is the mock's answer).
+   */
+  code: z.union([nonEmpty, z.array(nonEmpty).min(1)]).optional(),
+  /** Codes per way of breaking it (`below`/`above` for a range, `sign` for an amount), each a code or a list. */
+  codes: z.record(z.string(), z.union([nonEmpty, z.array(nonEmpty).min(1)])).optional(),
 });
 export type NoteRule = z.infer<typeof NoteRule>;
 

@@ -10,7 +10,8 @@ import { invalidCases, validCases } from '../../properties/cases.ts';
 import { createAlchemyClient } from '../../src/client/alchemy.ts';
 import type { CallResult } from '../../src/client/types.ts';
 import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
-import { getPath, luhnValid } from '../../src/spec/evaluate.ts';
+import { getPath } from '../../src/spec/evaluate.ts';
+import { luhnValid } from '../../src/wire/luhn.ts';
 import { seeds } from '../helpers/seeds.ts';
 import {
   brokenResponseRules,
@@ -133,8 +134,10 @@ describe('Alchemy mock: every request rule at its boundaries (cases from the cat
     async ([, c]) => {
       const broken = rule(c.rules[0]!);
       const r = await h.alchemy.call('create', c.value);
-      expectRefusal(r, cat.expectedCode(broken, c.way));
-      expect(envelopeOf(r)['msg']).toBe(`${broken.field}: ${broken.title}`);
+      // the rule, or a rule of the same field the mutation names as broken with it (the mock names the first)
+      const named = [broken, ...(c.overlaps ?? []).map(rule)].find((x) => envelopeOf(r)['msg'] === `${x.field}: ${x.title}`);
+      expect(named, String(envelopeOf(r)['msg'])).toBeDefined();
+      expectRefusal(r, cat.expectedCode(named!, named === broken ? c.way : undefined));
     },
   );
 });

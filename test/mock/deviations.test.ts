@@ -18,15 +18,17 @@
 import { afterAll, beforeAll, describe, type ExpectStatic, expect, it } from 'vitest';
 import { type Case, invalidCases, validCases } from '../../properties/cases.ts';
 import { addDays } from '../../properties/generate.ts';
+import { evaluate } from '../../src/checks/registry.ts';
 import type { CallResult } from '../../src/client/types.ts';
 import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
 import { DEVIATIONS, type Deviation } from '../../src/mock/deviations.ts';
 import { GEP_SETTLE_SECONDS } from '../../src/mock/gep.ts';
 import type { Rule } from '../../src/spec/catalogue.ts';
-import { evaluate, getPath, luhnValid } from '../../src/spec/evaluate.ts';
+import { getPath } from '../../src/spec/evaluate.ts';
 import type { Provider } from '../../src/spec/registry.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
+import { luhnValid } from '../../src/wire/luhn.ts';
 import { seeds } from '../helpers/seeds.ts';
 import {
   accepted,

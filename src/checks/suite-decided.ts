@@ -1,0 +1,29 @@
+/**
+ * Kinds decided by stateful suites, not on one object: `codeMatchesRule` (the refusal code the profile
+ * maps to the broken rule, judged by the rejection property) and `behaviour` (lifecycle, callbacks,
+ * idempotency, balances, outcomes). Their predicates say `n/a` on a value; their suites decide them.
+ */
+import { NA } from '../spec/evaluate.ts';
+import type { CheckKind } from './types.ts';
+
+export const codeMatchesRule: CheckKind<'codeMatchesRule'> = {
+  kind: 'codeMatchesRule',
+  describe: 'a refusal carries a code the profile maps to the broken rule (judged by the rejection property)',
+  scope: 'suite',
+  holds: () => NA,
+  edges: () => [],
+  values: null,
+  repair: null,
+  mutators: () => [],
+};
+
+export const behaviour: CheckKind<'behaviour'> = {
+  kind: 'behaviour',
+  describe: 'a behaviour over several calls (decided by its suite)',
+  scope: 'suite',
+  holds: () => NA,
+  edges: () => [],
+  values: null,
+  repair: null,
+  mutators: () => [],
+};

@@ -1,0 +1,161 @@
+/**
+ * What a check kind is made of. Every kind of rule the catalogue knows (`RuleCheck['kind']`) has one
+ * module in this folder that holds everything its kind means: the predicate, the valid values at its
+ * edges, the generator of its valid values, the repair that makes a drawn object keep it, and the
+ * mutators that break it, one violation class at a time. The registry (`registry.ts`) is typed so that a
+ * kind without one of these parts does not compile: nowhere else decides what a kind means, and no
+ * `switch` needs a silent `default:`.
+ */
+import type fc from 'fast-check';
+import type { FieldDefault, Rule, RuleCheck } from '../spec/catalogue.ts';
+import type { EvalContext, Verdict } from '../spec/evaluate.ts';
+import type { SchemaMode } from '../spec/registry.ts';
+import type { FieldRow } from '../spec/types.ts';
+
+export type CheckOf<K extends RuleCheck['kind']> = Extract<RuleCheck, { kind: K }>;
+
+/** The generators' view of one field: its rules and its table row (properties/plan.ts builds it). */
+export interface FieldView {
+  path: string;
+  rules: Rule[];
+  row: FieldRow | undefined;
+  check<K extends RuleCheck['kind']>(kind: K): CheckOf<K> | undefined;
+}
+
+/** What generation depends on: the schema mode, "today" in the provider's zone, known lists, the request answered. */
+export interface GenContext {
+  mode: SchemaMode;
+  /** Today in the provider's time zone, `yyyy-MM-dd`. */
+  today: string;
+  knownValues?: EvalContext['knownValues'];
+  /** For answers: the request they answer. */
+  request?: Record<string, unknown>;
+}
+
+/**
+ * The violation classes a mutator can belong to. A class names *how* a value is wrong, so that a
+ * report can say which classes a provider was tried with and the "exactly one rule" test can list
+ * what it proved per class.
+ */
+export const VIOLATION_CLASSES = [
+  'body',
+  'presence',
+  'type',
+  'length',
+  'pattern',
+  'format',
+  'enum',
+  'amount',
+  'dateWindow',
+  'conditional',
+  'unknownValue',
+  'relation',
+] as const;
+export type ViolationClass = (typeof VIOLATION_CLASSES)[number];
+
+export interface Mutation {
+  /** The broken object (or a non-object body, for `jsonObject`). */
+  value: unknown;
+  /** What was done, for reports and reproductions: `deposit = "999" (min − 1)`. */
+  note: string;
+  cls: ViolationClass;
+  /** How the rule was broken, where the profile maps codes per way (`below`, `above`, `sign`). */
+  way?: string;
+  /**
+   * Rules of the same field that this value cannot help breaking too, with the reason (a pattern that
+   * bounds the length, a fixed-width format with a length limit). Only rules of the mutated field may be
+   * named; the "exactly one rule" test checks that nothing else breaks.
+   */
+  overlaps?: { ids: string[]; why: string };
+}
+
+/** A valid value at a rule's edge; `also` sets other fields with it (a leap day for both dates). */
+export interface Edge {
+  value: unknown;
+  note: string;
+  also?: Record<string, unknown>;
+}
+
+/** Everything a part of a kind module may look at: the rule, its field, the object and the generation context. */
+export interface Site<K extends RuleCheck['kind']> {
+  check: CheckOf<K>;
+  rule: Rule;
+  /** The rule's path inside the object (responses without `response.`). */
+  path: string;
+  /** The field's view, when the rule is about a tabled field. */
+  field: FieldView | undefined;
+  fieldAt(path: string): FieldView | undefined;
+  g: GenContext;
+  /** A text value written as the field's type asks (a number in strict mode for a Number row). */
+  typed(text: string): unknown;
+  /** Every rule of the same side of the operation (for rules that relate fields). */
+  siblings: readonly Rule[];
+  /**
+   * The field's other value rules that `value` would break (the mutated rule itself left out): a
+   * mutator uses it to pick a value that breaks its rule alone, an edge to stay valid.
+   */
+  brokenOwn(value: unknown): Rule[];
+}
+
+export interface MutationSite<K extends RuleCheck['kind']> extends Site<K> {
+  /** The valid object to break (a clone is made for every mutation). */
+  valid: Record<string, unknown>;
+  /** The field's current value and its text. */
+  value: unknown;
+  text: string;
+  /** `valid` with the field set to `value` (or removed, for `undefined`). */
+  with(value: unknown, note: string, cls: ViolationClass, extra?: Pick<Mutation, 'way' | 'overlaps'>): Mutation;
+}
+
+export interface RepairSite<K extends RuleCheck['kind']> extends Site<K> {
+  /** The object being repaired, in place. */
+  obj: Record<string, unknown>;
+  value: unknown;
+  /** Field defaults for conditions on this side (the request's; none for an answer). */
+  defaults: Record<string, FieldDefault>;
+  /** The request's field defaults (an answer's BIN is the request's effective BIN). */
+  requestDefaults: Record<string, FieldDefault>;
+  /** A freshly drawn valid value for a field (for a conditional requirement that must now be met). */
+  build(path: string): unknown;
+  /** Spare random digits of this draw (card numbers, code picks). */
+  spare: readonly number[];
+  /** Codes of the provider catalogue other than the success code. */
+  refusalCodes: readonly string[];
+}
+
+export interface HoldsSite<K extends RuleCheck['kind']> {
+  check: CheckOf<K>;
+  rule: Rule;
+  /** The object the rule is checked against (the request, or the decoded answer). */
+  root: unknown;
+  /** The field's value in it. */
+  value: unknown;
+  ctx: EvalContext;
+}
+
+/** Valid values of a leaf field from one of its rules; the generator asks its rules in rank order. */
+export interface ValueSource<K extends RuleCheck['kind']> {
+  /** Lower ranks are asked first (an enum's values before a pattern, a pattern before the bare type). */
+  rank: number;
+  arbitrary(site: Site<K>): fc.Arbitrary<unknown> | undefined;
+}
+
+export interface CheckKind<K extends RuleCheck['kind']> {
+  kind: K;
+  /** One line: what the kind checks. */
+  describe: string;
+  /** `value`: decided on the field's own value; `object`: needs the whole object; `suite`: decided by a stateful suite. */
+  scope: 'value' | 'object' | 'suite';
+  /** The predicate. `n/a` when the rule does not apply (absent value, unmet condition, undecided here). */
+  holds(site: HoldsSite<K>): Verdict;
+  /** Valid values at the rule's edges (a kind with none returns `[]`, saying why in its module). */
+  edges(site: MutationSite<K>): Edge[];
+  /** The valid values this kind generates for a leaf, or `null` when the kind does not generate values. */
+  values: ValueSource<K> | null;
+  /** Makes a drawn object keep the rule (cross-field rules); `null` when drawing alone keeps it. */
+  repair: ((site: RepairSite<K>) => void) | null;
+  /** The rule broken alone, one mutation per violation class and variant; `[]` when it cannot be broken by a request. */
+  mutators(site: MutationSite<K>): Mutation[];
+}
+
+export type Registry = { [K in RuleCheck['kind']]: CheckKind<K> };

@@ -1,0 +1,60 @@
+/** Small helpers the kind modules and the generators share: paths, dates, typed values, card numbers. */
+import { getPath, isPlainObject } from '../spec/evaluate.ts';
+import type { SchemaMode } from '../spec/registry.ts';
+import { withCheckDigit } from '../wire/luhn.ts';
+import type { FieldView } from './types.ts';
+
+export function setAt(root: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const parts = path.split('.');
+  let cur = root;
+  for (const p of parts.slice(0, -1)) {
+    if (!isPlainObject(cur[p])) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts.at(-1)!] = value;
+  return root;
+}
+
+export function deleteAt(root: Record<string, unknown>, path: string): void {
+  const parts = path.split('.');
+  const parent = parts.length === 1 ? root : getPath(root, parts.slice(0, -1).join('.'));
+  if (isPlainObject(parent)) delete parent[parts.at(-1)!];
+}
+
+export const clone = <T>(v: T): T => structuredClone(v);
+
+export const addDays = (date: string, days: number): string => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+
+/** Days from `a` to `b` (both `yyyy-MM-dd`). */
+export const daysBetween = (a: string, b: string): number =>
+  Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+
+/** A value written as the field's type asks: numbers as JSON numbers in strict mode, numeric strings in lenient. */
+export function asType(f: FieldView | undefined, v: string, mode: SchemaMode): unknown {
+  const type = f?.check('type')?.type;
+  if ((type === 'number' || type === 'long') && mode === 'strict') return Number(v);
+  if (type === 'boolean') return v === 'true';
+  return v;
+}
+
+/** A card number: the BIN, digits, the Luhn check digit. */
+export function makePan(bin: string, length: number, digits: readonly number[]): string {
+  let body = bin;
+  for (let i = 0; body.length < length - 1; i++) body += String(digits[i % digits.length]! % 10);
+  return withCheckDigit(body);
+}
+
+/** `base` repeated or cut to exactly `length` characters (code points, so a multi-byte unit stays whole). */
+export function ofLength(base: string, length: number): string {
+  const units = [...(base.length > 0 ? base : 'a')];
+  const out: string[] = [];
+  for (let i = 0; out.length < length; i++) out.push(units[i % units.length]!);
+  return out.join('');
+}
+
+/** The distinct characters of a text, in order of first appearance. */
+export const charsOf = (s: string): string[] => [...new Set(s)];

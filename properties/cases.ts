@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { evaluate, kindOf } from '../src/checks/registry.ts';
 import type { CheckKind, Edge, ViolationClass } from '../src/checks/types.ts';
 import type { Rule, RuleCheck } from '../src/spec/catalogue.ts';
-import { relativePath } from '../src/spec/evaluate.ts';
+import { getPath, isCalendarDate, relativePath } from '../src/spec/evaluate.ts';
 import type { Provider } from '../src/spec/registry.ts';
-import { clone, constraintsFor, ctxOf, deleteAt, type GenContext, setAt, validObject } from './generate.ts';
+import { addDays, clone, constraintsFor, ctxOf, deleteAt, type GenContext, setAt, validObject } from './generate.ts';
 import { type Mutation, mutate } from './mutate.ts';
 import { type OperationPlan, planOf } from './plan.ts';
 import { mutationSiteOf } from './sites.ts';
@@ -154,6 +154,27 @@ export function invalidCases(provider: Provider, operation: string, g: GenContex
         });
       }
     }
+  }
+  return out;
+}
+
+/** Whether an operation's request has dates judged against "today" (they must be sent on the day they were made for). */
+export const hasDateWindow = (provider: Provider, operation: string): boolean =>
+  planOf(provider, operation, 'request').rules.some((r) => r.check.kind === 'dateNotBeforeToday');
+
+/**
+ * A case moved to another day: every calendar date of a date field shifted by `days`, so that "today",
+ * "yesterday" and the order of the dates mean what they meant when the case was made. Malformed dates
+ * stay as they are (their lenient reading is in the future either way).
+ */
+export function shiftDates(provider: Provider, operation: string, value: unknown, days: number): unknown {
+  if (days === 0 || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out = clone(value as Record<string, unknown>);
+  for (const r of planOf(provider, operation, 'request').rules) {
+    if (r.check.kind !== 'format' || r.check.format !== 'date') continue;
+    const path = relativePath(r);
+    const v = getPath(out, path);
+    if (typeof v === 'string' && isCalendarDate(v)) setAt(out, path, addDays(v, days));
   }
   return out;
 }

@@ -13,6 +13,7 @@ import type { GepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { hash32 } from '../mock/rng.ts';
 import { catalogue } from '../spec/catalogue.ts';
+import { msSinceMidnightIn, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
@@ -59,9 +60,20 @@ export interface Harness {
   fileTag: string;
   /** Run `fn` over `items`, at most `concurrency` at a time. */
   pool<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void>;
+  /**
+   * Today in the provider's time zone, on the provider's clock, taken when a case is sent: first waits
+   * out the guard band around the provider's midnight, so no date-window case straddles it.
+   */
+  dayOf(provider: Provider): Promise<string>;
   /** Poll `probe` until it returns a value or the session's wait bound passes (then undefined). */
   until<T>(probe: () => Promise<T | undefined>, intervalMs?: number): Promise<T | undefined>;
 }
+
+const DAY_MS = 86_400_000;
+
+/** How long to wait, at `msOfDay` on the provider's wall clock, to be `guardMs` clear of its midnight. */
+export const guardWaitMs = (msOfDay: number, guardMs: number): number =>
+  msOfDay < guardMs ? guardMs - msOfDay : msOfDay > DAY_MS - guardMs ? DAY_MS - msOfDay + guardMs : 0;
 
 let current: Harness | undefined;
 let counter = 0;
@@ -126,6 +138,14 @@ export function harness(): Harness {
         }
       };
       await Promise.all(Array.from({ length: Math.min(s.settings.concurrency, items.length) }, worker));
+    },
+    async dayOf(provider) {
+      const zone = catalogue().profiles[provider].timeZone;
+      const guard = s.settings.midnightGuardMs;
+      const at = () => new Date(Date.now() + s.clockOffsetMs[provider]);
+      const wait = guardWaitMs(msSinceMidnightIn(zone, at()), guard);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return todayIn(zone, at());
     },
     async until(probe, intervalMs = s.pollMs) {
       const end = Date.now() + s.waitMs;

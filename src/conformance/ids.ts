@@ -29,10 +29,15 @@ export function callbackFieldOf(provider: Provider, operation: string): string |
   return cat.rulesFor(provider, operation).find((r) => r.side === 'request' && delivered.sourceRef.text.includes(`\`${r.field}\``))?.field;
 }
 
-/** `unique` at exactly `length` characters (padded or cut), or longer when `length` is too short to be unique. */
-export function fitLength(unique: string, length: number, max: number): string {
+/**
+ * `unique` at exactly `length` characters, or longer when `length` is too short to be unique: the
+ * generated value's own head is kept ahead of the unique tail, so its characters (the document example's
+ * character set) still reach the provider.
+ */
+export function fitLength(unique: string, length: number, max: number, generated = ''): string {
   const target = Math.min(Math.max(length, MIN_UNIQUE), Math.max(max, MIN_UNIQUE));
-  return unique.length >= target ? unique.slice(unique.length - target) : unique.padStart(target, '0');
+  if (unique.length >= target) return unique.slice(unique.length - target);
+  return generated.slice(0, target - unique.length).padEnd(target - unique.length, '0') + unique;
 }
 
 /** `keepFields`: fields the case is about (a callbackUrl under test is sent as generated). */
@@ -51,7 +56,7 @@ export function uniquify(
   const max = catalogue().byId.get(`${provider}.${operation}.${field}.maxLength`);
   const maxLen = max?.check.kind === 'maxLength' ? max.check.max : 64;
   if (typeof cur === 'string' && cur !== '')
-    out[field] = cur.length > maxLen ? unique.padEnd(cur.length, 'x') : fitLength(unique, cur.length, maxLen);
+    out[field] = cur.length > maxLen ? unique.padEnd(cur.length, 'x') : fitLength(unique, cur.length, maxLen, cur);
   const cb = callbackFieldOf(provider, operation);
   if (cb && callbackBase && typeof out[cb] === 'string' && !keepFields.includes(cb)) {
     const url = `${callbackBase}/cb/${encodeURIComponent(String(out[field] ?? unique))}`;

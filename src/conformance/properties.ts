@@ -5,9 +5,10 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { type Case, caseArbitrary, invalidCases, validCases } from '../../properties/cases.ts';
+import { type Case, caseArbitrary, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
+import { daysBetween } from '../checks/util.ts';
 import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
@@ -43,7 +44,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       const body = uniquify(
         provider,
         operation,
-        c.value,
+        await onSendDay(h, provider, operation, c.value),
         h.unique(),
         h.s.callbackBase,
         c.rules.map((id) => catalogue().byId.get(id)!.field),
@@ -78,6 +79,17 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
     return cases.length;
   });
+}
+
+/**
+ * A case as it is sent: "today" is taken per case on the provider's clock (after the guard band around
+ * its midnight), and a case made on another day has its dates moved to the day it is sent.
+ */
+async function onSendDay(h: Harness, provider: Provider, operation: string, value: unknown): Promise<unknown> {
+  if (!hasDateWindow(provider, operation)) return value;
+  const made = h.gen(provider).today;
+  const today = await h.dayOf(provider);
+  return shiftDates(provider, operation, value, daysBetween(made, today));
 }
 
 /** At most this many failing random cases are shrunk per property (each candidate is a real request). */
@@ -152,7 +164,9 @@ export function rejection(provider: Provider, operation: string, name: string) {
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
     await h.pool(cases, async (c) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
-      const body = uniquify(provider, operation, c.value, h.unique(), h.s.callbackBase, [rule.field]);
+      const body = uniquify(provider, operation, await onSendDay(h, provider, operation, c.value), h.unique(), h.s.callbackBase, [
+        rule.field,
+      ]);
       const r = await attempt(() => send(h, provider, operation, body), h);
       if ('error' in r) {
         f.error(rule.id, r.error);

@@ -59,6 +59,8 @@ export interface SharedSession {
   limits: Config['limits'];
   secrets: string[];
   today: Record<Provider, string>;
+  /** Provider clock minus real clock, ms: non-zero only for an embedded provider whose clock was pinned. */
+  clockOffsetMs: Record<Provider, number>;
   segments: string[];
   /** Real ms between two looks at an asynchronous outcome, and the most to wait for one. */
   pollMs: number;
@@ -82,8 +84,18 @@ export async function openSession(
   const needMock = settings.providers.some((p) => !config[p].target);
   let mock: RunningMock | undefined;
   if (needMock) {
-    mock = await startMock({ deviations: settings.deviate, timeScale: settings.timeScale, seed: settings.seed, admin: true });
+    const start = Date.now();
+    const pinned = settings.mockNow;
+    mock = await startMock({
+      deviations: settings.deviate,
+      timeScale: settings.timeScale,
+      seed: settings.seed,
+      admin: true,
+      ...(pinned !== undefined ? { now: () => pinned + (Date.now() - start) } : {}),
+    });
   }
+  const offsetOf = (p: Provider) => (!config[p].target && settings.mockNow !== undefined ? settings.mockNow - Date.now() : 0);
+  const clockOffsetMs = { alchemy: offsetOf('alchemy'), gep: offsetOf('gep') };
   const receiver = await startReceiver(settings.callbackPort, String(catalogue().profiles.alchemy.wire['callbackAck']));
   const external = settings.providers.some((p) => config[p].target);
   const runId = external ? `cc${Date.now().toString(36)}` : `s${settings.seed.toString(36)}`;
@@ -96,9 +108,10 @@ export async function openSession(
     limits: config.limits,
     secrets: [...config.secrets, ...(mock ? [mock.client.alchemy.secretKey] : [])],
     today: {
-      alchemy: todayIn(catalogue().profiles.alchemy.timeZone, new Date()),
-      gep: todayIn(catalogue().profiles.gep.timeZone, new Date()),
+      alchemy: todayIn(catalogue().profiles.alchemy.timeZone, new Date(Date.now() + clockOffsetMs.alchemy)),
+      gep: todayIn(catalogue().profiles.gep.timeZone, new Date(Date.now() + clockOffsetMs.gep)),
     },
+    clockOffsetMs,
     segments: [],
     pollMs: settings.pollMs ?? (external ? 1000 : 3),
     waitMs: settings.waitMs ?? (external ? 360_000 : 3000),
@@ -214,7 +227,8 @@ export function connectClients(s: SharedSession, transport: ReturnType<typeof cr
     alchemy: s.alchemy
       ? createAlchemyClient(
           { baseUrl: s.alchemy.baseUrl, accessKey: s.alchemy.accessKey, secretKey: s.alchemy.secretKey, email: s.alchemy.email },
-          { transport, retries: s.limits.retries },
+          // an embedded provider with a pinned clock checks signature timestamps against that clock
+          { transport, retries: s.limits.retries, now: () => Date.now() + s.clockOffsetMs.alchemy },
         )
       : undefined,
     gep: s.gep

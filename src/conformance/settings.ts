@@ -27,6 +27,13 @@ export interface Settings {
   callbackPort: number;
   /** Real ms between two looks at an asynchronous outcome; undefined: 3 ms on the embedded mock, 1 s on a sandbox. */
   pollMs: number | undefined;
+  /**
+   * The instant the embedded mock's clock starts from (epoch ms), to reach the provider's midnight
+   * edges on purpose; undefined: the real clock. The suite's "today" and the mock's follow it.
+   */
+  mockNow: number | undefined;
+  /** No case whose dates are judged against "today" is sent within this many ms of the provider's midnight. */
+  midnightGuardMs: number;
 }
 
 export const SETTINGS_VARIABLES = {
@@ -40,6 +47,8 @@ export const SETTINGS_VARIABLES = {
   waitMs: 'CARD_CONFORMANCE_WAIT_MS',
   callbackPort: 'CARD_CONFORMANCE_CALLBACK_PORT',
   pollMs: 'CARD_CONFORMANCE_POLL_MS',
+  mockNow: 'CARD_CONFORMANCE_MOCK_NOW',
+  midnightGuardMs: 'CARD_CONFORMANCE_MIDNIGHT_GUARD_MS',
   /** Read by `run` (vitest's worker count), not by the suites. */
   workers: 'CARD_CONFORMANCE_WORKERS',
 } as const;
@@ -53,6 +62,17 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be a whole number of at least ${min}`);
   return n;
+}
+
+/** Two minutes: a case is never sent in the two minutes either side of the provider's midnight. */
+export const DEFAULT_MIDNIGHT_GUARD_MS = 120_000;
+
+function instant(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(t)) throw new ConfigError(name, 'must be an ISO 8601 instant with its offset, e.g. 2026-03-01T16:01:00Z');
+  return t;
 }
 
 export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
@@ -79,5 +99,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     waitMs: env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined,
     callbackPort: int(env, SETTINGS_VARIABLES.callbackPort, 0, 0),
     pollMs: env[SETTINGS_VARIABLES.pollMs] ? int(env, SETTINGS_VARIABLES.pollMs, 0, 1) : undefined,
+    mockNow: instant(env, SETTINGS_VARIABLES.mockNow),
+    midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
   };
 }

@@ -10,6 +10,7 @@
  * - `flag`: a behaviour switch read by the provider logic (second card, no callback, stuck pending…).
  */
 import type { RuleCheck } from '../spec/catalogue.ts';
+import { type EvalContext, isCalendarDate, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
 
@@ -43,6 +44,18 @@ export interface Deviation {
   /** Changes a success answer's business object (Alchemy envelope, GEP decoded result envelope). */
   answer?: (envelope: Record<string, unknown>) => void;
   flag?: DeviationFlag;
+  /**
+   * The rule's value judged by the deviation's own predicate (a lenient date parser, a byte count, a
+   * Unicode letter class): it accepts one violation class the rule forbids, or refuses one valid class.
+   */
+  predicate?: (value: unknown, ctx: EvalContext, nowMs: number) => boolean;
+  /**
+   * An instant the mock's clock must show for the deviation to be visible at all (a wrong time zone
+   * only shows while the two zones are on different days); tests pin the mock's clock there.
+   */
+  clock?: string;
+  /** Valid requests the deviation refuses on top of the rules (a default it does not assume). */
+  refuses?: (body: Record<string, unknown>) => boolean;
 }
 
 const plusOne = (s: string) => (BigInt(s) + 1n).toString();
@@ -251,6 +264,49 @@ export const DEVIATIONS: readonly Deviation[] = [
   }),
   G('gep-accepts-undecryptable', 'auth.encryption', 'answers success to a dataContent that does not decrypt', {
     flag: 'acceptUndecryptable',
+  }),
+  // Violation classes and valid classes: each caught only by the mutation class or valid edge it names
+  G('gep-date-rolls-over', 'startDate.format', 'accepts an impossible calendar date of the right shape (2027-02-29, 2027-04-31)', {
+    predicate: (v) => /^\d{4}-\d{2}-\d{2}$/.test(String(v)),
+  }),
+  G('gep-date-unpadded', 'endDate.format', 'accepts a date without zero padding (2027-1-5)', {
+    predicate: (v) => {
+      const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(String(v));
+      return !!m && isCalendarDate(`${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`);
+    },
+  }),
+  G(
+    'gep-today-in-utc',
+    'startDate.notBeforeToday',
+    'takes "today" in UTC, not Asia/Shanghai: accepts yesterday between 16:00 and 24:00 UTC',
+    {
+      predicate: (v, _ctx, now) => String(v) >= todayIn('UTC', new Date(now)),
+      clock: '2027-03-01T20:00:00Z',
+    },
+  ),
+  G('gep-enum-accepts-two', 'enableCurrencyCheck.enum', 'accepts enableCurrencyCheck = 2, the value next to the allowed ones', {
+    predicate: (v) => ['0', '1', '2'].includes(String(v)),
+  }),
+  G('gep-alias-counts-bytes', 'cardAlias.maxLength', 'counts cardAlias in UTF-8 bytes: refuses 64 Chinese characters', {
+    predicate: (v) => Buffer.byteLength(String(v), 'utf8') <= 64,
+  }),
+  G('gep-requires-channel-type', 'request.acceptsValid', 'refuses an apply without channelType instead of assuming the default 1', {
+    refuses: (body) => body['channelType'] === undefined,
+  }),
+  A('alchemy-deposit-accepts-sign', 'deposit.minorUnits', 'accepts a signed deposit ("+1000")', {
+    predicate: (v) => /^[+-]?\d+$/.test(String(v)),
+  }),
+  A('alchemy-name-accepts-unicode-letters', 'cardHolder.firstName.pattern', 'accepts any Unicode letter in firstName (José)', {
+    predicate: (v) => /^\p{L}{1,32}$/u.test(String(v)),
+  }),
+  A('alchemy-name-accepts-spaces', 'cardHolder.lastName.pattern', 'accepts spaces in lastName', {
+    predicate: (v) => /^[a-zA-Z ]{1,32}$/.test(String(v)),
+  }),
+  A('alchemy-callback-without-scheme', 'callbackUrl.url', 'accepts a callbackUrl without a scheme (example.com/cb)', {
+    predicate: (v) => /^(https?:\/\/)?[^\s/:]+\.[^\s]+$/.test(String(v)),
+  }),
+  A('alchemy-vid-ignores-case', 'vid.knownSegment', 'accepts a card segment in the other letter case', {
+    predicate: (v, ctx) => (ctx.knownValues?.['segmentList'] ?? []).some((k) => k.toLowerCase() === String(v).toLowerCase()),
   }),
 ];
 

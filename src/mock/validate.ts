@@ -1,12 +1,13 @@
 /**
  * The mock's request validation: the catalogue's own request rules, through the same predicates the
- * suites use, less the rules a deviation ignores and with the ones it tightens replaced. The first
+ * suites use, less the rules a deviation ignores, with the ones it tightens or judges by a predicate of
+ * its own replaced, and any refusal a deviation adds. The first
  * broken rule (in catalogue order) decides the refusal code, as the profile maps it.
  */
 
 import { evaluate } from '../checks/registry.ts';
 import type { Catalogue, Rule } from '../spec/catalogue.ts';
-import { todayIn } from '../spec/evaluate.ts';
+import { absentForValue, type EvalContext, getPath, isPlainObject, relativePath, todayIn, type Verdict } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import type { Deviation } from './deviations.ts';
 
@@ -20,6 +21,19 @@ export interface ValidatorOptions {
   now: () => number;
 }
 
+/** A deviation's own predicate for a value rule, in place of the rule kind's. */
+function replaced(
+  rule: Rule,
+  accepts: NonNullable<Deviation['predicate']>,
+  now: () => number,
+): (body: unknown, ctx: EvalContext) => Verdict {
+  const path = relativePath(rule);
+  return (body, ctx) => {
+    const v = getPath(body, path);
+    return !isPlainObject(body) || absentForValue(v, ctx.mode) ? { holds: 'n/a' } : { holds: accepts(v, ctx, now()) };
+  };
+}
+
 export function createValidator(
   cat: Catalogue,
   provider: Provider,
@@ -29,10 +43,18 @@ export function createValidator(
 ) {
   const ignored = new Set(deviations.filter((d) => d.ignore).map((d) => d.ruleId));
   const tightened = new Map(deviations.filter((d) => d.tighten).map((d) => [d.ruleId, d.tighten!]));
+  const predicates = new Map(deviations.filter((d) => d.predicate).map((d) => [d.ruleId, d.predicate!]));
+  const refusers = deviations.filter((d) => d.refuses);
   const rules = cat
     .rulesFor(provider, operation)
     .filter((r) => r.side === 'request' && r.check.kind !== 'noUntabledFields' && !ignored.has(r.id))
-    .map((r) => (tightened.has(r.id) ? { ...r, check: tightened.get(r.id)!(r.check) } : r));
+    .map((r) => (tightened.has(r.id) ? { ...r, check: tightened.get(r.id)!(r.check) } : r))
+    .map((r) => ({
+      rule: r,
+      judge: predicates.has(r.id)
+        ? replaced(r, predicates.get(r.id)!, opts.now)
+        : (body: unknown, ctx: EvalContext) => evaluate(r, body, ctx),
+    }));
   const { defaults } = cat.operation(provider, operation);
   const timeZone = cat.profiles[provider].timeZone;
   return (body: unknown): Refusal | undefined => {
@@ -42,10 +64,12 @@ export function createValidator(
       defaults,
       ...(opts.knownValues ? { knownValues: opts.knownValues } : {}),
     };
-    for (const rule of rules) {
-      const v = evaluate(rule, body, ctx);
+    for (const { rule, judge } of rules) {
+      const v = judge(body, ctx);
       if (v.holds === false) return { rule, ...(v.way ? { way: v.way } : {}) };
     }
+    // a deviation that refuses valid requests of its own making (a default not assumed)
+    for (const d of refusers) if (isPlainObject(body) && d.refuses!(body)) return { rule: cat.byId.get(d.ruleId)! };
     return undefined;
   };
 }

@@ -99,5 +99,17 @@ export function todayIn(timeZone: string, now: Date): string {
   return f.format(now);
 }
 
+/** Milliseconds since midnight in a time zone (the wall clock there). */
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+export function msSinceMidnightIn(timeZone: string, now: Date): number {
+  let f = clockFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    clockFormats.set(timeZone, f);
+  }
+  const [h, m, s] = f.format(now).split(':').map(Number) as [number, number, number];
+  return ((h * 60 + m) * 60 + s) * 1000 + now.getUTCMilliseconds();
+}
+
 /** The text of a scalar value (a number as its decimal text); `undefined` for anything else. */
 export const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);

@@ -24,7 +24,7 @@ import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
 import { DEVIATIONS, type Deviation } from '../../src/mock/deviations.ts';
 import { GEP_SETTLE_SECONDS } from '../../src/mock/gep.ts';
 import type { Rule } from '../../src/spec/catalogue.ts';
-import { getPath } from '../../src/spec/evaluate.ts';
+import { getPath, todayIn } from '../../src/spec/evaluate.ts';
 import type { Provider } from '../../src/spec/registry.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
@@ -97,9 +97,9 @@ function send(h: Harness, provider: Provider, value: unknown, completeOutcome = 
 const message = (r: CallResult): string => String(envelopeOf(r)[r.provider === 'alchemy' ? 'msg' : 'errorMsg'] ?? '');
 const codesOf = (r: Rule): Set<string> => new Set([cat.expectedCode(r), ...Object.keys(r.codes).map((way) => cat.expectedCode(r, way))]);
 
-type Mechanism = 'ignore' | 'tighten' | 'answer' | 'flag';
+type Mechanism = 'ignore' | 'tighten' | 'answer' | 'flag' | 'predicate' | 'refuses';
 function mechanismOf(d: Deviation): Mechanism {
-  const present = (['ignore', 'tighten', 'answer', 'flag'] as const).filter((m) => d[m] !== undefined);
+  const present = (['ignore', 'tighten', 'answer', 'flag', 'predicate', 'refuses'] as const).filter((m) => d[m] !== undefined);
   if (present.length !== 1)
     throw new Error(`${d.name}: expected exactly one mechanism, found ${present.length ? present.join(', ') : 'none'}`);
   return present[0]!;
@@ -402,6 +402,54 @@ async function tightenTrigger(expect: ExpectStatic, d: Deviation, dev: Harness):
   expect(refusedForTheRule, `${d.name} accepted every boundary of ${d.ruleId}`).toBeGreaterThan(0);
 }
 
+/**
+ * `predicate`: the rule judged by the deviation's own predicate differs from the kind's on one class of
+ * values: a violation of the rule that the faithful mock refuses and the deviant accepts, or a valid
+ * edge of the rule that the faithful mock accepts and the deviant refuses naming the rule.
+ */
+async function predicateTrigger(expect: ExpectStatic, d: Deviation, dev: Harness): Promise<void> {
+  const r = rule(d.ruleId);
+  let g = genContext(d.provider);
+  let own = faithful;
+  if (d.clock) {
+    // visible only at some hours: both mocks' clocks stopped at the deviation's instant, "today" taken there
+    const at = Date.parse(d.clock);
+    own = await harness();
+    for (const h of [own, dev]) h.clock.freeze(at);
+    g = { ...g, today: todayIn(cat.profiles[d.provider].timeZone, new Date(at)) };
+  }
+  const violations = invalidCases(d.provider, OPERATION[d.provider], g, 2, SEED).filter((c) => c.rules[0] === d.ruleId);
+  const edges = validCases(d.provider, OPERATION[d.provider], g, 1, SEED).filter((c) => c.rules[0] === d.ruleId);
+  expect(violations.length + edges.length, `no case decides ${d.ruleId}`).toBeGreaterThan(0);
+  const differs: string[] = [];
+  for (const c of violations) {
+    const f = await send(own, d.provider, c.value);
+    expect({ note: c.note, accepted: accepted(f) }).toEqual({ note: c.note, accepted: false });
+    if (accepted(await send(dev, d.provider, c.value))) differs.push(`accepts ${c.note}`);
+  }
+  for (const c of edges) {
+    const f = await send(own, d.provider, c.value);
+    expect({ note: c.note, accepted: accepted(f) }).toEqual({ note: c.note, accepted: true });
+    const v = await send(dev, d.provider, c.value);
+    if (!accepted(v) && message(v).includes(r.title)) differs.push(`refuses ${c.note}`);
+  }
+  expect(differs.length, `${d.name} judged every case of ${d.ruleId} as the faithful mock does`).toBeGreaterThan(0);
+}
+
+/** `refuses`: a valid request of the class the deviation refuses is accepted by the faithful mock and refused by the deviant. */
+async function refusesTrigger(expect: ExpectStatic, d: Deviation, dev: Harness): Promise<void> {
+  const cases = validCases(d.provider, OPERATION[d.provider], genContext(d.provider), 4, SEED).filter(
+    (c) => typeof c.value === 'object' && d.refuses!(c.value as Record<string, unknown>),
+  );
+  expect(cases.length, `no valid case of the class ${d.name} refuses`).toBeGreaterThan(0);
+  let refused = 0;
+  for (const c of cases) {
+    expect({ note: c.note, accepted: accepted(await send(faithful, d.provider, c.value)) }).toEqual({ note: c.note, accepted: true });
+    if (!accepted(await send(dev, d.provider, c.value))) refused++;
+  }
+  expect(refused).toBe(cases.length);
+}
+
 async function answerTrigger(expect: ExpectStatic, d: Deviation, dev: Harness): Promise<void> {
   const r = rule(d.ruleId);
   expect(r.side).toBe('response');
@@ -456,6 +504,8 @@ describe.concurrent('each deviation: the faithful and the deviant mock differ on
     const dev = await harness([d.name]);
     if (mechanism === 'ignore') return ignoreTrigger(expect, d, dev);
     if (mechanism === 'tighten') return tightenTrigger(expect, d, dev);
+    if (mechanism === 'predicate') return predicateTrigger(expect, d, dev);
+    if (mechanism === 'refuses') return refusesTrigger(expect, d, dev);
     return answerTrigger(expect, d, dev);
   });
 });

@@ -31,12 +31,14 @@ describe('card-conformance run against the embedded mock', () => {
     expect(r.stdout).toContain('PASS');
   });
 
-  it.each(DEVIATIONS.map((d) => [d.name, d.ruleId, d.provider] as const))(
+  it.each(DEVIATIONS.map((d) => [d.name, d.ruleId, d.provider, d.clock] as const))(
     'with %s it exits 1 and %s fails',
     { concurrent: true },
-    async (name, ruleId, provider) => {
+    async (name, ruleId, provider, clock) => {
       const out = join(dir, name);
-      const r = await cli(['run', '--provider', provider, '--runs', '4', '--deviate', name, '--report-dir', out], FAST);
+      // a deviation visible only at some hours runs with the mock's clock pinned there
+      const env = clock ? { ...FAST, CARD_CONFORMANCE_MOCK_NOW: clock } : FAST;
+      const r = await cli(['run', '--provider', provider, '--runs', '4', '--deviate', name, '--report-dir', out], env);
       expect(r.code, r.stdout.slice(-2000)).toBe(1);
       const rep = report(out);
       expect(rep.verdict).toBe('fail');

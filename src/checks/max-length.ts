@@ -51,7 +51,10 @@ export const maxLength: CheckKind<'maxLength'> = {
       if (site.brokenOwn(typed(ex)).length === 0)
         out.push({ value: typed(ex), note: `${path} is ${check.max} characters of the document example's own characters` });
     }
-    const m = fitting(wide);
+    // multi-byte at full length only where the document's own example is (a Chinese card alias): a
+    // provider need not take characters its document never shows
+    const exampleWide = wide.filter((c) => (site.field?.row?.example ?? '').includes(c));
+    const m = fitting(exampleWide);
     if (m !== undefined && /[^\x00-\x7f]/.test(m))
       out.push({ value: typed(m), note: `${path} is exactly ${check.max} characters, multi-byte` });
     return out;

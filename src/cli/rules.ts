@@ -1,10 +1,15 @@
-/** `card-conformance rules [--provider P] [--json]`: the catalogue, as a table or as JSON. */
+/** `card-conformance rules [--provider P] [--json] [--explain ID]`: the catalogue, as a table or as JSON, or one rule's trail. */
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS } from '../spec/registry.ts';
 import { oneOf, parse } from './args.ts';
+import { explainRule } from './explain.ts';
 
 export function rulesCommand(argv: string[], out: (s: string) => void): number {
-  const { values } = parse(argv, { provider: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse(argv, { provider: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'string' } });
+  if (values.explain !== undefined) {
+    out(explainRule(values.explain));
+    return 0;
+  }
   const provider = oneOf('provider', values.provider, [...PROVIDERS, 'all'], 'all');
   const rules = catalogue().rules.filter((r) => provider === 'all' || r.provider === provider);
   if (values.json) {

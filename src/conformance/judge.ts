@@ -181,7 +181,8 @@ export function judgeRefusal(
     findings.pass(inCatalogue.id);
   }
   // every code the profile's words admit for this way of breaking, and for the rules the value cannot help breaking too
-  const expected = [...new Set([rule, ...overlaps].flatMap((r) => cat.expectedCodes(r, r === rule ? way : undefined)))];
+  const everyWay = (r: Rule) => [...cat.expectedCodes(r), ...Object.keys(r.codes).flatMap((w) => cat.expectedCodes(r, w))];
+  const expected = [...new Set([...cat.expectedCodes(rule, way), ...overlaps.flatMap(everyWay)])];
   if (e.code !== undefined && expected.includes(e.code)) findings.pass(matches.id);
   else
     findings.fail(

@@ -16,9 +16,9 @@ import {
   isAbsent,
   isPlainObject,
   relativePath,
-  withCheckDigit,
 } from '../src/spec/evaluate.ts';
 import type { SchemaMode } from '../src/spec/registry.ts';
+import { withCheckDigit } from '../src/wire/luhn.ts';
 import type { FieldPlan, OperationPlan } from './plan.ts';
 
 export interface GenContext {

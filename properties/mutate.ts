@@ -4,7 +4,8 @@
  * reported, not hidden). A mutator starts from a valid object generated under `constraintsFor(rule)`.
  */
 import type { Rule } from '../src/spec/catalogue.ts';
-import { FORMAT_TESTS, fullMatch, getPath, isAbsent, relativePath, withCheckDigit } from '../src/spec/evaluate.ts';
+import { FORMAT_TESTS, fullMatch, getPath, isAbsent, relativePath } from '../src/spec/evaluate.ts';
+import { withCheckDigit } from '../src/wire/luhn.ts';
 import { addDays, asType, clone, deleteAt, type GenContext, setAt } from './generate.ts';
 import type { OperationPlan } from './plan.ts';
 

@@ -1,11 +1,34 @@
 /** `card-conformance rules [--provider P] [--json]`: the catalogue, as a table or as JSON. */
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS } from '../spec/registry.ts';
-import { oneOf, parse } from './args.ts';
+import { EXIT } from '../wire/errors.ts';
+import { type CommandSpec, helpText, oneOf, parse } from './args.ts';
+
+const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
+const ALL = 'all' satisfies (typeof PROVIDER_CHOICES)[number];
+
+export const RULES = {
+  name: 'rules',
+  positionals: '',
+  summary: 'print the rule catalogue (id, level, title, source)',
+  options: {
+    provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'only the rules of this provider' },
+    json: { type: 'boolean', help: 'print the rules as a JSON array (with side, origin and check kind)' },
+  },
+  exits: [
+    [EXIT.ok, 'the catalogue was printed'],
+    [EXIT.usage, 'usage error, or the rule data is invalid'],
+  ],
+  example: 'card-conformance rules --provider gep --json',
+} as const satisfies CommandSpec;
 
 export function rulesCommand(argv: string[], out: (s: string) => void): number {
-  const { values } = parse(argv, { provider: { type: 'string' }, json: { type: 'boolean' } });
-  const provider = oneOf('provider', values.provider, [...PROVIDERS, 'all'], 'all');
+  const { values } = parse(argv, RULES);
+  if (values.help) {
+    out(helpText(RULES));
+    return EXIT.ok;
+  }
+  const provider = oneOf('provider', values.provider, PROVIDER_CHOICES, ALL);
   const rules = catalogue().rules.filter((r) => provider === 'all' || r.provider === provider);
   if (values.json) {
     const rows = rules.map(({ id, provider, operation, field, level, title, source, side, origin, check }) => ({

@@ -4,8 +4,9 @@
  * failure), balances in cents. Every code comes from the provider profile.
  */
 import { request } from 'undici';
-import { getPath, isPlainObject, withCheckDigit } from '../spec/evaluate.ts';
+import { getPath, isPlainObject } from '../spec/evaluate.ts';
 import { verifyAlchemyRequest } from '../wire/alchemy-sign.ts';
+import { withCheckDigit } from '../wire/luhn.ts';
 import { brokenRefusal, deviateAnswer, hasFlag, json, later, type MockContext, type Reply } from './context.ts';
 import { createValidator } from './validate.ts';
 

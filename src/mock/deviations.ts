@@ -10,8 +10,9 @@
  * - `flag`: a behaviour switch read by the provider logic (second card, no callback, stuck pending…).
  */
 import type { RuleCheck } from '../spec/catalogue.ts';
-import { withCheckDigit } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { CardConformanceError, EXIT } from '../wire/errors.ts';
+import { withCheckDigit } from '../wire/luhn.ts';
 
 export type DeviationFlag =
   | 'http500OnBadInput'
@@ -254,8 +255,9 @@ export const DEVIATIONS: readonly Deviation[] = [
   }),
 ];
 
-export class DeviationError extends Error {
+export class DeviationError extends CardConformanceError {
   override name = 'DeviationError';
+  readonly exitCode = EXIT.usage;
 }
 
 export function resolveDeviations(names: readonly string[]): Deviation[] {

@@ -3,6 +3,7 @@
  * validation, the generators' self-checks and the suites' response checks all call these, so a rule has
  * exactly one meaning everywhere.
  */
+import { luhnValid } from '../wire/luhn.ts';
 import type { FieldDefault, Rule, RuleCheck } from './catalogue.ts';
 import type { SchemaMode } from './registry.ts';
 import type { Condition } from './types.ts';
@@ -103,26 +104,6 @@ export const FORMAT_TESTS: Record<string, (s: string) => boolean> = {
   digits: (s) => /^\d+$/.test(s),
   decimal: (s) => NUMERIC.test(s),
 };
-
-export function luhnValid(digits: string): boolean {
-  if (!/^\d{2,}$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-/** `body` completed with the digit that makes it pass Luhn. */
-export function withCheckDigit(body: string): string {
-  for (let d = 0; d <= 9; d++) if (luhnValid(body + d)) return body + d;
-  throw new Error('unreachable: one check digit always satisfies Luhn');
-}
 
 /** The calendar date in a time zone, `yyyy-MM-dd`. */
 const dayFormats = new Map<string, Intl.DateTimeFormat>();

@@ -10,7 +10,8 @@ import { invalidCases, validCases } from '../../properties/cases.ts';
 import { createAlchemyClient } from '../../src/client/alchemy.ts';
 import type { CallResult } from '../../src/client/types.ts';
 import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
-import { getPath, luhnValid } from '../../src/spec/evaluate.ts';
+import { getPath } from '../../src/spec/evaluate.ts';
+import { luhnValid } from '../../src/wire/luhn.ts';
 import { seeds } from '../helpers/seeds.ts';
 import {
   brokenResponseRules,

@@ -23,10 +23,11 @@ import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
 import { DEVIATIONS, type Deviation } from '../../src/mock/deviations.ts';
 import { GEP_SETTLE_SECONDS } from '../../src/mock/gep.ts';
 import type { Rule } from '../../src/spec/catalogue.ts';
-import { evaluate, getPath, luhnValid } from '../../src/spec/evaluate.ts';
+import { evaluate, getPath } from '../../src/spec/evaluate.ts';
 import type { Provider } from '../../src/spec/registry.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
+import { luhnValid } from '../../src/wire/luhn.ts';
 import { seeds } from '../helpers/seeds.ts';
 import {
   accepted,

@@ -13,9 +13,9 @@ import { addDays } from '../../properties/generate.ts';
 import { createGepClient } from '../../src/client/gep.ts';
 import type { CallResult } from '../../src/client/types.ts';
 import { GEP_SETTLE_SECONDS } from '../../src/mock/gep.ts';
-import { luhnValid } from '../../src/spec/evaluate.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
+import { luhnValid } from '../../src/wire/luhn.ts';
 import { seeds } from '../helpers/seeds.ts';
 import {
   accepted,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, errorLine, KeyError, originAndPath, WireError, WireFormatError } from '../../src/wire/errors.ts';
+import { ConfigError } from '../../src/config/errors.ts';
+import { errorLine, KeyError, originAndPath, WireError, WireFormatError } from '../../src/wire/errors.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
 
 const call = { provider: 'gep', operation: 'apply', url: 'http://127.0.0.1:4010/api/vas/card/apply?token=eyJx.eyJy.zz#frag' } as const;

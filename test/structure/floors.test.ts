@@ -32,14 +32,14 @@ const ALLOWED_UP: ReadonlyArray<{ from: string; to: string; typeOnly: true }> = 
 
 const SCANNED = [...new Set(FLOORS.flat().map((p) => p.split('/')[0]!))];
 
-export interface Edge {
+interface Edge {
   from: string;
   to: string;
   typeOnly: boolean;
 }
 
 /** Every relative import of a file: `import … from`, `export … from`, `import('…')`, as repository paths. */
-export function importsOf(path: string, text: string): Edge[] {
+function importsOf(path: string, text: string): Edge[] {
   const edges: Edge[] = [];
   const statement = /^\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+['"](\.{1,2}\/[^'"]+)['"]/gms;
   for (const m of text.matchAll(statement)) edges.push({ from: path, to: join(dirname(path), m[3]!), typeOnly: m[2] !== undefined });
@@ -48,9 +48,9 @@ export function importsOf(path: string, text: string): Edge[] {
   return edges;
 }
 
-export const floorOf = (path: string): number => FLOORS.findIndex((rooms) => rooms.some((r) => path.startsWith(r)));
+const floorOf = (path: string): number => FLOORS.findIndex((rooms) => rooms.some((r) => path.startsWith(r)));
 
-export function violations(edges: readonly Edge[]): string[] {
+function violations(edges: readonly Edge[]): string[] {
   return edges.flatMap((e) => {
     const [from, to] = [floorOf(e.from), floorOf(e.to)];
     if (to < 0) return []; // node_modules-free relative imports outside the floors (none today) are not ours to order

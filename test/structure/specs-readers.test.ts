@@ -22,7 +22,7 @@ const FOLDER = ['shared', 'specs'].join('/');
 const VARIABLE = ['CARD', 'CONFORMANCE', 'SPECS'].join('_');
 
 /** Why a file counts as reading the documents, or undefined. */
-export function readsDocuments(source: string): string | undefined {
+function readsDocuments(source: string): string | undefined {
   const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   if (/from\s+['"][^'"]*helpers\/seeds\.ts['"]/.test(text)) return 'imports test/helpers/seeds.ts';
   const literal = new RegExp(`['"\`][^'"\`\\n]*${FOLDER.replace('/', '\\/')}`);

@@ -13,25 +13,40 @@ import { curlFor } from '../client/curl.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig, type Targets } from '../config/env.ts';
-import { SpecError } from '../spec/catalogue.ts';
 import { OPERATIONS, PROVIDERS, type Provider } from '../spec/registry.ts';
-import { ConfigError, errorLine, KeyError, WireError } from '../wire/errors.ts';
+import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
-import { parse, UsageError } from './args.ts';
+import { type CommandSpec, helpText, parse, synopsis, UsageError } from './args.ts';
 import { resolveTarget } from './target.ts';
 
-const SYNOPSIS = "call <provider> <operation> [--data '<json>'|@file] [--base-url URL] [--json]";
-
-/** The command's lines of the top-level usage text. */
-export const CALL_USAGE = [
-  `  ${SYNOPSIS}`,
-  '      send one signed (Alchemy) or encrypted (GEP) request and print the redacted answer;',
-  `      operations: ${PROVIDERS.map((p) => `${p} ${OPERATIONS[p].join('|')}`).join(', ')};`,
-  '      --base-url overrides <PROVIDER>_BASE_URL; with neither, the embedded mock answers (MOCK_* keys if set);',
-  '      exit 0 success, 1 refused or unreadable, 2 usage, 3 unreachable',
-  '',
-].join('\n');
+export const CALL = {
+  name: 'call',
+  positionals: '<provider> <operation>',
+  summary: [
+    'send one signed (Alchemy) or encrypted (GEP) request and print the redacted answer',
+    'prints the call (and its curl), the HTTP status and the answer with secrets, card numbers and CVVs redacted;',
+    'without --base-url or <PROVIDER>_BASE_URL the embedded mock answers (with the MOCK_* keys if set)',
+    `operations: ${PROVIDERS.map((p) => `${p} ${OPERATIONS[p].join('|')}`).join(', ')}`,
+  ].join('\n'),
+  options: {
+    data: {
+      type: 'string',
+      arg: "'<json>'|@FILE",
+      default: 'no body (alchemy), {} (gep)',
+      help: 'the request body: inline JSON, or @path to a JSON file',
+    },
+    'base-url': { type: 'string', arg: 'URL', default: '<PROVIDER>_BASE_URL, else the embedded mock', help: 'where to send it' },
+    json: { type: 'boolean', help: 'print one JSON object (outcome, request, answer, curl) instead of text' },
+  },
+  exits: [
+    [EXIT.ok, 'the provider answered success'],
+    [EXIT.failed, 'it answered a refusal, or an answer the client could not read'],
+    [EXIT.usage, 'usage or configuration error'],
+    [EXIT.untestable, 'the provider could not be reached'],
+  ],
+  example: `card-conformance call alchemy create --data '{"vid":"USD","deposit":"1000","orderNo":"try-1","callbackUrl":"http://127.0.0.1:9/cb","cardHolder":{"firstName":"Ada","lastName":"Lovelace"}}'`,
+} as const satisfies CommandSpec;
 
 /** The envelope's verdict fields per provider. */
 const ENVELOPE: Record<Provider, { code: string; message: string }> = {
@@ -127,9 +142,14 @@ export async function callCommand(
   out: (s: string) => void,
   err: (s: string) => void = (s) => process.stderr.write(s),
 ): Promise<number> {
-  const { values, positionals } = parse(argv, { data: { type: 'string' }, 'base-url': { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, CALL);
+  if (values.help) {
+    out(helpText(CALL));
+    return EXIT.ok;
+  }
   const [provider, operation, ...extra] = positionals;
-  if (provider === undefined || operation === undefined || extra.length > 0) throw new UsageError(`usage: card-conformance ${SYNOPSIS}`);
+  if (provider === undefined || operation === undefined || extra.length > 0)
+    throw new UsageError(`usage: card-conformance ${synopsis(CALL)}`);
   if (!(PROVIDERS as readonly string[]).includes(provider))
     throw new UsageError(`provider must be one of ${PROVIDERS.join(', ')} (got "${provider}")`);
   const p = provider as Provider;
@@ -138,18 +158,14 @@ export async function callCommand(
   const data = readData(p, values.data);
 
   let redactor = createRedactor();
-  const fail = (code: number, e: unknown) => {
-    err(`card-conformance call: ${errorLine(e, redactor)}\n`);
-    return code;
-  };
   try {
     const config = loadConfig(process.env);
     redactor = createRedactor({ secrets: config.secrets });
     const result = await send(p, operation, data, values['base-url'], config, redactor);
-    return print(result, values.json === true, redactor, out) === 'success' ? 0 : 1;
+    return print(result, values.json === true, redactor, out) === 'success' ? EXIT.ok : EXIT.failed;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof KeyError || e instanceof SpecError || e instanceof UsageError) return fail(2, e);
-    if (e instanceof WireError) return fail(e.kind === 'config' ? 2 : 3, e);
-    return fail(1, e);
+    // Past this point the configured secrets are known: the line goes through their redactor here.
+    err(`card-conformance call: ${errorLine(e, redactor)}\n`);
+    return exitCodeOf(e);
   }
 }

@@ -8,12 +8,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
-import { startMock } from '../mock/server.ts';
-import { parse, UsageError } from './args.ts';
+import { MOCK_DEFAULTS, startMock } from '../mock/server.ts';
+import { EXIT } from '../wire/errors.ts';
+import { type CommandSpec, helpText, parse, UsageError } from './args.ts';
 
-export const MOCK_USAGE = `  mock [--port N] [--deviate NAME]... [--time-scale X] [--seed N] [--admin] [--list-deviations]
-                                                run the embedded reference provider of both APIs
-`;
+export const MOCK = {
+  name: 'mock',
+  positionals: '',
+  summary: 'run the embedded reference provider of both APIs in the foreground (Ctrl-C stops it)',
+  options: {
+    port: { type: 'string', arg: 'N', default: MOCK_DEFAULTS.port, help: 'port on 127.0.0.1 (0: any free port)' },
+    deviate: { type: 'string', multiple: true, arg: 'NAME', help: 'break one rule on purpose (see --list-deviations); repeatable' },
+    'time-scale': {
+      type: 'string',
+      arg: 'X',
+      default: MOCK_DEFAULTS.timeScale,
+      help: 'provider time per real time (0.002: minutes pass in ms)',
+    },
+    seed: { type: 'string', arg: 'N', default: MOCK_DEFAULTS.seed, help: 'seed of the card numbers, ids and outcomes' },
+    admin: { type: 'boolean', help: 'serve the /__mock/* admin routes' },
+    'list-deviations': { type: 'boolean', help: 'print the deviations and exit' },
+  },
+  exits: [
+    [EXIT.ok, 'stopped by SIGINT/SIGTERM, or the list was printed'],
+    [EXIT.usage, 'usage error, unknown deviation or bad MOCK_* configuration'],
+  ],
+  example: `card-conformance mock --port 4010 --deviate ${DEVIATIONS[0]!.name}`,
+} as const satisfies CommandSpec;
 
 const number = (flag: string, v: string | undefined, fallback: number, ok: (n: number) => boolean) => {
   if (v === undefined) return fallback;
@@ -24,25 +45,22 @@ const number = (flag: string, v: string | undefined, fallback: number, ok: (n: n
 };
 
 export async function mockCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values } = parse(argv, {
-    port: { type: 'string' },
-    deviate: { type: 'string', multiple: true },
-    'time-scale': { type: 'string' },
-    seed: { type: 'string' },
-    admin: { type: 'boolean' },
-    'list-deviations': { type: 'boolean' },
-  });
+  const { values } = parse(argv, MOCK);
+  if (values.help) {
+    out(helpText(MOCK));
+    return EXIT.ok;
+  }
   if (values['list-deviations']) {
     const w = Math.max(...DEVIATIONS.map((d) => d.name.length));
     for (const d of DEVIATIONS) out(`${d.name.padEnd(w)}  breaks ${d.ruleId}\n${' '.repeat(w + 2)}${d.description}\n`);
     out(`${DEVIATIONS.length} deviations\n`);
-    return 0;
+    return EXIT.ok;
   }
   const mock = await startMock({
-    port: number('port', values.port, 0, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
+    port: number('port', values.port, MOCK.options.port.default, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
     deviations: values.deviate ?? [],
-    timeScale: number('time-scale', values['time-scale'], 1, (n) => n > 0),
-    seed: number('seed', values.seed, 1, Number.isInteger),
+    timeScale: number('time-scale', values['time-scale'], MOCK.options['time-scale'].default, (n) => n > 0),
+    seed: number('seed', values.seed, MOCK.options.seed.default, Number.isInteger),
     admin: values.admin === true,
     keys: mockKeysFromEnv(process.env),
   });

@@ -1,16 +1,40 @@
 /** `card-conformance rules [--provider P] [--json] [--explain ID]`: the catalogue, as a table or as JSON, or one rule's trail. */
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS } from '../spec/registry.ts';
-import { oneOf, parse } from './args.ts';
+import { EXIT } from '../wire/errors.ts';
+import { type CommandSpec, helpText, oneOf, parse } from './args.ts';
 import { explainRule } from './explain.ts';
 
+const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
+const ALL = 'all' satisfies (typeof PROVIDER_CHOICES)[number];
+
+export const RULES = {
+  name: 'rules',
+  positionals: '',
+  summary: 'print the rule catalogue (id, level, title, source)',
+  options: {
+    provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'only the rules of this provider' },
+    json: { type: 'boolean', help: 'print the rules as a JSON array (with side, origin and check kind)' },
+    explain: { type: 'string', arg: 'ID', help: "print one rule's trail: data row, check kind, edges, mutations, suites, deviations" },
+  },
+  exits: [
+    [EXIT.ok, 'the catalogue was printed'],
+    [EXIT.usage, 'usage error, an unknown rule id, or the rule data is invalid'],
+  ],
+  example: 'card-conformance rules --provider gep --json',
+} as const satisfies CommandSpec;
+
 export function rulesCommand(argv: string[], out: (s: string) => void): number {
-  const { values } = parse(argv, { provider: { type: 'string' }, json: { type: 'boolean' }, explain: { type: 'string' } });
+  const { values } = parse(argv, RULES);
+  if (values.help) {
+    out(helpText(RULES));
+    return EXIT.ok;
+  }
   if (values.explain !== undefined) {
     out(explainRule(values.explain));
-    return 0;
+    return EXIT.ok;
   }
-  const provider = oneOf('provider', values.provider, [...PROVIDERS, 'all'], 'all');
+  const provider = oneOf('provider', values.provider, PROVIDER_CHOICES, ALL);
   const rules = catalogue().rules.filter((r) => provider === 'all' || r.provider === provider);
   if (values.json) {
     const rows = rules.map(({ id, provider, operation, field, level, title, source, side, origin, check }) => ({

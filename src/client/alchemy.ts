@@ -11,13 +11,12 @@
  * headers of later attempts are re-signed over that same body with a fresh timestamp, so a slow retry
  * does not go stale. No order number is ever made here.
  */
-import type { AlchemyTarget } from '../config/env.ts';
 import type { OPERATIONS } from '../spec/registry.ts';
 import { type AlchemyHeaders, alchemyHeaders } from '../wire/alchemy-sign.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
-import type { CallResult, ClientOptions } from './types.ts';
+import type { AlchemyTarget, CallResult, ClientOptions } from './types.ts';
 
 export type AlchemyOperation = (typeof OPERATIONS)['alchemy'][number];
 

@@ -1,6 +1,5 @@
 /** Where an operation goes, read from the provider profile (never typed twice), and the retry policy shared by both clients. */
 
-import { DEFAULT_LIMITS } from '../config/env.ts';
 import { catalogue, SpecError } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import type { RetryPolicy } from '../wire/http.ts';
@@ -24,7 +23,7 @@ export function endpoint(provider: Provider, operation: string, baseUrl: string)
 /** Cap on one wait between attempts, whatever `Retry-After` says. */
 export const MAX_RETRY_DELAY_MS = 5_000;
 
-export function retryPolicy(retries: number = DEFAULT_LIMITS.retries): RetryPolicy {
+export function retryPolicy(retries: number): RetryPolicy {
   return { tries: Math.max(0, Math.floor(retries)) + 1, retryOn: '429/503/transport', maxDelayMs: MAX_RETRY_DELAY_MS };
 }
 

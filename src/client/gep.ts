@@ -11,7 +11,6 @@
  * Retry: every operation retries on 429/503/transport failures with the very same form bytes (sealing
  * is deterministic anyway); no `userReqNo` is ever made here.
  */
-import type { GepTarget } from '../config/env.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import type { OPERATIONS } from '../spec/registry.ts';
 import { WireFormatError } from '../wire/errors.ts';
@@ -19,7 +18,7 @@ import { decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, problemOf, type Read, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
-import type { CallResult, ClientOptions } from './types.ts';
+import type { CallResult, ClientOptions, GepTarget } from './types.ts';
 
 export type GepOperation = (typeof OPERATIONS)['gep'][number];
 

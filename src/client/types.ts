@@ -1,7 +1,28 @@
 /** What every client call returns: the request as sent (redacted headers), the answer, and any problem with it. */
+import type { KeyObject } from 'node:crypto';
 import type { Provider } from '../spec/registry.ts';
+import type { AlchemyLanguage } from '../wire/alchemy-sign.ts';
 import type { Transport } from '../wire/http.ts';
 import type { Redactor } from '../wire/redact.ts';
+
+/** Where and as whom a client calls; configuration (src/config) builds these, the clients only take them. */
+export interface AlchemyTarget {
+  baseUrl: string;
+  accessKey: string;
+  secretKey: string;
+  email: string;
+  language?: AlchemyLanguage;
+  /** A public URL reaching the suite's callback receiver; unset = the local receiver's own URL. */
+  callbackUrl?: string;
+}
+
+export interface GepTarget {
+  baseUrl: string;
+  userNo: string;
+  certificateId: string;
+  merchantPrivateKey: KeyObject;
+  platformPublicKey: KeyObject;
+}
 
 /** Why an answer could not be read as the provider's JSON envelope. Such an answer is returned, not thrown. */
 export type ProblemKind = 'not-json' | 'html' | 'decrypt' | 'not-object';
@@ -41,8 +62,11 @@ export interface CallResult {
 
 export interface ClientOptions {
   transport: Transport;
-  /** Retries after the first attempt (`Limits.retries`); 2 by default. Every attempt sends the same body. */
-  retries?: number;
+  /**
+   * Retries after the first attempt (configuration's `Limits.retries`, passed in: clients read no
+   * configuration). Every attempt sends the same body.
+   */
+  retries: number;
   /** Redacts the recorded request headers; by default one built from the target's secrets. */
   redactor?: Redactor;
 }

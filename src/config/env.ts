@@ -9,34 +9,17 @@
  *
  * Every failure is a `ConfigError`: one line naming the variable and what is wrong, never its value.
  */
-import type { KeyObject } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { config as dotenv } from 'dotenv';
 import { z } from 'zod';
+import type { AlchemyTarget, GepTarget } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import type { AlchemyLanguage } from '../wire/alchemy-sign.ts';
-import { ConfigError, KeyError } from '../wire/errors.ts';
+import { KeyError } from '../wire/errors.ts';
 import type { TransportOptions } from '../wire/http.ts';
 import { loadPrivateKey, loadPublicKey } from '../wire/keys.ts';
-
-export interface AlchemyTarget {
-  baseUrl: string;
-  accessKey: string;
-  secretKey: string;
-  email: string;
-  language?: AlchemyLanguage;
-  /** A public URL reaching the suite's callback receiver; unset = the local receiver's own URL. */
-  callbackUrl?: string;
-}
-
-export interface GepTarget {
-  baseUrl: string;
-  userNo: string;
-  certificateId: string;
-  merchantPrivateKey: KeyObject;
-  platformPublicKey: KeyObject;
-}
+import { ConfigError } from './errors.ts';
 
 export interface Targets {
   alchemy: AlchemyTarget;

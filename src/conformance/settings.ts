@@ -4,8 +4,8 @@
  * `.env.example`.
  */
 
+import { ConfigError } from '../config/errors.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
-import { ConfigError } from '../wire/errors.ts';
 
 export interface Settings {
   providers: Provider[];
@@ -55,6 +55,7 @@ export const SETTINGS_VARIABLES = {
 
 export const DEFAULT_SEED = 20241114;
 export const DEFAULT_RUNS = 200;
+export const DEFAULT_SCHEMA_MODE: SchemaMode = 'lenient';
 
 function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number): number {
   const v = env[name];
@@ -79,7 +80,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
   const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
   if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p))
     throw new ConfigError(SETTINGS_VARIABLES.provider, `must be one of ${PROVIDERS.join(', ')}, all`);
-  const mode = env[SETTINGS_VARIABLES.mode] ?? 'lenient';
+  const mode = env[SETTINGS_VARIABLES.mode] ?? DEFAULT_SCHEMA_MODE;
   if (!(SCHEMA_MODES as readonly string[]).includes(mode))
     throw new ConfigError(SETTINGS_VARIABLES.mode, `must be one of ${SCHEMA_MODES.join(', ')}`);
   const ts = env[SETTINGS_VARIABLES.timeScale];

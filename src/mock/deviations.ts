@@ -12,6 +12,7 @@
 import type { RuleCheck } from '../spec/catalogue.ts';
 import { type EvalContext, isCalendarDate, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { CardConformanceError, EXIT } from '../wire/errors.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
 
 export type DeviationFlag =
@@ -310,8 +311,9 @@ export const DEVIATIONS: readonly Deviation[] = [
   }),
 ];
 
-export class DeviationError extends Error {
+export class DeviationError extends CardConformanceError {
   override name = 'DeviationError';
+  readonly exitCode = EXIT.usage;
 }
 
 export function resolveDeviations(names: readonly string[]): Deviation[] {

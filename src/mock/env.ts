@@ -3,7 +3,7 @@
  * at it. PEM text or a path, as for the client's own keys. A bad value is one line naming the variable.
  */
 
-import { ConfigError } from '../wire/errors.ts';
+import { ConfigError } from '../config/errors.ts';
 import { loadPrivateKey, loadPublicKey } from '../wire/keys.ts';
 import type { MockOptions } from './server.ts';
 

@@ -7,9 +7,9 @@
 import type { KeyObject } from 'node:crypto';
 import { effectiveValue, getPath, isPlainObject } from '../spec/evaluate.ts';
 import { decodeSealed, encodeSealed, parseGepForm } from '../wire/gep-envelope.ts';
+import { hash32 } from '../wire/hash.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
 import { brokenRefusal, deviateAnswer, hasFlag, json, type MockContext, type Reply } from './context.ts';
-import { hash32 } from './rng.ts';
 import { createValidator } from './validate.ts';
 
 export interface GepKeys {

@@ -23,10 +23,3 @@ export function createRng(seed: number): Rng {
     hex: (n) => Array.from({ length: n }, () => int(16).toString(16)).join(''),
   };
 }
-
-/** A stable 32-bit hash of a string (FNV-1a), for choices that must not depend on arrival order. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h >>> 0;
-}

@@ -1,7 +1,7 @@
 /**
  * The embedded reference provider: both simulators on one node:http server (no framework: the mock is
  * a handful of routes, and node:http is the fastest and has nothing to keep up to date). Bodies are
- * read with a hard limit (413 beyond it, read no further), every failure is the provider's own envelope,
+ * read with a hard limit (413 beyond it, the rest drained unread), every failure is the provider's own envelope,
  * nothing on the wire is a stack trace. `/__mock/*` is the admin surface for tests and the pact
  * verifier, off unless enabled.
  */
@@ -65,6 +65,11 @@ export interface RunningMock {
   admin: { alchemy: ReturnType<typeof createAlchemy>['admin']; gep: ReturnType<typeof createGep>['admin'] };
 }
 
+/** What the mock does when not told otherwise: any free port, real time, seed 1, a 1 MiB body limit. */
+export const MOCK_DEFAULTS = { port: 0, timeScale: 1, seed: 1, maxBodyBytes: 1024 * 1024 } as const;
+/** How much of an oversize body is read and discarded before the mock gives up on the connection. */
+export const DRAIN_BYTES = 64 * 1024 * 1024;
+
 const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(10))).join('');
 
 export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
@@ -74,9 +79,9 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   const ctx: MockContext = {
     cat,
     deviations,
-    rng: createRng(opts.seed ?? 1),
+    rng: createRng(opts.seed ?? MOCK_DEFAULTS.seed),
     now: opts.now ?? Date.now,
-    msPerSecond: 1000 * (opts.timeScale ?? 1),
+    msPerSecond: 1000 * (opts.timeScale ?? MOCK_DEFAULTS.timeScale),
     baseUrl: () => baseUrl,
     callbackAllowed: (u) => opts.allowRemoteCallbacks === true || isLoopback(u),
     timers: new Set(),
@@ -116,7 +121,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   }
   const alchemy = createAlchemy(ctx, alchemyKeys);
   const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES);
-  const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  const maxBody = opts.maxBodyBytes ?? MOCK_DEFAULTS.maxBodyBytes;
 
   const adminRoute = (path: string, body: Record<string, unknown>): Reply => {
     switch (path) {
@@ -163,32 +168,42 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     res.end(r.body);
   };
 
+  /**
+   * A body over the limit: the rest is read and thrown away (never stored) and then answered 413 with a
+   * one-line JSON message and `Connection: close`, so the client has finished writing when the answer
+   * comes and reads it instead of a broken pipe; node closes the connection once the answer is flushed.
+   * Past `DRAIN_BYTES` of discarded body the mock stops listening: it answers at once and destroys the
+   * socket after the answer is flushed.
+   */
+  const tooLarge = (req: IncomingMessage, res: ServerResponse, destroy: boolean) => {
+    res.setHeader('connection', 'close');
+    if (destroy) res.once('finish', () => req.socket.destroy());
+    send(res, json({ error: `request body over ${maxBody} bytes` }, 413));
+  };
+
   const server: Server = createServer((req, res) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) {
-      res.setHeader('connection', 'close');
-      send(res, json({ error: `body over ${maxBody} bytes` }, 413));
-      req.resume();
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
+    let over = Number(req.headers['content-length'] ?? 0) > maxBody;
+    let answered = false;
     req.on('data', (c: Buffer) => {
-      if (done) return;
+      if (answered) return;
       size += c.length;
-      if (size > maxBody) {
-        done = true;
-        res.setHeader('connection', 'close');
-        send(res, json({ error: `body over ${maxBody} bytes` }, 413));
-        req.resume();
+      if (size > maxBody) over = true;
+      if (!over) {
+        chunks.push(c);
         return;
       }
-      chunks.push(c);
+      chunks.length = 0;
+      if (size > maxBody + DRAIN_BYTES) {
+        answered = true;
+        tooLarge(req, res, true);
+      }
     });
     req.on('end', () => {
-      if (done) return;
-      done = true;
+      if (answered) return;
+      answered = true;
+      if (over) return tooLarge(req, res, false);
       try {
         send(res, route(req, Buffer.concat(chunks).toString('utf8')));
       } catch {
@@ -201,7 +216,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? MOCK_DEFAULTS.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';

@@ -8,6 +8,7 @@ import { mergeFinding } from '../conformance/findings.ts';
 import type { SessionSummary } from '../conformance/session.ts';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import type { Level, Provider } from '../spec/registry.ts';
+import { EXIT } from '../wire/errors.ts';
 
 export type RunVerdict = 'pass' | 'fail' | 'error';
 
@@ -105,7 +106,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const controlFailed = Object.entries(input.session?.control ?? {}).filter(([, c]) => !c.ok);
   const errors = rules.filter((r) => r.verdict === 'error' && r.level !== 'INFO').length + (input.session ? 0 : 1) + input.problems.length;
   const verdict: RunVerdict = fatalFail > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
-  const exitCode = verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : 3;
+  const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
   const headline =
     verdict === 'pass'
       ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`

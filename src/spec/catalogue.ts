@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { dataModules } from '../../contracts/index.ts';
+import { CardConformanceError, EXIT } from '../wire/errors.ts';
 import type { FieldType, Format, Level, Origin, Provider, Side } from './registry.ts';
 import { type Condition, type FieldRow, NoteCheck, OperationSpec, ProviderProfile, type Source } from './types.ts';
 
@@ -70,8 +71,9 @@ export interface Catalogue {
 }
 
 /** A malformed data module: one line naming the module and the row. */
-export class SpecError extends Error {
+export class SpecError extends CardConformanceError {
   override name = 'SpecError';
+  readonly exitCode = EXIT.usage;
 }
 
 export interface RuleOverride {

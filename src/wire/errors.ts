@@ -7,13 +7,34 @@
  * No error keeps the original `cause`: a low-level cause can carry text this layer did not write.
  * The low-level error code (`ECONNREFUSED`, `UND_ERR_SOCKET`…) is kept in `code` instead.
  */
-
-import type { Provider } from '../spec/registry.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 
-export type { Provider };
+/**
+ * The exit codes the README documents, numbered here once: 0 conformant (or success), 1 a rule failed
+ * (or the provider refused), 2 usage or configuration, 3 the target could not be tested.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, untestable: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export const PROVIDER_LABELS: Readonly<Record<Provider, string>> = { alchemy: 'Alchemy', gep: 'GEP' };
+/**
+ * The base of every error the project throws on purpose: a one-line message that is safe to print and
+ * the exit code a command ends with when it escapes. Commands map errors to exit codes through
+ * `exitCodeOf` only, so the mapping exists once: each class states its own code.
+ */
+export abstract class CardConformanceError extends Error {
+  abstract readonly exitCode: ExitCode;
+}
+
+/** The exit code for anything a command throws: the project's errors carry theirs; anything else is 1. */
+export function exitCodeOf(err: unknown): ExitCode {
+  return err instanceof CardConformanceError ? err.exitCode : EXIT.failed;
+}
+
+/**
+ * How messages name a provider. The wire layer keeps no list of providers (that is the registry's, a
+ * floor above); a name without a label is shown as given.
+ */
+const PROVIDER_LABELS: Readonly<Record<string, string>> = { alchemy: 'Alchemy', gep: 'GEP' };
 
 export type WireErrorKind =
   | 'connect'
@@ -31,7 +52,7 @@ export type WireErrorKind =
 
 /** Which call failed. `url` may carry a query; errors keep only origin and path. */
 export interface CallContext {
-  provider: Provider;
+  provider: string;
   operation: string;
   url: string;
 }
@@ -47,7 +68,7 @@ export interface WireErrorDetails {
 const patterns = createRedactor();
 
 /** Redacted, on one line. */
-function oneLine(s: string, redactor: Redactor = patterns): string {
+export function oneLine(s: string, redactor: Redactor = patterns): string {
   return redactor
     .text(s)
     .replace(/\s*[\r\n]+\s*/g, ' ')
@@ -64,9 +85,12 @@ export function originAndPath(url: string): string {
   }
 }
 
-export class WireError extends Error {
+/** Kinds that say the call was set up wrong (exit 2); every other kind means the target could not be tested (exit 3). */
+const SETUP_KINDS: ReadonlySet<WireErrorKind> = new Set(['config', 'key']);
+
+export class WireError extends CardConformanceError {
   override readonly name = 'WireError';
-  readonly provider: Provider;
+  readonly provider: string;
   readonly operation: string;
   /** Origin and path only. */
   readonly url: string;
@@ -78,7 +102,7 @@ export class WireError extends Error {
   constructor(call: CallContext, kind: WireErrorKind, detail: string, details: WireErrorDetails = {}) {
     const url = originAndPath(call.url);
     const host = URL.canParse(url) ? new URL(url).origin : url;
-    super(oneLine(`${PROVIDER_LABELS[call.provider]} ${call.operation} to ${host} failed: ${detail}`));
+    super(oneLine(`${PROVIDER_LABELS[call.provider] ?? call.provider} ${call.operation} to ${host} failed: ${detail}`));
     this.provider = call.provider;
     this.operation = call.operation;
     this.url = url;
@@ -87,11 +111,17 @@ export class WireError extends Error {
     this.attempts = details.attempts;
     this.code = details.code;
   }
+
+  get exitCode(): ExitCode {
+    return SETUP_KINDS.has(this.kind) ? EXIT.usage : EXIT.untestable;
+  }
 }
 
 /** A codec-level failure (hex, RSA block, Base64, JSON, signature input), without call context. */
-export class WireFormatError extends Error {
+export class WireFormatError extends CardConformanceError {
   override readonly name = 'WireFormatError';
+  /** An answer that cannot be read is a problem with the answer (`call` documents 1 for it). */
+  readonly exitCode = EXIT.failed;
   readonly kind: WireErrorKind;
 
   constructor(kind: WireErrorKind, detail: string) {
@@ -106,8 +136,9 @@ export class WireFormatError extends Error {
 }
 
 /** A key that cannot be loaded. `source` is the file path or `inline PEM`, never the key itself. */
-export class KeyError extends Error {
+export class KeyError extends CardConformanceError {
   override readonly name = 'KeyError';
+  readonly exitCode = EXIT.usage;
   readonly role: 'private' | 'public';
   readonly source: string;
 
@@ -118,24 +149,12 @@ export class KeyError extends Error {
   }
 }
 
-/** A configuration value that is missing or malformed: names the variable, never echoes its value. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly variable: string;
-
-  constructor(variable: string, problem: string) {
-    super(oneLine(`${variable}: ${problem}`));
-    this.variable = variable;
-  }
-}
-
 /**
  * Any thrown value as one redacted line, for output paths. The project's own errors print their
  * message; others print `Name: message`. Pass the configured redactor to hide configured secrets too.
  */
 export function errorLine(err: unknown, redactor?: Redactor): string {
-  const own = err instanceof WireError || err instanceof WireFormatError || err instanceof KeyError || err instanceof ConfigError;
-  if (own) return oneLine(err.message, redactor);
+  if (err instanceof CardConformanceError) return oneLine(err.message, redactor);
   if (err instanceof Error) return oneLine(`${err.name}: ${err.message}`, redactor);
   return oneLine(String(err), redactor);
 }

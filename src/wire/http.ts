@@ -18,7 +18,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { type CallContext, type Provider, WireError, type WireErrorKind } from './errors.ts';
+import { type CallContext, WireError, type WireErrorKind } from './errors.ts';
 
 export interface TransportOptions {
   connectTimeoutMs: number;
@@ -40,7 +40,7 @@ export interface RetryPolicy {
 export type HeaderRecord = Readonly<Record<string, string | undefined>>;
 
 export interface SendRequest {
-  provider: Provider;
+  provider: string;
   operation: string;
   method: string;
   url: string;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createAlchemyClient } from '../../src/client/alchemy.ts';
 import { curlFor } from '../../src/client/curl.ts';
-import type { AlchemyTarget } from '../../src/config/env.ts';
+import type { AlchemyTarget } from '../../src/client/types.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { WireError } from '../../src/wire/errors.ts';
 import { createTransport } from '../../src/wire/http.ts';
@@ -88,7 +88,7 @@ describe('Alchemy client: the positive case', () => {
     servers.push(server);
     const client = createAlchemyClient(
       { baseUrl: `${server.url}/proxy/`, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' },
-      { transport },
+      { transport, retries: 2 },
     );
     await client.info({ cardId: 'c-2' });
     expect(server.seen[0]!.path).toBe('/proxy/open/api/card/info');
@@ -107,7 +107,7 @@ describe('Alchemy client: the positive case', () => {
     const at = Date.now() - 1_000;
     const client = createAlchemyClient(
       { baseUrl: server.url, accessKey: ACCESS_KEY, secretKey: SECRET, email: 'm@example.com' },
-      { transport, now: () => at },
+      { transport, now: () => at, retries: 2 },
     );
     await client.info({ cardId: 'c' });
     expect(server.seen[0]!.headers['ach-access-timestamp']).toBe(String(at));

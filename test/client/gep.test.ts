@@ -7,7 +7,7 @@ import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { createTransport } from '../../src/wire/http.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
-import { seeds } from '../helpers/seeds.ts';
+import { examples } from '../helpers/fixtures.ts';
 import { rejected } from '../wire/thrown.ts';
 import { gepAnswer, type ProviderServer, startProviderServer } from './provider-server.ts';
 
@@ -16,8 +16,8 @@ const pathOf = (op: string) => profile.calls.find((c) => c.operation === op)!.pa
 const merchant = generateTestKeyPair(1024);
 const platform = generateTestKeyPair(1024);
 const stranger = generateTestKeyPair(1024);
-const APPLY = seeds.gepApplyRequest();
-const RESULT = seeds.gepApplyResult();
+const APPLY = examples.gepApplyRequest();
+const RESULT = examples.gepApplyResult();
 const USER_NO = '1234567890123456789';
 const CERT_ID = '9876543210987654321';
 

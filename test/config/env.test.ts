@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, loadConfig, VARIABLES } from '../../src/config/env.ts';
+import { ConfigError } from '../../src/config/errors.ts';
 import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
 import { MOCK_VARIABLES } from '../../src/mock/env.ts';
-import { ConfigError } from '../../src/wire/errors.ts';
 import { decodeSealed, encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
+import { SPECS_VARIABLE } from '../helpers/specs-variable.ts';
 import { pkcs12File, selfSignedCertificate } from '../wire/forge-fixtures.ts';
 import { thrown } from '../wire/thrown.ts';
 
@@ -235,7 +236,9 @@ describe('.env.example', () => {
       const m = /^(?:# )?([A-Z][A-Z0-9_]+)=/.exec(l);
       return m ? [{ name: m[1]!, doc: lines[i - 1] ?? '' }] : [];
     });
-    expect(named.map((n) => n.name).sort()).toEqual([...VARIABLES, ...Object.values(SETTINGS_VARIABLES), ...MOCK_VARIABLES].sort());
+    expect(named.map((n) => n.name).sort()).toEqual(
+      [...VARIABLES, ...Object.values(SETTINGS_VARIABLES), ...MOCK_VARIABLES, SPECS_VARIABLE].sort(),
+    );
     for (const n of named) expect(n.doc, n.name).toMatch(/^# [A-Z(a-z]/);
     expect(duplicates(named.map((n) => n.name))).toEqual([]);
   });

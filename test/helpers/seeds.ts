@@ -1,12 +1,45 @@
 /**
- * The providers' documents in ../shared/specs, read as they are: the examples are taken from the
- * originals here rather than copied into the data, so a test that "accepts the seed's example" accepts
- * the document's own bytes.
+ * The providers' documents (`CARD_CONFORMANCE_SPECS`, default `../shared/specs` beside the repository),
+ * read as they are. This is the one module that reads that folder, and only the document-comparison
+ * tests import it: every quoted source verbatim, every table row covered, the documents' own examples
+ * accepted, the fixtures still the documents' examples. Every other test uses test/fixtures.
+ *
+ * A fresh clone has no documents: those tests are then skipped, with `specs.note` in their name saying
+ * why (`describe.skipIf(!specs.available)(\`… ${specs.note}\`, …)`). Nothing here reads the folder when
+ * a test is collected, only when it runs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
+import { DEFAULT_SPECS, SPECS_VARIABLE } from './specs-variable.ts';
 
-export const SPECS = new URL('../../../shared/specs/', import.meta.url);
-export const readSpec = (name: string): string => readFileSync(new URL(name, SPECS), 'utf8');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The environment first, then the repository's `.env`, then the default; a relative path is taken from the repository root. */
+function specsDir(): string {
+  const dotenvFile = join(ROOT, '.env');
+  const fromDotenv = existsSync(dotenvFile) ? parseDotenv(readFileSync(dotenvFile))[SPECS_VARIABLE] : undefined;
+  const given = process.env[SPECS_VARIABLE] || fromDotenv || DEFAULT_SPECS;
+  return isAbsolute(given) ? given : resolve(ROOT, given);
+}
+
+const dir = specsDir();
+const available = existsSync(join(dir, 'alchemy-card-create.original.txt'));
+
+export const specs = {
+  dir,
+  available,
+  /** For test names: where the documents came from, or why the tests are skipped. */
+  note: available
+    ? `(provider documents from ${SPECS_VARIABLE}=${dir})`
+    : `(skipped: no provider documents at ${SPECS_VARIABLE}=${dir}; set ${SPECS_VARIABLE} to the folder to run these)`,
+};
+
+// Said once per test file that needs the documents, so that a default (non-verbose) run shows it too.
+if (!available) console.warn(`card-conformance tests: document-comparison tests skipped ${specs.note}`);
+
+export const readSpec = (name: string): string => readFileSync(join(dir, name), 'utf8');
 
 /** The first balanced JSON object after `marker` in a document. */
 export function exampleAfter(doc: string, marker: string): Record<string, unknown> {
@@ -22,12 +55,16 @@ export function exampleAfter(doc: string, marker: string): Record<string, unknow
   throw new Error(`${doc}: unbalanced example after "${marker}"`);
 }
 
-export const seeds = {
+/** The documents' own examples (with their own card number, CVV and token: never copied into the repository). */
+export const documentExamples = {
   alchemyCreateRequest: () => exampleAfter('alchemy-card-create.original.txt', 'Request example'),
   alchemyCreateResponse: () => exampleAfter('alchemy-card-create.original.txt', 'Return example'),
   gepApplyRequest: () => exampleAfter('gep-card-apply.original.txt', 'dataContent示例'),
   gepApplyResult: () => exampleAfter('gep-card-apply.original.txt', 'result示例'),
 };
+
+/** A shared vector file (`vectors/<name>`), parsed. */
+export const readSpecJson = (name: string): unknown => JSON.parse(readSpec(name));
 
 /** Field names of the four tables, read from the documents independently of the data modules. */
 export function tableFields() {

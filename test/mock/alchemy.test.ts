@@ -12,7 +12,7 @@ import type { CallResult } from '../../src/client/types.ts';
 import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
 import { getPath } from '../../src/spec/evaluate.ts';
 import { luhnValid } from '../../src/wire/luhn.ts';
-import { seeds } from '../helpers/seeds.ts';
+import { examples } from '../helpers/fixtures.ts';
 import {
   brokenResponseRules,
   CODES,
@@ -54,7 +54,7 @@ afterAll(async () => {
 
 /** The seed's own request with a fresh orderNo (its callbackUrl is remote: never contacted). */
 const seedRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  ...seeds.alchemyCreateRequest(),
+  ...examples.alchemyCreateRequest(),
   orderNo: uid('a'),
   ...over,
 });

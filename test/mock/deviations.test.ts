@@ -29,7 +29,7 @@ import type { Provider } from '../../src/spec/registry.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { luhnValid } from '../../src/wire/luhn.ts';
-import { seeds } from '../helpers/seeds.ts';
+import { examples } from '../helpers/fixtures.ts';
 import {
   accepted,
   answerContext,
@@ -109,13 +109,13 @@ function mechanismOf(d: Deviation): Mechanism {
 // Requests the flag scenarios start from
 
 const alchemyRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  ...seeds.alchemyCreateRequest(),
+  ...examples.alchemyCreateRequest(),
   orderNo: uid('d'),
   ...over,
 });
 function gepRequest(over: Record<string, unknown> = {}): Record<string, unknown> {
   const t = todayOf('gep');
-  const { binRangeId: _b, cardUserId: _c, groupId: _g, ...rest } = seeds.gepApplyRequest();
+  const { binRangeId: _b, cardUserId: _c, groupId: _g, ...rest } = examples.gepApplyRequest();
   return { ...rest, startDate: t, endDate: addDays(t, 400), userReqNo: uid('d'), ...over };
 }
 /** Bad input: one rule broken (Alchemy deposit one cent below the minimum; GEP startDate yesterday). */

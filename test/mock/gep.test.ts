@@ -16,7 +16,7 @@ import { GEP_SETTLE_SECONDS } from '../../src/mock/gep.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { luhnValid } from '../../src/wire/luhn.ts';
-import { seeds } from '../helpers/seeds.ts';
+import { examples } from '../helpers/fixtures.ts';
 import {
   accepted,
   adminPost,
@@ -60,7 +60,13 @@ const today = () => todayOf('gep');
 /** The seed's own request, dates moved to today (Asia/Shanghai) and a year on, with a fresh userReqNo. */
 function seedRequest(over: Record<string, unknown> = {}): Record<string, unknown> {
   const t = today();
-  const req: Record<string, unknown> = { ...seeds.gepApplyRequest(), startDate: t, endDate: addDays(t, 365), userReqNo: uid('g'), ...over };
+  const req: Record<string, unknown> = {
+    ...examples.gepApplyRequest(),
+    startDate: t,
+    endDate: addDays(t, 365),
+    userReqNo: uid('g'),
+    ...over,
+  };
   for (const [k, v] of Object.entries(over)) if (v === undefined) delete req[k];
   return req;
 }

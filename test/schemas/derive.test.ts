@@ -6,52 +6,60 @@ import { planOf } from '../../properties/plan.ts';
 import { requestSchema, responseSchema, type SchemaOptions, validate } from '../../src/schemas/derive.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import type { Provider, SchemaMode } from '../../src/spec/registry.ts';
-import { seeds } from '../helpers/seeds.ts';
+import { examples } from '../helpers/fixtures.ts';
+import { documentExamples, specs } from '../helpers/seeds.ts';
 
 // The GEP example was written on 2024-08-14; 01:00 UTC is 09:00 that day in Asia/Shanghai.
 const EXAMPLE_DAY = () => new Date('2024-08-14T01:00:00Z');
 const ids = (v: { violations: { ruleId: string }[] }) => v.violations.map((x) => x.ruleId);
 
-describe("the seeds' own examples", () => {
+type Examples = typeof examples;
+
+/** The same checks on the fixtures (always) and on the documents' own examples (when they are present). */
+function exampleChecks(ex: Examples) {
   it('the Alchemy create request and response are valid in lenient mode', () => {
-    expect(validate(requestSchema('alchemy', 'create', { mode: 'lenient' }), seeds.alchemyCreateRequest())).toEqual({
+    expect(validate(requestSchema('alchemy', 'create', { mode: 'lenient' }), ex.alchemyCreateRequest())).toEqual({
       ok: true,
       violations: [],
     });
-    expect(validate(responseSchema('alchemy', 'create', { mode: 'lenient' }), seeds.alchemyCreateResponse())).toEqual({
+    expect(validate(responseSchema('alchemy', 'create', { mode: 'lenient' }), ex.alchemyCreateResponse())).toEqual({
       ok: true,
       violations: [],
     });
   });
 
   it('the GEP dataContent and result are valid in lenient mode with today fixed at 2024-08-14', () => {
-    const request = seeds.gepApplyRequest();
+    const request = ex.gepApplyRequest();
     expect(validate(requestSchema('gep', 'apply', { mode: 'lenient', now: EXAMPLE_DAY }), request)).toEqual({ ok: true, violations: [] });
-    const answer = { success: true, result: seeds.gepApplyResult() };
+    const answer = { success: true, result: ex.gepApplyResult() };
     expect(validate(responseSchema('gep', 'apply', { mode: 'lenient', request }), answer)).toEqual({ ok: true, violations: [] });
   });
 
   it('strict mode refuses what only the examples do: numbers sent as strings, code as a string, "" for absent', () => {
-    const gep = validate(requestSchema('gep', 'apply', { mode: 'strict', now: EXAMPLE_DAY }), seeds.gepApplyRequest());
+    const gep = validate(requestSchema('gep', 'apply', { mode: 'strict', now: EXAMPLE_DAY }), ex.gepApplyRequest());
     expect(ids(gep).sort()).toEqual([
       'gep.apply.authLimitAmount.type',
       'gep.apply.enableCurrencyCheck.type',
       'gep.apply.enableMultiUse.type',
     ]);
-    const alchemy = validate(responseSchema('alchemy', 'create', { mode: 'strict' }), seeds.alchemyCreateResponse());
+    const alchemy = validate(responseSchema('alchemy', 'create', { mode: 'strict' }), ex.alchemyCreateResponse());
     expect(ids(alchemy)).toEqual(['alchemy.create.response.code.type']);
   });
 
   it('the GEP example is refused once its start date is in the past', () => {
     const later = () => new Date('2024-08-15T01:00:00Z');
-    expect(ids(validate(requestSchema('gep', 'apply', { mode: 'lenient', now: later }), seeds.gepApplyRequest()))).toEqual([
+    expect(ids(validate(requestSchema('gep', 'apply', { mode: 'lenient', now: later }), ex.gepApplyRequest()))).toEqual([
       'gep.apply.startDate.notBeforeToday',
     ]);
   });
-});
+}
+
+describe("the fixture examples (the documents' examples with test card values)", () => exampleChecks(examples));
+
+describe.skipIf(!specs.available)(`the documents' own examples ${specs.note}`, () => exampleChecks(documentExamples));
 
 describe("today is the provider's calendar date", () => {
-  const req = { ...seeds.gepApplyRequest(), startDate: '2024-08-15', endDate: '2024-08-15' };
+  const req = { ...examples.gepApplyRequest(), startDate: '2024-08-15', endDate: '2024-08-15' };
   // 2024-08-14T17:00Z is already 2024-08-15 01:00 in Shanghai, still the 14th in UTC.
   const at = (iso: string, timeZone?: string) =>
     validate(requestSchema('gep', 'apply', { mode: 'lenient', now: () => new Date(iso), ...(timeZone ? { timeZone } : {}) }), req);

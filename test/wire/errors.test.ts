@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, errorLine, KeyError, originAndPath, WireError, WireFormatError } from '../../src/wire/errors.ts';
+import { ConfigError } from '../../src/config/errors.ts';
+import { errorLine, KeyError, originAndPath, WireError, WireFormatError } from '../../src/wire/errors.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
 
 const call = { provider: 'gep', operation: 'apply', url: 'http://127.0.0.1:4010/api/vas/card/apply?token=eyJx.eyJy.zz#frag' } as const;
@@ -34,7 +35,8 @@ describe('WireError', () => {
 
   it('puts a multi-line cause on one line and redacts card numbers, JWTs and PEM blocks', () => {
     // A PEM-shaped block with no key in it (assembled here, so no key-looking text is committed).
-    const pem = ['-----BEGIN', 'PRIVATE KEY-----\nMIIB\n-----END', 'PRIVATE KEY-----'].join(' ');
+    const dashes = '-'.repeat(5);
+    const pem = `${dashes}BEGIN ${'PRIVATE'} KEY${dashes}\nMIIB\n${dashes}END ${'PRIVATE'} KEY${dashes}`;
     const detail = `body was:\n{"cardNo":"4383570000037441","cvc":"123"}\r\n${pem}\nlink ?token=eyJhbGciOi.eyJzdWIi.sig`;
     const e = new WireError(call, 'not-json', detail);
     expect(e.message).not.toMatch(/[\r\n]/);

@@ -1,6 +1,7 @@
 /**
  * `card-conformance run [--provider alchemy|gep|all] [--base-url URL] [--seed N] [--runs N]
- * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]...`
+ * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]... [--wait DURATION] [--stability DURATION]
+ * [--time-scale X]`
  *
  * Runs the conformance suites (ordinary vitest files: `npx vitest --project conformance` runs the same)
  * with the rule reporter, against the configured sandbox or, without a base URL, the embedded mock.
@@ -11,7 +12,8 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
-import { SETTINGS_VARIABLES } from '../conformance/settings.ts';
+import { readSettings, SETTINGS_VARIABLES } from '../conformance/settings.ts';
+import { DURATION_EXAMPLES, parseDuration } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
 import { ConformanceReporter } from '../report/reporter.ts';
@@ -20,7 +22,8 @@ import { PROVIDERS, SCHEMA_MODES } from '../spec/registry.ts';
 import { oneOf, parse, UsageError } from './args.ts';
 
 export const RUN_USAGE = `  run [--provider alchemy|gep|all] [--base-url URL] [--seed N] [--runs N] [--report-dir DIR]
-      [--schema-mode lenient|strict] [--deviate NAME]...
+      [--schema-mode lenient|strict] [--deviate NAME]... [--wait DURATION] [--stability DURATION]
+      [--time-scale X]
                                                 test a provider rule by rule (the embedded mock without a base URL)
 `;
 
@@ -29,6 +32,20 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min} (got "${v}")`);
+  return v;
+};
+
+/** A duration flag (`5s`, `1m30s`), checked here and handed to the suites as text. */
+const duration = (flag: string, v: string | undefined): string | undefined => {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 1) throw new UsageError(`--${flag} must be a positive duration such as ${DURATION_EXAMPLES} (got "${v}")`);
+  return v;
+};
+
+const positive = (flag: string, v: string | undefined): string | undefined => {
+  if (v === undefined) return undefined;
+  if (!(Number(v) > 0) || !Number.isFinite(Number(v))) throw new UsageError(`--${flag} must be a positive number (got "${v}")`);
   return v;
 };
 
@@ -41,6 +58,9 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     'report-dir': { type: 'string' },
     'schema-mode': { type: 'string' },
     deviate: { type: 'string', multiple: true },
+    wait: { type: 'string' },
+    stability: { type: 'string' },
+    'time-scale': { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`run takes no arguments (got "${positionals[0]}")`);
   const provider = oneOf('provider', values.provider, [...PROVIDERS, 'all'], 'all');
@@ -56,6 +76,9 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     SETTINGS_VARIABLES.mode,
     values['schema-mode'] === undefined ? undefined : oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, 'lenient'),
   );
+  set(SETTINGS_VARIABLES.wait, duration('wait', values.wait));
+  set(SETTINGS_VARIABLES.stability, duration('stability', values.stability));
+  set(SETTINGS_VARIABLES.timeScale, positive('time-scale', values['time-scale']));
   if (values.deviate?.length) {
     resolveDeviations(values.deviate);
     env[SETTINGS_VARIABLES.deviate] = values.deviate.join(',');
@@ -66,8 +89,11 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   }
   // Configuration errors end here, with one line, before anything runs.
   const config = loadConfig(env);
+  readSettings(env);
   if (values.deviate?.length && providers.every((p) => config[p].target))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
+  if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))
+    throw new UsageError("--time-scale sets the embedded mock's clock, but every provider has a base URL");
   const reportDir = resolve(values['report-dir'] ?? 'reports');
   checkWritableDir(reportDir);
 

@@ -6,6 +6,7 @@
 
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
 import { ConfigError } from '../wire/errors.ts';
+import { DURATION_EXAMPLES, defaultStabilityMs, defaultWaitMs, parseDuration, testTimeoutMs } from './waits.ts';
 
 export interface Settings {
   providers: Provider[];
@@ -20,10 +21,16 @@ export interface Settings {
   /** Concurrent requests per suite file. */
   concurrency: number;
   /**
-   * Upper bound, in real ms, on waiting for an asynchronous outcome (lifecycle, callback, pending);
-   * undefined: 3 s against the embedded mock, 6 minutes against a sandbox ("wait 1 to 5 minutes").
+   * Upper bound, in real ms, on waiting for an asynchronous outcome (lifecycle, callback, pending,
+   * incomplete), from the create's answer; undefined: the profile's bound against a sandbox (6 minutes:
+   * "wait 1 to 5 minutes"), the same in the embedded mock's time (at least 3 s).
    */
   waitMs: number | undefined;
+  /**
+   * Real ms a final status (and complete card elements) is watched after it is first seen; undefined:
+   * a few poll intervals.
+   */
+  stabilityMs: number | undefined;
   callbackPort: number;
   /** Real ms between two looks at an asynchronous outcome; undefined: 3 ms on the embedded mock, 1 s on a sandbox. */
   pollMs: number | undefined;
@@ -38,6 +45,10 @@ export const SETTINGS_VARIABLES = {
   timeScale: 'CARD_CONFORMANCE_MOCK_TIME_SCALE',
   concurrency: 'CARD_CONFORMANCE_CONCURRENCY',
   waitMs: 'CARD_CONFORMANCE_WAIT_MS',
+  /** The same bound as a duration (`5s`, `6m`); wins over CARD_CONFORMANCE_WAIT_MS (run --wait). */
+  wait: 'CARD_CONFORMANCE_WAIT',
+  /** The stability window as a duration (run --stability). */
+  stability: 'CARD_CONFORMANCE_STABILITY',
   callbackPort: 'CARD_CONFORMANCE_CALLBACK_PORT',
   pollMs: 'CARD_CONFORMANCE_POLL_MS',
   /** Read by `run` (vitest's worker count), not by the suites. */
@@ -53,6 +64,14 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be a whole number of at least ${min}`);
   return n;
+}
+
+function duration(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 1) throw new ConfigError(name, `must be a positive duration such as ${DURATION_EXAMPLES}`);
+  return ms;
 }
 
 export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
@@ -76,8 +95,28 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
       .filter(Boolean),
     timeScale,
     concurrency: int(env, SETTINGS_VARIABLES.concurrency, 16, 1),
-    waitMs: env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined,
+    waitMs:
+      duration(env, SETTINGS_VARIABLES.wait) ?? (env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined),
+    stabilityMs: duration(env, SETTINGS_VARIABLES.stability),
     callbackPort: int(env, SETTINGS_VARIABLES.callbackPort, 0, 0),
     pollMs: env[SETTINGS_VARIABLES.pollMs] ? int(env, SETTINGS_VARIABLES.pollMs, 0, 1) : undefined,
   };
+}
+
+/**
+ * The conformance project's default vitest test and hook timeouts, derived from the wait before the
+ * session knows its targets: the largest wait these settings can mean, one asynchronous phase. Each
+ * conformance test sets its own from the session (`conformance(..., { waits })`). Never throws: a bad
+ * value is reported, with its variable, by `run` or the session.
+ */
+export function conformanceTimeoutMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  let s: Settings | undefined;
+  try {
+    s = readSettings(env);
+  } catch {
+    s = undefined;
+  }
+  const waitMs = s?.waitMs ?? defaultWaitMs(PROVIDERS, PROVIDERS, s?.timeScale ?? 1);
+  const stabilityMs = s?.stabilityMs ?? defaultStabilityMs(s?.pollMs ?? 1000);
+  return testTimeoutMs({ waitMs, stabilityMs }, 1);
 }

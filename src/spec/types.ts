@@ -155,8 +155,18 @@ export const ProviderProfile = z.strictObject({
   calls: z.array(CallSpec),
   /** The provider's own time zone: "today" for date rules is the calendar date there. */
   timeZone: nonEmpty,
-  /** Card statuses in the order they must be passed, and the failure end (Alchemy). */
-  lifecycle: z.strictObject({ order: z.array(nonEmpty).min(2), failureEnd: nonEmpty, source: nonEmpty }).optional(),
+  /**
+   * Card statuses in the order they must be passed, and the failure end (Alchemy); `statuses`: every
+   * status the provider publishes (the ones outside `order` come after a card is made, if ever).
+   */
+  lifecycle: z
+    .strictObject({ order: z.array(nonEmpty).min(2), failureEnd: nonEmpty, statuses: z.array(nonEmpty).optional(), source: nonEmpty })
+    .optional(),
+  /**
+   * How long an asynchronous outcome (lifecycle, callback, pending, incomplete) may take against a real
+   * target: the default of `--wait`, with where the number comes from.
+   */
+  wait: z.strictObject({ ms: positiveInt, source: nonEmpty, origin: z.enum(ORIGINS) }),
   /** Operation statuses of the query call (GEP): code → meaning. */
   operationStatuses: z.record(z.string(), nonEmpty).optional(),
   /** Envelope facts of the wire format (form fields, versions, limits), each a default, overridable. */

@@ -26,6 +26,8 @@ interface Card {
   createdAt: number;
   callbackUrl: string;
   callbacks: { attempt: number; status: number | string }[];
+  /** The card detail has shown the final status (deviation: it leaves it afterwards). */
+  shownFinal?: boolean;
 }
 
 /** The card as the provider shows it (card detail and callback alike); amounts in cents. */
@@ -192,12 +194,21 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     const card =
       typeof cardId === 'string' ? state.cards.get(cardId) : typeof orderNo === 'string' ? state.orders.get(orderNo)?.[0] : undefined;
     if (!card) return refuse('2654', 'user card information does not exist', false);
-    const status = statusAt(card, ctx.now());
+    let status = statusAt(card, ctx.now());
+    if (flag('statusLeavesFinal') && status === lifecycle.order.at(-1)) {
+      // the first published status that is neither on the way to ACTIVE nor the failure end (FREEZE)
+      if (card.shownFinal) status = lifecycle.statuses?.find((s) => !lifecycle.order.includes(s) && s !== lifecycle.failureEnd) ?? status;
+      card.shownFinal = true;
+    }
+    const view = cardView(card, status);
+    // every amount is in cents; the deviation shows the deposit in dollars
+    if (flag('infoOtherDeposit') && /^\d+$/.test(view.deposit))
+      view.deposit = `${BigInt(view.deposit) / 100n}.${String(BigInt(view.deposit) % 100n).padStart(2, '0')}`;
     return json(
       envelope(profile.successCode, 'success', {
         orderNo: card.orderNo,
         cardHolder: card.holder,
-        card: cardView(card, status),
+        card: view,
       }),
     );
   };

@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { conformanceTimeoutMs } from './src/conformance/settings.ts';
+
+/** Derived from the run's wait (`--wait`, CARD_CONFORMANCE_WAIT): the bound, the stability window and a margin. */
+const conformanceTimeout = conformanceTimeoutMs(process.env);
 
 /**
  * Two projects: `unit` (the library's own tests, test/**) and `conformance` (the suites, which test a
@@ -23,8 +27,8 @@ export default defineConfig({
           globalSetup: ['suites/global-setup.ts'],
           // suite files share one module graph per worker: importing it once saves seconds per run
           isolate: false,
-          testTimeout: 600_000,
-          hookTimeout: 60_000,
+          testTimeout: conformanceTimeout,
+          hookTimeout: conformanceTimeout,
           sequence: { groupOrder: 1 },
         },
       },

@@ -10,6 +10,10 @@ const WIRE = 'WIRE.md';
 const row = (row: string, text: string) => ({ doc: DOC, row, text });
 const note = (text: string) => ({ doc: DOC, text });
 const wire = (text: string) => ({ doc: WIRE, text });
+const CARD_DETAIL =
+  'model holds `cardHolder{…}` and `card{cardId, deposit, consume, balance, cvc, number, cardBin, last4, status, expYear, expMonth, …}`, amounts in cents';
+const CALLBACK_DATA =
+  'data: { userId, cardHolderId, holderName, cardId, cardSeqNo, cardCustomerId, deposit, consume, balance, cvc, number, cardBin, last4, status, statusText, expYear, expMonth, gmtCreate, orderNo } }';
 
 export default {
   provider: 'alchemy',
@@ -314,5 +318,45 @@ export default {
       source: note('"traceId":"665597457b9b37cb000187a035002030"'),
       check: { kind: 'format', format: 'hex32' },
     },
+    {
+      field: 'status',
+      rule: 'staysFinal',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'profile',
+      title: 'a card that reached ACTIVE (or the failure end) keeps that status through the stability window',
+      source: wire('`CREATE CARD FAILED REFUND` is the only other end; a status never goes back'),
+      check: { kind: 'behaviour', behaviour: 'finalStatusStable' },
+    },
+    {
+      field: 'info',
+      rule: 'agreesWithCreate',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'published',
+      title: 'the card detail (info) agrees with the create and its callback on everything both carry',
+      source: wire(CARD_DETAIL),
+      check: { kind: 'behaviour', behaviour: 'followUpAgrees' },
+    },
+  ],
+  /** The card detail against the create's request and the CREATE_CARD callback: amounts in cents on both sides. */
+  agreements: [
+    {
+      read: 'info',
+      from: 'request.deposit',
+      to: 'model.card.deposit',
+      compare: 'amount',
+      source: note('1 represents 1 cent, that is, 1000 represents 10.00, all amounts in this system (such as balance) use this rule'),
+    },
+    { read: 'info', from: 'request.cardHolder.firstName', to: 'model.cardHolder.firstName', compare: 'text', source: wire(CARD_DETAIL) },
+    { read: 'info', from: 'request.cardHolder.lastName', to: 'model.cardHolder.lastName', compare: 'text', source: wire(CARD_DETAIL) },
+    { read: 'info', from: 'callback.data.cardId', to: 'model.card.cardId', compare: 'text', source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.deposit', to: 'model.card.deposit', compare: 'amount', source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.cardBin', to: 'model.card.cardBin', compare: 'text', source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.last4', to: 'model.card.last4', compare: 'text', source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.number', to: 'model.card.number', compare: 'text', secret: true, source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.cvc', to: 'model.card.cvc', compare: 'text', secret: true, source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.expYear', to: 'model.card.expYear', compare: 'text', source: wire(CALLBACK_DATA) },
+    { read: 'info', from: 'callback.data.expMonth', to: 'model.card.expMonth', compare: 'text', source: wire(CALLBACK_DATA) },
   ],
 } satisfies OperationSpec as OperationSpec;

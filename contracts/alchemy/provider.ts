@@ -53,7 +53,26 @@ export default {
   lifecycle: {
     order: ['INIT', 'INIT CREATE CARD HOLDER', 'INIT CREATE CARD', 'INIT ACTIVE CARD', 'ACTIVE'],
     failureEnd: 'CREATE CARD FAILED REFUND',
-    source: 'WIRE.md, Status order (profile)',
+    statuses: [
+      'INIT',
+      'INIT CREATE CARD',
+      'INIT CREATE CARD HOLDER',
+      'INIT ACTIVE CARD',
+      'CREATE CARD FAILED REFUND',
+      'ACTIVE',
+      'FREEZE',
+      'CANCELLING',
+      'CANCELED',
+      'DELETED',
+      'EXPIRED',
+      'WAIT_CANCEL',
+    ],
+    source: 'WIRE.md, Status order (profile); Card statuses (alchemypay.readme.io)',
+  },
+  wait: {
+    ms: 360_000,
+    source: 'no time is published for the card to become ACTIVE: the same bound as GEP\'s "wait 1 to 5 minutes", plus a minute',
+    origin: 'profile',
   },
   wire: {
     signatureWindowMs: 300_000,
@@ -85,6 +104,7 @@ export default {
       choice: 'INIT → INIT CREATE CARD HOLDER → INIT CREATE CARD → INIT ACTIVE CARD → ACTIVE; never back',
       origin: 'profile',
     },
+    { what: 'Longest wait for ACTIVE and the callback (run --wait)', choice: '6 minutes, as for GEP', origin: 'profile' },
     {
       what: 'Return code per failure',
       choice:

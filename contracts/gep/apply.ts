@@ -10,6 +10,8 @@ const WIRE = 'WIRE.md';
 const row = (row: string, text: string) => ({ doc: DOC, row, text });
 const note = (text: string) => ({ doc: DOC, text });
 const wire = (text: string) => ({ doc: WIRE, text });
+const CARD_QUERY = 'result `{ cardId, localCurrency, cardNo, cardVerifyNo, cardExpiryDate, cardStatus, availableAmount }`';
+const OPERATION_QUERY = 'result `{ orderId, cardId, userReqNo, opType, status, statusDesc, amount, createAt }`';
 /** The English rendering's reading of the examples: quoted instead of the example's own card number and CVV. */
 const facts = (text: string) => ({ doc: 'gep-card-apply.en.md', text });
 const REGULAR = { field: 'channelType', in: ['1'] };
@@ -462,6 +464,86 @@ export default {
       title: 'a refusal carries the code the profile maps to the broken rule',
       source: wire('`110001` any field rule broken (missing, type, length, format, date, conditional requirement)'),
       check: { kind: 'codeMatchesRule' },
+    },
+    {
+      field: 'outcome',
+      rule: 'staysFinal',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'profile',
+      title: 'an operation the query reports success or failed keeps that status through the stability window',
+      source: wire('`status` as in the group query (0 pending, 1 processing, 2 success, 3 failed)'),
+      check: { kind: 'behaviour', behaviour: 'finalStatusStable' },
+    },
+    {
+      field: 'outcome',
+      rule: 'elementsStay',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'note',
+      title: 'card elements, once complete, stay as they are through the stability window',
+      source: note('(1)开卡成功,卡要素齐全'),
+      check: { kind: 'behaviour', behaviour: 'elementsStable' },
+    },
+    {
+      field: 'info',
+      rule: 'agreesWithApply',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'profile',
+      title: 'the card query (info) agrees with the apply on everything both carry',
+      source: wire(CARD_QUERY),
+      check: { kind: 'behaviour', behaviour: 'followUpAgrees' },
+    },
+    {
+      field: 'queryCardOperate',
+      rule: 'agreesWithApply',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'profile',
+      title: 'the operation query agrees with the apply on everything both carry',
+      source: wire(OPERATION_QUERY),
+      check: { kind: 'behaviour', behaviour: 'followUpAgrees' },
+    },
+  ],
+  /** The card query and the operation query against the apply's dataContent and result. */
+  agreements: [
+    { read: 'info', from: 'response.result.cardId', to: 'result.cardId', compare: 'text', source: wire(CARD_QUERY) },
+    {
+      read: 'info',
+      from: 'request.localCurrency',
+      to: 'result.localCurrency',
+      compare: 'text',
+      source: row('02', '02. | 开卡币种 | localCurrency | M | String(3) | 开卡币种 |'),
+    },
+    { read: 'info', from: 'response.result.cardNo', to: 'result.cardNo', compare: 'text', secret: true, source: wire(CARD_QUERY) },
+    {
+      read: 'info',
+      from: 'response.result.cardVerifyNo',
+      to: 'result.cardVerifyNo',
+      compare: 'text',
+      secret: true,
+      source: wire(CARD_QUERY),
+    },
+    { read: 'info', from: 'response.result.cardExpiryDate', to: 'result.cardExpiryDate', compare: 'text', source: wire(CARD_QUERY) },
+    {
+      read: 'info',
+      from: 'request.binRangeId',
+      to: 'result.cardNo',
+      compare: 'prefix',
+      secret: true,
+      unless: RANDOM_BIN,
+      source: row('09', '常规卡(默认):222929 共享卡-附属卡(默认):493193'),
+    },
+    { read: 'queryCardOperate', from: 'request.userReqNo', to: 'result.userReqNo', compare: 'text', source: wire(OPERATION_QUERY) },
+    { read: 'queryCardOperate', from: 'response.result.orderId', to: 'result.orderId', compare: 'text', source: wire(OPERATION_QUERY) },
+    { read: 'queryCardOperate', from: 'response.result.cardId', to: 'result.cardId', compare: 'text', source: wire(OPERATION_QUERY) },
+    {
+      read: 'queryCardOperate',
+      from: 'request.authLimitAmount',
+      to: 'result.amount',
+      compare: 'amount',
+      source: wire('`authLimitAmount` is a decimal amount in the card currency (the example sends `"100"`), not minor units'),
     },
   ],
   exampleDate: '2024-08-14',

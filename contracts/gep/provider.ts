@@ -38,6 +38,11 @@ export default {
     },
     { operation: 'info', method: 'POST', path: '/api/vas/card/info', origin: 'profile', source: 'WIRE.md, Card query' },
   ],
+  wait: {
+    ms: 360_000,
+    source: 'seed, outcomes (2) and (3): "需等待1到5分钟" (wait 1 to 5 minutes), plus a minute',
+    origin: 'note',
+  },
   operationStatuses: { '0': 'pending', '1': 'processing', '2': 'success', '3': 'failed' },
   wire: {
     version: '1.0.0',

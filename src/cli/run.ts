@@ -1,6 +1,7 @@
 /**
  * `card-conformance run [--provider alchemy|gep|all] [--base-url URL] [--seed N] [--runs N]
- * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]...`
+ * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]... [--wait DURATION] [--stability DURATION]
+ * [--time-scale X]`
  *
  * Runs the conformance suites (ordinary vitest files: `npx vitest --project conformance` runs the same)
  * with the rule reporter, against the configured sandbox or, without a base URL, the embedded mock.
@@ -11,7 +12,15 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
-import { DEFAULT_RUNS, DEFAULT_SCHEMA_MODE, DEFAULT_SEED, SETTINGS_VARIABLES } from '../conformance/settings.ts';
+import {
+  DEFAULT_RUNS,
+  DEFAULT_SCHEMA_MODE,
+  DEFAULT_SEED,
+  DEFAULT_TIME_SCALE,
+  readSettings,
+  SETTINGS_VARIABLES,
+} from '../conformance/settings.ts';
+import { DURATION_EXAMPLES, parseDuration } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
 import { ConformanceReporter } from '../report/reporter.ts';
@@ -29,7 +38,7 @@ export const RUN = {
   summary: [
     'test a provider rule by rule (the embedded mock without a base URL)',
     'runs the conformance suites against --base-url or <PROVIDER>_BASE_URL, else the embedded mock, and',
-    'writes conformance.json and junit.xml to the report directory',
+    'writes conformance.json to the report directory',
   ].join('\n'),
   options: {
     provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'which provider to test' },
@@ -54,6 +63,24 @@ export const RUN = {
       arg: 'NAME',
       help: 'switch a deviation on in the embedded mock (tests the suite); repeatable',
     },
+    wait: {
+      type: 'string',
+      arg: 'DURATION',
+      default: "the profile's (6m against a sandbox; short on the embedded mock)",
+      help: `bound on every asynchronous outcome, e.g. ${DURATION_EXAMPLES} (or ${SETTINGS_VARIABLES.wait})`,
+    },
+    stability: {
+      type: 'string',
+      arg: 'DURATION',
+      default: '5 poll intervals',
+      help: `how long a final status must stay final (or ${SETTINGS_VARIABLES.stability})`,
+    },
+    'time-scale': {
+      type: 'string',
+      arg: 'X',
+      default: DEFAULT_TIME_SCALE,
+      help: `provider time per real time in the embedded mock; 1 is real time (or ${SETTINGS_VARIABLES.timeScale})`,
+    },
   },
   exits: [
     [EXIT.ok, 'conformant'],
@@ -69,6 +96,20 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min} (got "${v}")`);
+  return v;
+};
+
+/** A duration flag (`5s`, `1m30s`), checked here and handed to the suites as text. */
+const duration = (flag: string, v: string | undefined): string | undefined => {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 1) throw new UsageError(`--${flag} must be a positive duration such as ${DURATION_EXAMPLES} (got "${v}")`);
+  return v;
+};
+
+const positive = (flag: string, v: string | undefined): string | undefined => {
+  if (v === undefined) return undefined;
+  if (!(Number(v) > 0) || !Number.isFinite(Number(v))) throw new UsageError(`--${flag} must be a positive number (got "${v}")`);
   return v;
 };
 
@@ -92,6 +133,9 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     SETTINGS_VARIABLES.mode,
     values['schema-mode'] === undefined ? undefined : oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, DEFAULT_SCHEMA_MODE),
   );
+  set(SETTINGS_VARIABLES.wait, duration('wait', values.wait));
+  set(SETTINGS_VARIABLES.stability, duration('stability', values.stability));
+  set(SETTINGS_VARIABLES.timeScale, positive('time-scale', values['time-scale']));
   if (values.deviate?.length) {
     resolveDeviations(values.deviate);
     env[SETTINGS_VARIABLES.deviate] = values.deviate.join(',');
@@ -102,8 +146,11 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   }
   // Configuration errors end here, with one line, before anything runs.
   const config = loadConfig(env);
+  readSettings(env);
   if (values.deviate?.length && providers.every((p) => config[p].target))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
+  if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))
+    throw new UsageError("--time-scale sets the embedded mock's clock, but every provider has a base URL");
   const reportDir = resolve(values['report-dir'] ?? RUN.options['report-dir'].default);
   checkWritableDir(reportDir);
 

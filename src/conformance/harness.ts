@@ -21,6 +21,7 @@ import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import { connectClients, type SharedSession } from './session.ts';
+import { MIN_STABILITY_POLLS, testTimeoutMs } from './waits.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -65,8 +66,19 @@ export interface Harness {
    * out the guard band around the provider's midnight, so no date-window case straddles it.
    */
   dayOf(provider: Provider): Promise<string>;
-  /** Poll `probe` until it returns a value or the session's wait bound passes (then undefined). */
-  until<T>(probe: () => Promise<T | undefined>, intervalMs?: number): Promise<T | undefined>;
+  /**
+   * Poll `probe` until it returns a value or the wait bound passes (then undefined): `deadline` (a
+   * `Date.now()` value, from `h.deadline()` when the create was answered) or the session's wait from now.
+   * The probe runs at least once.
+   */
+  until<T>(probe: () => Promise<T | undefined>, opts?: { deadline?: number; intervalMs?: number }): Promise<T | undefined>;
+  /** When an asynchronous outcome that starts now must have settled: now + the wait bound. */
+  deadline(): number;
+  /**
+   * Watch a final state: `read` once per poll interval through the stability window, at least
+   * `MIN_STABILITY_POLLS` times; every reading, in order.
+   */
+  watch<T>(read: () => Promise<T>): Promise<T[]>;
 }
 
 const DAY_MS = 86_400_000;
@@ -74,6 +86,8 @@ const DAY_MS = 86_400_000;
 /** How long to wait, at `msOfDay` on the provider's wall clock, to be `guardMs` clear of its midnight. */
 export const guardWaitMs = (msOfDay: number, guardMs: number): number =>
   msOfDay < guardMs ? guardMs - msOfDay : msOfDay > DAY_MS - guardMs ? DAY_MS - msOfDay + guardMs : 0;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let current: Harness | undefined;
 let counter = 0;
@@ -147,14 +161,24 @@ export function harness(): Harness {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       return todayIn(zone, at());
     },
-    async until(probe, intervalMs = s.pollMs) {
-      const end = Date.now() + s.waitMs;
+    async until(probe, { deadline, intervalMs = s.pollMs } = {}) {
+      const end = deadline ?? Date.now() + s.waitMs;
       for (;;) {
         const v = await probe();
         if (v !== undefined) return v;
         if (Date.now() >= end) return undefined;
-        await new Promise((r) => setTimeout(r, intervalMs));
+        await sleep(Math.min(intervalMs, Math.max(0, end - Date.now())));
       }
+    },
+    deadline: () => Date.now() + s.waitMs,
+    async watch(read) {
+      const end = Date.now() + s.stabilityMs;
+      const out: Awaited<ReturnType<typeof read>>[] = [];
+      while (out.length < MIN_STABILITY_POLLS || Date.now() < end) {
+        await sleep(s.pollMs);
+        out.push(await read());
+      }
+      return out;
     },
   };
   return current;
@@ -168,15 +192,18 @@ const levelOf = (id: string) => catalogue().byId.get(id)?.level;
 
 /**
  * Declare one conformance test. `rules` are the ids it decides (its tags); a finding about any other
- * rule is a bug in the suite and fails the test.
+ * rule is a bug in the suite and fails the test. `waits`: how many asynchronous outcomes the test waits
+ * for one after the other (each bounded by the wait and followed by the stability window); its vitest
+ * timeout is derived from them, so a bound that passes is a rule's `fail`, never a test timeout.
  */
 export function conformance(
   provider: Provider,
   name: string,
   declared: readonly string[] | (() => readonly string[]),
   fn: (f: Findings, h: Harness) => Promise<number | undefined>,
-  timeout = 120_000,
+  { waits = 0 }: { waits?: number } = {},
 ) {
+  const timeout = testTimeoutMs(inject('conformance'), waits);
   describe.skipIf(!inScope(provider))(provider, () => {
     it(
       name,

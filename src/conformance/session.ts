@@ -22,6 +22,7 @@ import { uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
 import { startReceiver } from './receiver.ts';
 import { readSettings, type Settings } from './settings.ts';
+import { defaultStabilityMs, defaultWaitMs } from './waits.ts';
 
 export interface SharedAlchemy {
   baseUrl: string;
@@ -62,9 +63,11 @@ export interface SharedSession {
   /** Provider clock minus real clock, ms: non-zero only for an embedded provider whose clock was pinned. */
   clockOffsetMs: Record<Provider, number>;
   segments: string[];
-  /** Real ms between two looks at an asynchronous outcome, and the most to wait for one. */
+  /** Real ms between two looks at an asynchronous outcome, and the most to wait for one (from the create's answer). */
   pollMs: number;
   waitMs: number;
+  /** Real ms a final status is watched after it is first seen. */
+  stabilityMs: number;
 }
 
 /** The part of a session a report may show: no secret, no key. */
@@ -98,6 +101,7 @@ export async function openSession(
   const clockOffsetMs = { alchemy: offsetOf('alchemy'), gep: offsetOf('gep') };
   const receiver = await startReceiver(settings.callbackPort, String(catalogue().profiles.alchemy.wire['callbackAck']));
   const external = settings.providers.some((p) => config[p].target);
+  const pollMs = settings.pollMs ?? (external ? 1000 : 3);
   const runId = external ? `cc${Date.now().toString(36)}` : `s${settings.seed.toString(36)}`;
   const shared: SharedSession = {
     settings,
@@ -113,8 +117,15 @@ export async function openSession(
     },
     clockOffsetMs,
     segments: [],
-    pollMs: settings.pollMs ?? (external ? 1000 : 3),
-    waitMs: settings.waitMs ?? (external ? 360_000 : 3000),
+    pollMs,
+    waitMs:
+      settings.waitMs ??
+      defaultWaitMs(
+        settings.providers.filter((p) => config[p].target),
+        settings.providers.filter((p) => !config[p].target),
+        settings.timeScale,
+      ),
+    stabilityMs: settings.stabilityMs ?? defaultStabilityMs(pollMs),
   };
   if (mock) shared.adminUrl = mock.url;
   if (settings.providers.includes('alchemy')) {

@@ -6,6 +6,7 @@
 
 import { ConfigError } from '../config/errors.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
+import { DURATION_EXAMPLES, defaultStabilityMs, defaultWaitMs, parseDuration, testTimeoutMs } from './waits.ts';
 
 export interface Settings {
   providers: Provider[];
@@ -20,10 +21,16 @@ export interface Settings {
   /** Concurrent requests per suite file. */
   concurrency: number;
   /**
-   * Upper bound, in real ms, on waiting for an asynchronous outcome (lifecycle, callback, pending);
-   * undefined: 3 s against the embedded mock, 6 minutes against a sandbox ("wait 1 to 5 minutes").
+   * Upper bound, in real ms, on waiting for an asynchronous outcome (lifecycle, callback, pending,
+   * incomplete), from the create's answer; undefined: the profile's bound against a sandbox (6 minutes:
+   * "wait 1 to 5 minutes"), the same in the embedded mock's time (at least 3 s).
    */
   waitMs: number | undefined;
+  /**
+   * Real ms a final status (and complete card elements) is watched after it is first seen; undefined:
+   * a few poll intervals.
+   */
+  stabilityMs: number | undefined;
   callbackPort: number;
   /** Real ms between two looks at an asynchronous outcome; undefined: 3 ms on the embedded mock, 1 s on a sandbox. */
   pollMs: number | undefined;
@@ -45,6 +52,10 @@ export const SETTINGS_VARIABLES = {
   timeScale: 'CARD_CONFORMANCE_MOCK_TIME_SCALE',
   concurrency: 'CARD_CONFORMANCE_CONCURRENCY',
   waitMs: 'CARD_CONFORMANCE_WAIT_MS',
+  /** The same bound as a duration (`5s`, `6m`); wins over CARD_CONFORMANCE_WAIT_MS (run --wait). */
+  wait: 'CARD_CONFORMANCE_WAIT',
+  /** The stability window as a duration (run --stability). */
+  stability: 'CARD_CONFORMANCE_STABILITY',
   callbackPort: 'CARD_CONFORMANCE_CALLBACK_PORT',
   pollMs: 'CARD_CONFORMANCE_POLL_MS',
   mockNow: 'CARD_CONFORMANCE_MOCK_NOW',
@@ -65,6 +76,9 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
   return n;
 }
 
+/** Provider time per real time in the embedded mock of a run: its "1 to 5 minutes" pass in 120–600 ms. */
+export const DEFAULT_TIME_SCALE = 0.002;
+
 /** Two minutes: a case is never sent in the two minutes either side of the provider's midnight. */
 export const DEFAULT_MIDNIGHT_GUARD_MS = 120_000;
 
@@ -76,6 +90,14 @@ function instant(env: Readonly<Record<string, string | undefined>>, name: string
   return t;
 }
 
+function duration(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 1) throw new ConfigError(name, `must be a positive duration such as ${DURATION_EXAMPLES}`);
+  return ms;
+}
+
 export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
   const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
   if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p))
@@ -84,7 +106,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
   if (!(SCHEMA_MODES as readonly string[]).includes(mode))
     throw new ConfigError(SETTINGS_VARIABLES.mode, `must be one of ${SCHEMA_MODES.join(', ')}`);
   const ts = env[SETTINGS_VARIABLES.timeScale];
-  const timeScale = ts === undefined || ts === '' ? 0.002 : Number(ts);
+  const timeScale = ts === undefined || ts === '' ? DEFAULT_TIME_SCALE : Number(ts);
   if (!(timeScale > 0)) throw new ConfigError(SETTINGS_VARIABLES.timeScale, 'must be a positive number');
   return {
     providers: p === 'all' ? [...PROVIDERS] : [p as Provider],
@@ -97,10 +119,30 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
       .filter(Boolean),
     timeScale,
     concurrency: int(env, SETTINGS_VARIABLES.concurrency, 16, 1),
-    waitMs: env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined,
+    waitMs:
+      duration(env, SETTINGS_VARIABLES.wait) ?? (env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined),
+    stabilityMs: duration(env, SETTINGS_VARIABLES.stability),
     callbackPort: int(env, SETTINGS_VARIABLES.callbackPort, 0, 0),
     pollMs: env[SETTINGS_VARIABLES.pollMs] ? int(env, SETTINGS_VARIABLES.pollMs, 0, 1) : undefined,
     mockNow: instant(env, SETTINGS_VARIABLES.mockNow),
     midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
   };
+}
+
+/**
+ * The conformance project's default vitest test and hook timeouts, derived from the wait before the
+ * session knows its targets: the largest wait these settings can mean, one asynchronous phase. Each
+ * conformance test sets its own from the session (`conformance(..., { waits })`). Never throws: a bad
+ * value is reported, with its variable, by `run` or the session.
+ */
+export function conformanceTimeoutMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  let s: Settings | undefined;
+  try {
+    s = readSettings(env);
+  } catch {
+    s = undefined;
+  }
+  const waitMs = s?.waitMs ?? defaultWaitMs(PROVIDERS, PROVIDERS, s?.timeScale ?? 1);
+  const stabilityMs = s?.stabilityMs ?? defaultStabilityMs(s?.pollMs ?? 1000);
+  return testTimeoutMs({ waitMs, stabilityMs }, 1);
 }

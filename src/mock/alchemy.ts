@@ -27,6 +27,10 @@ interface Card {
   createdAt: number;
   callbackUrl: string;
   callbacks: { attempt: number; status: number | string }[];
+  /** The card detail has shown the final status (deviation: it leaves it afterwards). */
+  shownFinal?: boolean;
+  /** Reads of the card detail from the fourth status on (deviation: the status falls back once). */
+  lateReads?: number;
 }
 
 /** The card as the provider shows it (card detail and callback alike); amounts in cents. */
@@ -54,10 +58,9 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const vid = String(profile.wire['fallbackVid']);
   const SEGMENTS = [{ vid, currency: 'USD', name: `${vid} virtual card`, bin: '428852' }];
   const last = lifecycle.order.length - 1;
-  /** Status indices per step: the documented order, or (deviation) a fall back from the fourth to the third for a while. */
+  /** Status indices per step: the documented order, or (deviation) never the last. */
   const sequence = (): number[] => {
     if (flag('neverActive')) return lifecycle.order.slice(0, -1).map((_, i) => i);
-    if (flag('statusGoesBack')) return [...Array(last).keys(), last - 2, last - 2, last - 2, last - 2, last];
     return [...lifecycle.order.keys()];
   };
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
@@ -193,12 +196,27 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     const card =
       typeof cardId === 'string' ? state.cards.get(cardId) : typeof orderNo === 'string' ? state.orders.get(orderNo)?.[0] : undefined;
     if (!card) return refuse('2654', 'user card information does not exist', false);
-    const status = statusAt(card, ctx.now());
+    let status = statusAt(card, ctx.now());
+    if (flag('statusGoesBack') && lifecycle.order.indexOf(status) >= last - 1) {
+      // Counted in reads, not in time, so that any poller sees it: the first read from the fourth status on
+      // shows the fourth, the next one falls back to the third, then the card goes on.
+      card.lateReads = (card.lateReads ?? 0) + 1;
+      if (card.lateReads <= 2) status = lifecycle.order[last - card.lateReads]!;
+    }
+    if (flag('statusLeavesFinal') && status === lifecycle.order.at(-1)) {
+      // the first published status that is neither on the way to ACTIVE nor the failure end (FREEZE)
+      if (card.shownFinal) status = lifecycle.statuses?.find((s) => !lifecycle.order.includes(s) && s !== lifecycle.failureEnd) ?? status;
+      card.shownFinal = true;
+    }
+    const view = cardView(card, status);
+    // every amount is in cents; the deviation shows the deposit in dollars
+    if (flag('infoOtherDeposit') && /^\d+$/.test(view.deposit))
+      view.deposit = `${BigInt(view.deposit) / 100n}.${String(BigInt(view.deposit) % 100n).padStart(2, '0')}`;
     return json(
       envelope(profile.successCode, 'success', {
         orderNo: card.orderNo,
         cardHolder: card.holder,
-        card: cardView(card, status),
+        card: view,
       }),
     );
   };

@@ -32,7 +32,13 @@ export type DeviationFlag =
   | 'noDebit'
   | 'allowOverdraft'
   | 'pendingForever'
-  | 'incompleteForever';
+  | 'incompleteForever'
+  | 'statusLeavesFinal'
+  | 'infoOtherDeposit'
+  | 'operationStatusFlips'
+  | 'elementsVanish'
+  | 'infoOtherCurrency'
+  | 'queryOtherAmount';
 
 export interface Deviation {
   name: string;
@@ -308,6 +314,23 @@ export const DEVIATIONS: readonly Deviation[] = [
   }),
   A('alchemy-vid-ignores-case', 'vid.knownSegment', 'accepts a card segment in the other letter case', {
     predicate: (v, ctx) => (ctx.knownValues?.['segmentList'] ?? []).some((k) => k.toLowerCase() === String(v).toLowerCase()),
+  }),
+  // Behaviour watched over time: the final status, the complete elements, the follow-up reads
+  A('alchemy-status-leaves-active', 'status.staysFinal', 'an ACTIVE card shows ACTIVE once, then FREEZE', { flag: 'statusLeavesFinal' }),
+  A('alchemy-info-other-deposit', 'info.agreesWithCreate', 'the card detail shows the deposit in dollars (10.00), not cents (1000)', {
+    flag: 'infoOtherDeposit',
+  }),
+  G('gep-operation-status-flips', 'outcome.staysFinal', 'the operation query shows success once, then failed', {
+    flag: 'operationStatusFlips',
+  }),
+  G('gep-elements-vanish', 'outcome.elementsStay', 'the card query shows the complete elements once, then empty ones again', {
+    flag: 'elementsVanish',
+  }),
+  G('gep-info-other-currency', 'info.agreesWithApply', 'the card query names another currency than the apply', {
+    flag: 'infoOtherCurrency',
+  }),
+  G('gep-query-other-amount', 'queryCardOperate.agreesWithApply', 'the operation query gives the amount in cents (10000 for 100)', {
+    flag: 'queryOtherAmount',
   }),
 ];
 

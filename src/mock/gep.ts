@@ -39,6 +39,9 @@ interface Order {
   cvv: string;
   expiry: string;
   currency: string;
+  /** The queries have shown the final status / the complete elements (deviations change them afterwards). */
+  shownFinal?: boolean;
+  shownElements?: boolean;
 }
 
 const toCents = (v: unknown): bigint => {
@@ -167,15 +170,20 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const o = typeof userReqNo === 'string' ? state.orders.get(userReqNo)?.[0] : undefined;
     if (!o) return fail('120001', 'empty result', false);
     const done = o.outcome !== 'pending' || settled(o);
+    let status = done ? 2 : 1;
+    if (flag('operationStatusFlips') && done) {
+      if (o.shownFinal) status = Number(Object.entries(profile.operationStatuses ?? {}).find(([, v]) => v === 'failed')?.[0] ?? status);
+      o.shownFinal = true;
+    }
     return ok(
       {
         orderId: o.orderId,
         cardId: o.cardId,
         userReqNo: o.userReqNo,
         opType: 0,
-        status: done ? 2 : 1,
-        statusDesc: done ? profile.operationStatuses?.['2'] : profile.operationStatuses?.['1'],
-        amount: fromCents(o.amountCents),
+        status,
+        statusDesc: profile.operationStatuses?.[String(status)],
+        amount: flag('queryOtherAmount') ? o.amountCents.toString() : fromCents(o.amountCents),
         createAt: new Date(o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
       },
       false,
@@ -187,8 +195,13 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const o = typeof cardId === 'string' ? state.cards.get(cardId) : undefined;
     if (!o) return fail('120001', 'empty result', false);
     if (o.outcome === 'pending' && !settled(o)) return fail(PENDING, 'unknown order status', false);
-    const complete = o.outcome === 'complete' || settled(o);
+    let complete = o.outcome === 'complete' || settled(o);
+    if (flag('elementsVanish') && complete) {
+      complete = !o.shownElements;
+      o.shownElements = true;
+    }
     const { orderId: _o, ...card } = cardResult(o, complete);
+    if (flag('infoOtherCurrency')) card.localCurrency = card.localCurrency === 'EUR' ? 'USD' : 'EUR';
     return ok({ ...card, cardStatus: complete ? 'ACTIVE' : 'PROCESSING', availableAmount: fromCents(o.amountCents) }, true);
   };
 

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { dataModules } from '../../contracts/index.ts';
 import { CardConformanceError, EXIT } from '../wire/errors.ts';
 import type { FieldType, Format, Level, Origin, Provider, Side } from './registry.ts';
-import { type Condition, type FieldRow, NoteCheck, OperationSpec, ProviderProfile, type Source } from './types.ts';
+import { type Condition, type FieldRow, isKnownOperation, NoteCheck, OperationSpec, ProviderProfile, type Source } from './types.ts';
 
 /** Checks derived from a table row, beside the note checks written in the data. */
 export type RowCheck =
@@ -194,6 +194,19 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
     for (const row of spec[side]) for (const r of rowRules(side, row)) push(r, ruleName(r.check), {});
   }
   const known = new Set([...spec.request.map((r) => r.path), ...spec.response.map((r) => `response.${r.path}`)]);
+  for (const [i, a] of (spec.agreements ?? []).entries()) {
+    if (!isKnownOperation(spec.provider, a.read))
+      throw new SpecError(`${module}: agreement ${i} (${a.from} ↔ ${a.read} ${a.to}): ${a.read} is not an operation of ${spec.provider}`);
+    const rule = spec.rules.find((n) => n.field === a.read && n.check.kind === 'behaviour' && n.check.behaviour === 'followUpAgrees');
+    if (!rule) throw new SpecError(`${module}: agreement ${i} (${a.from} ↔ ${a.read} ${a.to}): no followUpAgrees rule about ${a.read}`);
+    const [side, ...rest] = a.from.split('.');
+    const path = rest.join('.');
+    if ((side === 'request' && !known.has(path)) || (side === 'response' && !known.has(`response.${path}`)))
+      throw new SpecError(`${module}: agreement ${i} (${a.from} ↔ ${a.read} ${a.to}): ${a.from} is not a row of the tables`);
+  }
+  for (const n of spec.rules)
+    if (n.check.kind === 'behaviour' && n.check.behaviour === 'followUpAgrees' && !spec.agreements?.some((a) => a.read === n.field))
+      throw new SpecError(`${module}: rule ${n.field}.${n.rule}: no agreement pair names ${n.field}`);
   for (const [i, note] of spec.rules.entries()) {
     if (note.side !== 'behaviour' && !known.has(note.field))
       throw new SpecError(`${module}: rule ${i} (${note.field}.${note.rule}): field ${note.field} is not a row of the tables`);

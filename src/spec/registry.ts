@@ -46,7 +46,14 @@ export const BEHAVIOURS = [
   'insufficientBalance',
   'pendingResolves',
   'incompleteCompletes',
+  'finalStatusStable',
+  'elementsStable',
+  'followUpAgrees',
 ] as const;
+
+/** How a follow-up read's value is held against the create's: as text, as a decimal amount, as a prefix. */
+export const AGREEMENTS = ['text', 'amount', 'prefix'] as const;
+export type AgreementKind = (typeof AGREEMENTS)[number];
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
 export const CODE_STATUSES = ['published', 'inferred', 'profile'] as const;

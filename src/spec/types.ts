@@ -3,7 +3,7 @@
  * module fails at load with a message naming the module and the row. The types are inferred from it.
  */
 import { z } from 'zod';
-import { BEHAVIOURS, CODE_STATUSES, FIELD_TYPES, FORMATS, LEVELS, OPERATIONS, ORIGINS, PROVIDERS, SIDES } from './registry.ts';
+import { AGREEMENTS, BEHAVIOURS, CODE_STATUSES, FIELD_TYPES, FORMATS, LEVELS, OPERATIONS, ORIGINS, PROVIDERS, SIDES } from './registry.ts';
 
 const nonEmpty = z.string().min(1, 'must be a non-empty string');
 const positiveInt = z.number().int('must be a positive integer').positive('must be a positive integer');
@@ -107,6 +107,31 @@ export const NoteRule = z.strictObject({
 });
 export type NoteRule = z.infer<typeof NoteRule>;
 
+/**
+ * One pair of values a follow-up read must agree on with the create (the `followUpAgrees` rule whose
+ * field is the follow-up's operation): where the create's side is (`request.<path>`, the create's
+ * answer `response.<path>`, or the Alchemy `callback.<path>`), where the follow-up's is, how they
+ * compare. A pair with either side absent or empty is not compared.
+ */
+export const Agreement = z.strictObject({
+  /** The follow-up operation (a call of the profile), which is also the field of its rule. */
+  read: nonEmpty,
+  from: z
+    .string()
+    .regex(
+      /^(request|response|callback)\.[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/,
+      'must be request., response. or callback. and a dotted path',
+    ),
+  to: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/, 'must be a dotted camelCase path'),
+  compare: z.enum(AGREEMENTS),
+  /** Compared, never printed (card number, CVV). */
+  secret: z.boolean().optional(),
+  /** Not compared when the request meets this condition (GEP's random BIN 000000). */
+  unless: Condition.optional(),
+  source: Source,
+});
+export type Agreement = z.infer<typeof Agreement>;
+
 export const OperationSpec = z.strictObject({
   provider: z.enum(PROVIDERS),
   operation: nonEmpty,
@@ -121,6 +146,8 @@ export const OperationSpec = z.strictObject({
   /** Response fields at their wire paths (`success`, `model.activeLink`, `result.cardNo`). */
   response: z.array(FieldRow),
   rules: z.array(NoteRule),
+  /** What follow-up reads must agree on with the create, pair by pair (the `followUpAgrees` rules). */
+  agreements: z.array(Agreement).optional(),
   /**
    * The examples stay in the provider's document (tests read them from there, so they are never copied
    * and no example card number or token is committed twice); this is the day they were written, for
@@ -163,8 +190,18 @@ export const ProviderProfile = z.strictObject({
   calls: z.array(CallSpec),
   /** The provider's own time zone: "today" for date rules is the calendar date there. */
   timeZone: nonEmpty,
-  /** Card statuses in the order they must be passed, and the failure end (Alchemy). */
-  lifecycle: z.strictObject({ order: z.array(nonEmpty).min(2), failureEnd: nonEmpty, source: nonEmpty }).optional(),
+  /**
+   * Card statuses in the order they must be passed, and the failure end (Alchemy); `statuses`: every
+   * status the provider publishes (the ones outside `order` come after a card is made, if ever).
+   */
+  lifecycle: z
+    .strictObject({ order: z.array(nonEmpty).min(2), failureEnd: nonEmpty, statuses: z.array(nonEmpty).optional(), source: nonEmpty })
+    .optional(),
+  /**
+   * How long an asynchronous outcome (lifecycle, callback, pending, incomplete) may take against a real
+   * target: the default of `--wait`, with where the number comes from.
+   */
+  wait: z.strictObject({ ms: positiveInt, source: nonEmpty, origin: z.enum(ORIGINS) }),
   /** Operation statuses of the query call (GEP): code → meaning. */
   operationStatuses: z.record(z.string(), nonEmpty).optional(),
   /** Envelope facts of the wire format (form fields, versions, limits), each a default, overridable. */

@@ -20,6 +20,7 @@ import { type Case, invalidCases, validCases } from '../../properties/cases.ts';
 import { addDays } from '../../properties/generate.ts';
 import { evaluate } from '../../src/checks/registry.ts';
 import type { CallResult } from '../../src/client/types.ts';
+import { compareFollowUp } from '../../src/conformance/agreement.ts';
 import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
 import { DEVIATIONS, type Deviation } from '../../src/mock/deviations.ts';
 import { GEP_SETTLE_SECONDS } from '../../src/mock/gep.ts';
@@ -361,6 +362,84 @@ const SCENARIOS: Record<string, Scenario> = {
       const req = gepRequest();
       const r = await h.gep.apply(req, { rawDataContent: encodeSealed(req, stranger.privateKey) });
       return { success: envelopeOf(r)['success'], code: codeOf(r) };
+    },
+  },
+  'alchemy/statusLeavesFinal': {
+    rule: 'alchemy.create.status.staysFinal',
+    expected: { statuses: ['ACTIVE', 'ACTIVE', 'ACTIVE'] },
+    timeScale: 1,
+    run: async (h) => {
+      h.clock.freeze();
+      const req = alchemyRequest();
+      await h.alchemy.create(req);
+      h.clock.advance(20 * ALCHEMY_STEP_SECONDS * 1000);
+      const statuses: string[] = [];
+      for (let i = 0; i < 3; i++) statuses.push(await statusOf(h, String(req['orderNo'])));
+      return { statuses };
+    },
+  },
+  'alchemy/infoOtherDeposit': {
+    rule: 'alchemy.create.info.agreesWithCreate',
+    expected: { deposit: '4200', disagreements: [] },
+    run: async (h) => {
+      const req = alchemyRequest({ deposit: '4200' });
+      await h.alchemy.create(req);
+      const info = await h.alchemy.call('info', { orderNo: req['orderNo'] });
+      const pairs = compareFollowUp('alchemy', 'create', 'info', { request: req }, info.body);
+      expect(pairs.length).toBeGreaterThan(0);
+      return { deposit: getPath(info.body, 'model.card.deposit'), disagreements: pairs.filter((p) => !p.agrees).map((p) => p.message) };
+    },
+  },
+  'gep/operationStatusFlips': {
+    rule: 'gep.apply.outcome.staysFinal',
+    expected: { statuses: [2, 2, 2] },
+    run: async (h) => {
+      const req = gepRequest();
+      const userReqNo = String(req['userReqNo']);
+      h.mock.admin.gep.force(userReqNo, 'complete');
+      await h.gep.apply(req);
+      const statuses: unknown[] = [];
+      for (let i = 0; i < 3; i++) statuses.push(resultOf(await h.gep.queryCardOperate({ userReqNo }))['status']);
+      return { statuses };
+    },
+  },
+  'gep/elementsVanish': {
+    rule: 'gep.apply.outcome.elementsStay',
+    expected: { cardNumbersValid: [true, true, true] },
+    run: async (h) => {
+      const req = gepRequest();
+      h.mock.admin.gep.force(String(req['userReqNo']), 'complete');
+      const cardId = String(resultOf(await h.gep.apply(req))['cardId']);
+      const cardNumbersValid: boolean[] = [];
+      for (let i = 0; i < 3; i++) cardNumbersValid.push(luhnValid(String(resultOf(await h.gep.info({ cardId }))['cardNo'] ?? '')));
+      return { cardNumbersValid };
+    },
+  },
+  'gep/infoOtherCurrency': {
+    rule: 'gep.apply.info.agreesWithApply',
+    expected: { disagreements: [] },
+    run: async (h) => {
+      const req = gepRequest();
+      h.mock.admin.gep.force(String(req['userReqNo']), 'complete');
+      const apply = await h.gep.apply(req);
+      const info = await h.gep.info({ cardId: String(resultOf(apply)['cardId']) });
+      const pairs = compareFollowUp('gep', 'apply', 'info', { request: req, response: apply.body }, info.body);
+      expect(pairs.length).toBeGreaterThan(0);
+      return { disagreements: pairs.filter((p) => !p.agrees).map((p) => p.message) };
+    },
+  },
+  'gep/queryOtherAmount': {
+    rule: 'gep.apply.queryCardOperate.agreesWithApply',
+    expected: { amount: '100.00', disagreements: [] },
+    run: async (h) => {
+      const req = gepRequest({ authLimitAmount: '100' });
+      const userReqNo = String(req['userReqNo']);
+      h.mock.admin.gep.force(userReqNo, 'complete');
+      const apply = await h.gep.apply(req);
+      const query = await h.gep.queryCardOperate({ userReqNo });
+      const pairs = compareFollowUp('gep', 'apply', 'queryCardOperate', { request: req, response: apply.body }, query.body);
+      expect(pairs.length).toBeGreaterThan(0);
+      return { amount: resultOf(query)['amount'], disagreements: pairs.filter((p) => !p.agrees).map((p) => p.message) };
     },
   },
 };

@@ -68,6 +68,28 @@ describe('rule catalogue', () => {
     }
   });
 
+  it('quotes every source verbatim from its document', () => {
+    const docs = new Map<string, string>();
+    for (const r of cat.rules) {
+      const doc = docs.get(r.sourceRef.doc) ?? norm(readSpec(r.sourceRef.doc));
+      docs.set(r.sourceRef.doc, doc);
+      expect(doc.includes(norm(r.sourceRef.text)), `${r.id}: ${r.sourceRef.text}`).toBe(true);
+    }
+  });
+
+  it('quotes the source of every follow-up agreement pair verbatim, and ties each pair to a followUpAgrees rule', () => {
+    const pairs = cat.operations.flatMap((o) => (o.spec.agreements ?? []).map((a) => ({ o, a })));
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const { o, a } of pairs) {
+      expect(norm(readSpec(a.source.doc)).includes(norm(a.source.text)), `${a.from} ↔ ${a.read} ${a.to}`).toBe(true);
+      const checks = cat
+        .rulesFor(o.spec.provider, o.spec.operation)
+        .filter((r) => r.field === a.read && r.side === 'behaviour')
+        .map((r) => r.check);
+      expect(checks, a.read).toContainEqual({ kind: 'behaviour', behaviour: 'followUpAgrees' });
+    }
+  });
+
   it('uses stable, unique ids of the form provider.operation.field.rule and only registered values', () => {
     const ids = cat.rules.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -132,6 +154,16 @@ describe('malformed data modules fail at load with the module and row named', ()
     expect(() => buildCatalogue(ms)).toThrow(
       new SpecError('contracts/gep/apply.ts: duplicate rule id gep.apply.startDate.notBeforeToday (row 03)'),
     );
+  });
+
+  it('an agreement pair whose follow-up has no rule, or whose request side is no row', () => {
+    const ms = modules();
+    const apply = gepApply(ms) as unknown as { agreements: Record<string, unknown>[] };
+    apply.agreements[0]!['read'] = 'segmentList';
+    expect(() => buildCatalogue(ms)).toThrow(/contracts\/gep\/apply\.ts: agreement 0 .*segmentList is not an operation of gep/);
+    apply.agreements[0]!['read'] = 'info';
+    apply.agreements[0]!['from'] = 'request.cardHolder';
+    expect(() => buildCatalogue(ms)).toThrow(/agreement 0 \(request\.cardHolder ↔ info result\.cardId\): request\.cardHolder is not a row/);
   });
 
   it('a rule about a field that no row has', () => {

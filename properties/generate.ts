@@ -11,6 +11,7 @@ import type { Rule, RuleCheck } from '../src/spec/catalogue.ts';
 import { getPath, relativePath } from '../src/spec/evaluate.ts';
 import type { SchemaMode } from '../src/spec/registry.ts';
 import type { Condition } from '../src/spec/types.ts';
+import { CardConformanceError, EXIT } from '../src/wire/errors.ts';
 import type { FieldPlan, OperationPlan } from './plan.ts';
 import { ctxOf, siteOf } from './sites.ts';
 
@@ -19,7 +20,10 @@ export { addDays, asType, clone, ctxOf, deleteAt, setAt };
 
 /** Fixed values (`path → value`), fields that must be present, and fields that must be absent. */
 export interface Constraints {
+  /** Values fixed exactly as given. */
   set?: Record<string, unknown>;
+  /** Values stated once as text, written as each field's type asks in the mode (a suite's pinned amount). */
+  text?: Record<string, string>;
   present?: string[];
   absent?: string[];
 }
@@ -58,9 +62,36 @@ function buildLeafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
       if (named && named.length > 0 && f.check('format') === undefined) return fc.constantFrom(...named);
     }
     const arb = source!.arbitrary(site(r) as never);
-    if (arb) return arb.filter(fits);
+    if (arb)
+      return bounded(
+        arb,
+        fits,
+        (v) => `${f.path} = ${JSON.stringify(v)} breaks ${brokenShape(f, g, v)}`,
+        `a value of ${f.path} from ${r.id}`,
+      );
   }
-  throw new Error(`${f.path}: no rule of the field generates values`);
+  throw new GeneratorError(`${f.path}: no rule of the field generates values`);
+}
+
+/** The field's own shape rule a drawn value breaks (for the one-line error). */
+const brokenShape = (f: FieldPlan, g: GenContext, v: unknown): string =>
+  f.rules.find((r) => SHAPE.has(r.check.kind) && evaluate(r, setAt({}, f.path, v), ctxOf(g)).holds === false)?.id ?? 'a rule of the field';
+
+/**
+ * `arb` kept to values that pass `ok`, giving up after MAX_REJECTED_DRAWS rejections in a row with a
+ * GeneratorError (a pattern longer than the field's maximum length, say) instead of searching for ever.
+ */
+function bounded<T>(arb: fc.Arbitrary<T>, ok: (v: T) => boolean, why: (v: T) => string, what: string): fc.Arbitrary<T> {
+  let streak = 0;
+  return arb.filter((v) => {
+    if (ok(v)) {
+      streak = 0;
+      return true;
+    }
+    if (++streak >= MAX_REJECTED_DRAWS)
+      throw new GeneratorError(`cannot generate ${what}: ${MAX_REJECTED_DRAWS} draws in a row broke a rule (last: ${why(v)})`);
+    return false;
+  });
 }
 
 /** Rules a drawn leaf value must keep on its own (the relational ones are met by repair). */
@@ -91,7 +122,7 @@ function repair(
   const defaults = plan.side === 'request' ? requestDefaults : {};
   const profile = plan.cat.profiles[plan.provider];
   const refusalCodes = profile.codes.map((x) => x.code).filter((x) => x !== profile.successCode && x !== '0');
-  const fixed = new Set(Object.keys(c.set ?? {}));
+  const fixed = new Set([...Object.keys(c.set ?? {}), ...(c.absent ?? [])]);
   const repairs = plan.rules.flatMap((r) => {
     const fn = (kindOf(r.check) as CheckKind<RuleCheck['kind']>).repair;
     return fn && !fixed.has(relativePath(r)) ? [{ r, fn, site: siteOf(r, plan, g) }] : [];
@@ -117,11 +148,90 @@ function repair(
 }
 
 /** Valid objects for one side of an operation, honouring the constraints. */
-export function validObject(plan: OperationPlan, g: GenContext, c: Constraints = {}): fc.Arbitrary<Record<string, unknown>> {
+/** A constraint no draw can meet: one line naming the rule and the value. */
+export class GeneratorError extends CardConformanceError {
+  override name = 'GeneratorError';
+  readonly exitCode = EXIT.usage;
+}
+
+/** Draws in a row that may break a rule before the generator gives up: the bound on every search. */
+export const MAX_REJECTED_DRAWS = 400;
+
+/** The fields a rule reads besides its own: its condition's, the other date, its parent. */
+function referencedFields(rule: Rule): string[] {
+  const ch = rule.check;
+  const out: string[] = [];
+  if (ch.kind === 'requiredWhen' || ch.kind === 'forbiddenWhen' || ch.kind === 'valueWhen')
+    for (let w: Condition | undefined = ch.when; w; w = w.and) out.push(w.field);
+  if (ch.kind === 'dateNotBefore') out.push(ch.other);
+  if (ch.kind === 'required' && ch.parent) out.push(ch.parent);
+  return out;
+}
+
+const describeConstraints = (c: Constraints): string => {
+  const parts = [
+    ...Object.entries(c.set ?? {}).map(([p, v]) => `${p} = ${JSON.stringify(v)}`),
+    ...(c.absent ?? []).map((p) => `${p} absent`),
+  ];
+  return parts.length ? ` under ${parts.join(', ')}` : '';
+};
+
+/** The constraints' `text` values written as each field's type asks in this mode (a Number row's "30.25" is 30.25 in strict mode), into `set`. */
+export function typedConstraints(plan: OperationPlan, g: GenContext, c: Constraints): Constraints {
+  if (!c.text) return c;
+  const typed = Object.entries(c.text).map(([p, v]) => [
+    p,
+    asType(
+      plan.fields.find((f) => f.path === p),
+      v,
+      g.mode,
+    ),
+  ]);
+  const { text: _text, ...rest } = c;
+  return { ...rest, set: { ...c.set, ...Object.fromEntries(typed) } };
+}
+
+/**
+ * Valid objects for one side of an operation, honouring the constraints. A constraint that breaks a
+ * rule by itself throws at once; a search that keeps failing throws after MAX_REJECTED_DRAWS draws in a
+ * row: a GeneratorError naming the rule and the value, never a loop without end.
+ */
+export function validObject(plan: OperationPlan, g: GenContext, constraints: Constraints = {}): fc.Arbitrary<Record<string, unknown>> {
+  const c = typedConstraints(plan, g, constraints);
   const defaults = plan.side === 'request' ? plan.cat.operation(plan.provider, plan.operation).defaults : {};
   const ctx = { ...ctxOf(g, defaults), codes: new Set(plan.cat.profiles[plan.provider].codes.map((x) => x.code)) };
   const rules = plan.rules.filter((r) => r.check.kind !== 'noUntabledFields' || g.mode === 'strict');
-  return draftObject(plan, g, c).filter((obj) => rules.every((r) => evaluate(r, obj, ctx).holds !== false));
+  const what = `a valid ${plan.provider} ${plan.operation} ${plan.side}`;
+  const fixed = new Set([...Object.keys(c.set ?? {}), ...(c.absent ?? [])]);
+  // a fixed value outside the table, one that breaks a rule of its own field, or a required field fixed
+  // absent: no draw can help
+  for (const path of [...Object.keys(c.set ?? {}), ...(c.absent ?? [])])
+    if (!plan.fields.some((f) => f.path === path)) throw new GeneratorError(`cannot generate ${what}: ${path} is not a field of its table`);
+  for (const [path, value] of Object.entries(c.set ?? {})) {
+    const own = rules.filter((r) => relativePath(r) === path && kindOf(r.check).scope === 'value');
+    const broken = own.find((r) => evaluate(r, setAt({}, path, value), ctx).holds === false);
+    if (broken)
+      throw new GeneratorError(`cannot generate ${what}: ${path} = ${JSON.stringify(value)} breaks ${broken.id} (${broken.title})`);
+  }
+  for (const path of c.absent ?? []) {
+    const req = rules.find((r) => relativePath(r) === path && r.check.kind === 'required' && r.check.parent === undefined);
+    if (req) throw new GeneratorError(`cannot generate ${what}: ${path} absent breaks ${req.id} (${req.title})`);
+  }
+  let streak = 0;
+  return draftObject(plan, g, c).filter((obj) => {
+    const broken = rules.find((r) => evaluate(r, obj, ctx).holds === false);
+    if (!broken) {
+      streak = 0;
+      return true;
+    }
+    const path = relativePath(broken);
+    const stuck = fixed.has(path) && referencedFields(broken).every((p) => fixed.has(p));
+    if (stuck || ++streak >= MAX_REJECTED_DRAWS)
+      throw new GeneratorError(
+        `cannot generate ${what}${describeConstraints(c)}: ${stuck ? 'the fixed values break' : `${MAX_REJECTED_DRAWS} draws in a row broke`} ${broken.id} (${path} = ${JSON.stringify(getPath(obj, path))})`,
+      );
+    return false;
+  });
 }
 
 /** The objects before the final check: every draw repaired, not yet filtered (for diagnosis). */

@@ -109,7 +109,15 @@ export default {
       type: 'boolean',
       source: row('error', 'errorbooleanError flag'),
     },
-    { row: 'code', path: 'code', description: 'Return code', presence: 'M', type: 'long', source: row('code', 'codelongReturn code') },
+    {
+      row: 'code',
+      path: 'code',
+      example: '0',
+      description: 'Return code',
+      presence: 'M',
+      type: 'long',
+      source: row('code', 'codelongReturn code'),
+    },
     {
       row: 'msg',
       path: 'msg',

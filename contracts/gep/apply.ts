@@ -70,6 +70,7 @@ export default {
     {
       row: '05',
       path: 'authLimitAmount',
+      example: '100',
       description: 'authorised limit',
       presence: 'C',
       type: 'number',
@@ -79,6 +80,7 @@ export default {
     {
       row: '06',
       path: 'enableMultiUse',
+      example: '1',
       description: 'multi-use card',
       presence: 'M',
       type: 'number',
@@ -88,6 +90,7 @@ export default {
     {
       row: '07',
       path: 'enableCurrencyCheck',
+      example: '0',
       description: 'restrict transaction currency',
       presence: 'C',
       type: 'number',

@@ -4,7 +4,7 @@
  * kind of `RuleCheck`, so a kind without a module, or a module without one of its parts, does not compile.
  */
 import type { Rule, RuleCheck } from '../spec/catalogue.ts';
-import { absentForValue, type EvalContext, getPath, isPlainObject, NA, relativePath, type Verdict } from '../spec/evaluate.ts';
+import { absentForValue, type EvalContext, getPath, isAbsent, isPlainObject, NA, relativePath, type Verdict } from '../spec/evaluate.ts';
 import { acceptsValid } from './accepts-valid.ts';
 import { amountMinorUnits } from './amount-minor-units.ts';
 import { amountRange } from './amount-range.ts';
@@ -72,6 +72,8 @@ export const isValueKind = (kind: RuleCheck['kind']): boolean => CHECK_KINDS[kin
 /** A value rule on a field's own value. An absent value is `n/a`: presence is a rule of its own. */
 export function holdsValue(rule: Rule, v: unknown, ctx: EvalContext): Verdict {
   if (absentForValue(v, ctx.mode)) return NA;
+  // an element still being made (GEP outcome 2) may be an empty string in any mode
+  if (rule.mayArriveLater && ctx.allowIncomplete && isAbsent(v)) return NA;
   return (kindOf(rule.check).holds as CheckKind<RuleCheck['kind']>['holds'])({ check: rule.check, rule, root: undefined, value: v, ctx });
 }
 

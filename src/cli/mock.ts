@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
 import { MOCK_DEFAULTS, startMock } from '../mock/server.ts';
+import { SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { type CommandSpec, helpText, parse, UsageError } from './args.ts';
+import { type CommandSpec, helpText, oneOf, parse, UsageError } from './args.ts';
 
 export const MOCK = {
   name: 'mock',
@@ -26,6 +27,12 @@ export const MOCK = {
       help: 'provider time per real time (0.002: minutes pass in ms)',
     },
     seed: { type: 'string', arg: 'N', default: MOCK_DEFAULTS.seed, help: 'seed of the card numbers, ids and outcomes' },
+    'schema-mode': {
+      type: 'string',
+      arg: SCHEMA_MODES.join('|'),
+      default: MOCK_DEFAULTS.schemaMode,
+      help: "answer as the tables type each field (strict: code a number) or as the documents' examples do (lenient)",
+    },
     admin: { type: 'boolean', help: 'serve the /__mock/* admin routes' },
     'list-deviations': { type: 'boolean', help: 'print the deviations and exit' },
   },
@@ -62,6 +69,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     timeScale: number('time-scale', values['time-scale'], MOCK.options['time-scale'].default, (n) => n > 0),
     seed: number('seed', values.seed, MOCK.options.seed.default, Number.isInteger),
     admin: values.admin === true,
+    schemaMode: oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, MOCK.options['schema-mode'].default),
     keys: mockKeysFromEnv(process.env),
   });
   const dir = mkdtempSync(join(tmpdir(), 'card-conformance-mock-'));

@@ -4,6 +4,7 @@
  * response rules all come from the catalogue.
  */
 
+import { untabledPaths } from '../checks/no-untabled-fields.ts';
 import { evaluate } from '../checks/registry.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
@@ -70,6 +71,10 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
   };
 }
 
+/** In strict mode, a type rule the document's own example contradicts says so: the provider may follow the example. */
+const tableVsExample = (rule: Rule, mode: SchemaMode): string =>
+  mode === 'strict' && rule.contradiction ? `; table and example disagree: ${rule.contradiction}` : '';
+
 const describe = (result: CallResult): string => {
   if (result.problem) return `${result.problem.kind}: ${result.problem.message}`;
   return `HTTP ${result.status} ${result.rawBody.length > 160 ? `${result.rawBody.slice(0, 160)}…` : result.rawBody}`;
@@ -104,7 +109,7 @@ export function judgeAnswer(
   for (const rule of rules) {
     if (rule.check.kind === 'noUntabledFields') {
       if (jc.mode !== 'strict' || !isPlainObject(body)) continue;
-      const extraFields = untabled(
+      const extraFields = untabledPaths(
         body,
         cat.rulesFor(provider, operation).filter((r) => r.side === 'response'),
       );
@@ -115,7 +120,10 @@ export function judgeAnswer(
     const v = evaluate(rule, body, ctx);
     if (v.holds === true) findings.pass(rule.id);
     else if (v.holds === false)
-      findings.fail(rule.id, jc.evidence(result, `${rule.title}: broken by ${describeValue(rule, body)} (${describe(result)})`));
+      findings.fail(
+        rule.id,
+        jc.evidence(result, `${rule.title}: broken by ${describeValue(rule, body)}${tableVsExample(rule, jc.mode)} (${describe(result)})`),
+      );
   }
 }
 
@@ -124,20 +132,6 @@ function describeValue(rule: Rule, body: unknown): string {
   const path = relativePath(rule);
   const v = getPath(body, path);
   return v === undefined ? `${path} missing` : `${path} = ${JSON.stringify(v)}`;
-}
-
-function untabled(body: Record<string, unknown>, rules: Rule[]): string[] {
-  const tabled = new Set(rules.filter((r) => r.check.kind === 'type').map(relativePath));
-  const out: string[] = [];
-  const walk = (o: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(o)) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      if (!tabled.has(p)) out.push(p);
-      else if (isPlainObject(v) && [...tabled].some((t) => t.startsWith(`${p}.`))) walk(v, p);
-    }
-  };
-  walk(body, '');
-  return out;
 }
 
 /**
@@ -166,7 +160,7 @@ export function judgeRefusal(
   }
   findings.pass(jsonObject.id);
   if (e.accepted) {
-    findings.fail(rule.id, jc.evidence(result, `${note}: accepted (${describe(result)})`));
+    findings.fail(rule.id, jc.evidence(result, `${note}: accepted${tableVsExample(rule, jc.mode)} (${describe(result)})`));
     return 'accepted';
   }
   findings.pass(rule.id);

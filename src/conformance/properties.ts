@@ -193,11 +193,12 @@ export function validRequests(
   operation: string,
   n: number,
   salt = 0,
-  set: Record<string, unknown> = {},
+  pinned: Record<string, string> = {},
 ): Record<string, unknown>[] {
   const plan = planOf(provider, operation, 'request');
+  // pinned values are stated as text; the generator writes them as the run's schema mode asks
   return fc
-    .sample(validObject(plan, h.gen(provider), { set }), { numRuns: n, seed: h.s.settings.seed + salt })
+    .sample(validObject(plan, h.gen(provider), { text: pinned }), { numRuns: n, seed: h.s.settings.seed + salt })
     .map((v) => uniquify(provider, operation, v, h.unique(), h.s.callbackBase));
 }
 

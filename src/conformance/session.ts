@@ -94,6 +94,7 @@ export async function openSession(
       timeScale: settings.timeScale,
       seed: settings.seed,
       admin: true,
+      schemaMode: settings.mockMode,
       ...(pinned !== undefined ? { now: () => pinned + (Date.now() - start) } : {}),
     });
   }

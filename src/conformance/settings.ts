@@ -39,6 +39,8 @@ export interface Settings {
    * edges on purpose; undefined: the real clock. The suite's "today" and the mock's follow it.
    */
   mockNow: number | undefined;
+  /** The embedded mock's face: the run's own mode unless set (a strict run against the lenient mock shows the table-vs-example contradictions). */
+  mockMode: SchemaMode;
   /** No case whose dates are judged against "today" is sent within this many ms of the provider's midnight. */
   midnightGuardMs: number;
 }
@@ -59,6 +61,7 @@ export const SETTINGS_VARIABLES = {
   callbackPort: 'CARD_CONFORMANCE_CALLBACK_PORT',
   pollMs: 'CARD_CONFORMANCE_POLL_MS',
   mockNow: 'CARD_CONFORMANCE_MOCK_NOW',
+  mockMode: 'CARD_CONFORMANCE_MOCK_SCHEMA_MODE',
   midnightGuardMs: 'CARD_CONFORMANCE_MIDNIGHT_GUARD_MS',
   /** Read by `run` (vitest's worker count), not by the suites. */
   workers: 'CARD_CONFORMANCE_WORKERS',
@@ -82,6 +85,13 @@ export const DEFAULT_TIME_SCALE = 0.002;
 /** Two minutes: a case is never sent in the two minutes either side of the provider's midnight. */
 export const DEFAULT_MIDNIGHT_GUARD_MS = 120_000;
 
+function schemaMode(env: Readonly<Record<string, string | undefined>>, name: string, fallback: SchemaMode): SchemaMode {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (!(SCHEMA_MODES as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${SCHEMA_MODES.join(', ')}`);
+  return v as SchemaMode;
+}
+
 function instant(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
@@ -102,9 +112,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
   const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
   if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p))
     throw new ConfigError(SETTINGS_VARIABLES.provider, `must be one of ${PROVIDERS.join(', ')}, all`);
-  const mode = env[SETTINGS_VARIABLES.mode] ?? DEFAULT_SCHEMA_MODE;
-  if (!(SCHEMA_MODES as readonly string[]).includes(mode))
-    throw new ConfigError(SETTINGS_VARIABLES.mode, `must be one of ${SCHEMA_MODES.join(', ')}`);
+  const mode = schemaMode(env, SETTINGS_VARIABLES.mode, DEFAULT_SCHEMA_MODE);
   const ts = env[SETTINGS_VARIABLES.timeScale];
   const timeScale = ts === undefined || ts === '' ? DEFAULT_TIME_SCALE : Number(ts);
   if (!(timeScale > 0)) throw new ConfigError(SETTINGS_VARIABLES.timeScale, 'must be a positive number');
@@ -112,7 +120,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     providers: p === 'all' ? [...PROVIDERS] : [p as Provider],
     seed: int(env, SETTINGS_VARIABLES.seed, DEFAULT_SEED, 0),
     runs: int(env, SETTINGS_VARIABLES.runs, DEFAULT_RUNS, 1),
-    mode: mode as SchemaMode,
+    mode,
     deviate: (env[SETTINGS_VARIABLES.deviate] ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -125,6 +133,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     callbackPort: int(env, SETTINGS_VARIABLES.callbackPort, 0, 0),
     pollMs: env[SETTINGS_VARIABLES.pollMs] ? int(env, SETTINGS_VARIABLES.pollMs, 0, 1) : undefined,
     mockNow: instant(env, SETTINGS_VARIABLES.mockNow),
+    mockMode: schemaMode(env, SETTINGS_VARIABLES.mockMode, mode),
     midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
   };
 }

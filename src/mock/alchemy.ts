@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { getPath, isPlainObject } from '../spec/evaluate.ts';
 import { verifyAlchemyRequest } from '../wire/alchemy-sign.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
-import { brokenRefusal, deviateAnswer, hasFlag, json, later, type MockContext, type Reply } from './context.ts';
+import { brokenRefusal, deviateAnswer, faceOf, hasFlag, json, later, type MockContext, type Reply } from './context.ts';
 import { createValidator } from './validate.ts';
 
 export interface AlchemyKeys {
@@ -65,6 +65,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   };
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
   const validate = createValidator(ctx.cat, 'alchemy', 'create', ctx.deviations, {
+    mode: ctx.schemaMode,
     now: ctx.now,
     knownValues: { segmentList: SEGMENTS.map((s) => s.vid) },
   });
@@ -74,14 +75,16 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const state = { orders: new Map<string, Card[]>(), cards: new Map<string, Card>(), debitedCents: 0n };
 
   const traceId = () => ctx.rng.hex(32);
-  const envelope = (code: string, msg: string, model: unknown): Record<string, unknown> => ({
-    code,
-    msg,
-    model,
-    traceId: traceId(),
-    success: code === profile.successCode,
-    error: code !== profile.successCode,
-  });
+  // every Alchemy answer has the create's envelope; its numeric fields are written as the mock's face asks
+  const envelope = (code: string, msg: string, model: unknown): Record<string, unknown> =>
+    faceOf(ctx, 'alchemy', 'create', {
+      code,
+      msg,
+      model,
+      traceId: traceId(),
+      success: code === profile.successCode,
+      error: code !== profile.successCode,
+    });
   const refuse = (code: string, msg: string, badInput = true): Reply => {
     const broken = badInput ? brokenRefusal(ctx, 'alchemy') : undefined;
     if (broken) return broken;

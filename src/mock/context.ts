@@ -1,6 +1,9 @@
 /** What both provider simulators share: catalogue, deviations, clock, time scale, randomness, replies. */
+
+import { setAt } from '../checks/util.ts';
 import type { Catalogue } from '../spec/catalogue.ts';
-import type { Provider } from '../spec/registry.ts';
+import { getPath, NUMERIC } from '../spec/evaluate.ts';
+import type { Provider, SchemaMode } from '../spec/registry.ts';
 import type { Deviation, DeviationFlag } from './deviations.ts';
 import type { Rng } from './rng.ts';
 
@@ -23,6 +26,27 @@ export interface MockContext {
   timers: Set<NodeJS.Timeout>;
   /** Set by close(): nothing is scheduled any more (a callback answered after close is not redelivered). */
   closed: boolean;
+  /**
+   * The face the mock answers with: `strict` writes every answer field as its table types it (`code` a
+   * JSON number for `long`), `lenient` as the documents' own examples do (`"code": "0"`).
+   */
+  schemaMode: SchemaMode;
+}
+
+/**
+ * An answer's numeric fields written as the mock's face asks, from the operation's response rows: a JSON
+ * number in strict mode, the example's numeric string in lenient mode. In place.
+ */
+export function faceOf(ctx: MockContext, provider: Provider, operation: string, body: Record<string, unknown>): Record<string, unknown> {
+  for (const row of ctx.cat.operation(provider, operation).spec.response) {
+    if (row.type !== 'long' && row.type !== 'number') continue;
+    const v = getPath(body, row.path);
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const text = String(v);
+    if (!NUMERIC.test(text)) continue; // a deviation's malformed value stays as it was made
+    setAt(body, row.path, ctx.schemaMode === 'strict' ? Number(text) : text);
+  }
+  return body;
 }
 
 export const json = (body: unknown, status = 200): Reply => ({

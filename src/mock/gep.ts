@@ -55,7 +55,7 @@ const fromCents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0'
 export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix = DEFAULT_OUTCOMES) {
   const profile = ctx.cat.profiles.gep;
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
-  const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, { now: ctx.now });
+  const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, { now: ctx.now, mode: ctx.schemaMode });
   const { defaults } = ctx.cat.operation('gep', 'apply');
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'gep', f);
   /** "outcome not known yet": the code of the pendingResolves rule. */

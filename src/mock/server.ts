@@ -11,6 +11,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
+import type { SchemaMode } from '../spec/registry.ts';
 import { generateTestKeyPair } from '../wire/keys.ts';
 import { type AlchemyKeys, createAlchemy } from './alchemy.ts';
 import { isLoopback, json, type MockContext, type Reply } from './context.ts';
@@ -52,6 +53,8 @@ export interface MockOptions {
   /** Let callbacks go to non-loopback hosts (never in tests). */
   allowRemoteCallbacks?: boolean;
   now?: () => number;
+  /** The face of the answers: strict writes each field as its table types it, lenient as the examples do (default). */
+  schemaMode?: SchemaMode;
   catalogue?: Catalogue;
 }
 
@@ -66,7 +69,7 @@ export interface RunningMock {
 }
 
 /** What the mock does when not told otherwise: any free port, real time, seed 1, a 1 MiB body limit. */
-export const MOCK_DEFAULTS = { port: 0, timeScale: 1, seed: 1, maxBodyBytes: 1024 * 1024 } as const;
+export const MOCK_DEFAULTS = { port: 0, timeScale: 1, seed: 1, maxBodyBytes: 1024 * 1024, schemaMode: 'lenient' } as const;
 /** How much of an oversize body is read and discarded before the mock gives up on the connection. */
 export const DRAIN_BYTES = 64 * 1024 * 1024;
 
@@ -86,6 +89,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     callbackAllowed: (u) => opts.allowRemoteCallbacks === true || isLoopback(u),
     timers: new Set(),
     closed: false,
+    schemaMode: opts.schemaMode ?? MOCK_DEFAULTS.schemaMode,
   };
   const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? {
     accessKey: `mock-ak-${randomBytes(6).toString('hex')}`,

@@ -5,10 +5,11 @@
  * broken rule (in catalogue order) decides the refusal code, as the profile maps it.
  */
 
+import { untabledPaths } from '../checks/no-untabled-fields.ts';
 import { evaluate } from '../checks/registry.ts';
 import type { Catalogue, Rule } from '../spec/catalogue.ts';
 import { absentForValue, type EvalContext, getPath, isPlainObject, relativePath, todayIn, type Verdict } from '../spec/evaluate.ts';
-import type { Provider } from '../spec/registry.ts';
+import type { Provider, SchemaMode } from '../spec/registry.ts';
 import type { Deviation } from './deviations.ts';
 
 export interface Refusal {
@@ -17,6 +18,8 @@ export interface Refusal {
 }
 
 export interface ValidatorOptions {
+  /** Strict: the table literally (numbers as JSON numbers, only tabled fields); lenient: as the examples write requests. */
+  mode: SchemaMode;
   knownValues?: Record<string, readonly string[]>;
   now: () => number;
 }
@@ -56,10 +59,12 @@ export function createValidator(
         : (body: unknown, ctx: EvalContext) => evaluate(r, body, ctx),
     }));
   const { defaults } = cat.operation(provider, operation);
+  const sideRules = cat.rulesFor(provider, operation).filter((r) => r.side === 'request');
+  const untabled = opts.mode === 'strict' ? sideRules.find((r) => r.check.kind === 'noUntabledFields' && !ignored.has(r.id)) : undefined;
   const timeZone = cat.profiles[provider].timeZone;
   return (body: unknown): Refusal | undefined => {
     const ctx = {
-      mode: 'lenient' as const,
+      mode: opts.mode,
       today: todayIn(timeZone, new Date(opts.now())),
       defaults,
       ...(opts.knownValues ? { knownValues: opts.knownValues } : {}),
@@ -68,6 +73,8 @@ export function createValidator(
       const v = judge(body, ctx);
       if (v.holds === false) return { rule, ...(v.way ? { way: v.way } : {}) };
     }
+    // strict: only the table's fields
+    if (untabled && isPlainObject(body) && untabledPaths(body, sideRules).length > 0) return { rule: untabled };
     // a deviation that refuses valid requests of its own making (a default not assumed)
     for (const d of refusers) if (isPlainObject(body) && d.refuses!(body)) return { rule: cat.byId.get(d.ruleId)! };
     return undefined;

@@ -43,6 +43,15 @@ export interface Rule {
    * (`any` for every way); the first of each list is the profile's first reading.
    */
   codes: Record<string, string[]>;
+  /**
+   * A card element that GEP may deliver later (outcome 2): while the answer may be incomplete, its empty
+   * value is absent for every rule of the row, in every schema mode.
+   */
+  mayArriveLater?: boolean;
+  /** The document example's value of the row, where the data quotes it (a table type the example contradicts shows here). */
+  example?: string;
+  /** For a type rule the document's own example contradicts: one line saying how (strict mode fails it on a provider that follows the example). */
+  contradiction?: string;
 }
 
 export interface FieldDefault {
@@ -119,10 +128,40 @@ const sourceLine = (s: Source): string => `${s.doc}${s.row ? ` row ${s.row}` : '
 
 const describeCondition = (c: Condition): string => `${c.field} is ${c.in.join(' or ')}${c.and ? ` and ${describeCondition(c.and)}` : ''}`;
 
-function rowRules(side: 'request' | 'response', row: FieldRow): Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>[] {
+/**
+ * Where the document's own example writes a table's numbers as strings (GEP's `"authLimitAmount": "100"`,
+ * Alchemy's `"code": "0"`), the table's Number and long rows contradict it: strict mode (the table) and
+ * the example cannot both hold. One line, for the reports of a strict run.
+ */
+function exampleContradiction(table: readonly FieldRow[], row: FieldRow): string | undefined {
+  if (row.type !== 'number' && row.type !== 'long') return undefined;
+  const numeric = (r: FieldRow) => (r.type === 'number' || r.type === 'long') && r.example !== undefined;
+  const witness = numeric(row) ? row : table.find(numeric);
+  if (!witness) return undefined;
+  const type = row.type === 'long' ? 'long' : 'Number';
+  return witness === row
+    ? `the table types ${row.path} ${type}, but the document's example writes it as the string "${witness.example}"`
+    : `the table types ${row.path} ${type}, but the document's example writes its numbers as strings ("${witness.path}": "${witness.example}")`;
+}
+
+function rowRules(
+  side: 'request' | 'response',
+  row: FieldRow,
+  table: readonly FieldRow[] = [],
+): Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>[] {
+  const exampleSaysOtherwise = exampleContradiction(table, row);
   const field = side === 'response' ? `response.${row.path}` : row.path;
   const origin: Origin = row.source.doc === 'WIRE.md' ? 'published' : 'table';
-  const base = { field, level: 'MUST' as Level, source: sourceLine(row.source), sourceRef: row.source, side, origin };
+  const base = {
+    field,
+    level: 'MUST' as Level,
+    source: sourceLine(row.source),
+    sourceRef: row.source,
+    side,
+    origin,
+    ...(row.mayArriveLater ? { mayArriveLater: true } : {}),
+    ...(row.example !== undefined ? { example: row.example } : {}),
+  };
   const out: Omit<Rule, 'id' | 'provider' | 'operation' | 'codes'>[] = [];
   const dot = row.path.lastIndexOf('.');
   const parent = dot > 0 ? row.path.slice(0, dot) : undefined;
@@ -143,6 +182,7 @@ function rowRules(side: 'request' | 'response', row: FieldRow): Omit<Rule, 'id' 
     ...base,
     title: `${row.path} is a ${row.type === 'long' ? 'whole number' : row.type}`,
     check: { kind: 'type', type: row.type },
+    ...(exampleSaysOtherwise ? { contradiction: exampleSaysOtherwise } : {}),
   });
   if (row.maxLength !== undefined)
     out.push({ ...base, title: `${row.path} is at most ${row.maxLength} characters`, check: { kind: 'maxLength', max: row.maxLength } });
@@ -191,7 +231,7 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
         'acceptsValid',
         {},
       );
-    for (const row of spec[side]) for (const r of rowRules(side, row)) push(r, ruleName(r.check), {});
+    for (const row of spec[side]) for (const r of rowRules(side, row, spec[side])) push(r, ruleName(r.check), {});
   }
   const known = new Set([...spec.request.map((r) => r.path), ...spec.response.map((r) => `response.${r.path}`)]);
   for (const [i, a] of (spec.agreements ?? []).entries()) {
@@ -215,6 +255,8 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
       ...(note.code ? { any: list(note.code) } : {}),
       ...Object.fromEntries(Object.entries(note.codes ?? {}).map(([way, c]) => [way, list(c)])),
     };
+    // a note rule about a row's field shares what the row says of its values (elements that may arrive later)
+    const row = [...spec.request, ...spec.response.map((r) => ({ ...r, path: `response.${r.path}` }))].find((r) => r.path === note.field);
     push(
       {
         field: note.field,
@@ -225,6 +267,7 @@ function operationRules(spec: OperationSpec, module: string): Rule[] {
         side: note.side,
         origin: note.origin,
         check: note.check,
+        ...(row?.mayArriveLater ? { mayArriveLater: true } : {}),
       },
       note.rule,
       codes,
@@ -292,6 +335,10 @@ export function buildCatalogue(
   for (const p of ['alchemy', 'gep'] as const)
     if (!profiles[p]) throw new SpecError(`contracts/${p}/provider.ts: the provider profile is missing`);
   applyOverrides(rules, overrides);
+  // parameters that no value can meet are refused at load, not discovered by a generator searching for ever
+  for (const r of rules)
+    if (r.check.kind === 'amountRange' && BigInt(r.check.min) > BigInt(r.check.max))
+      throw new SpecError(`${r.id}: the minimum ${r.check.min} is above the maximum ${r.check.max}`);
   const full = profiles as Record<Provider, ProviderProfile>;
   return {
     rules,

@@ -17,6 +17,12 @@ const MATCHES = catalogue()
   .find((r) => r.check.kind === 'codeMatchesRule')!.id;
 const env = envelopeOf('gep', 'apply');
 const CURRENCY = 'XXX';
+/** The account's balance, a limit within it and one over what is left after it (decimal amounts, as GEP's are). */
+const BALANCE = '100.00';
+const LIMIT = '30.25';
+const OVER = '80';
+const cents = (amount: string) => Math.round(Number(amount) * 100);
+
 const NO_BALANCE_CALL = 'needs the account balance, which no call of the profile shows: decided against the embedded mock only';
 
 conformance(
@@ -29,9 +35,11 @@ conformance(
       return 0;
     }
     const balance = async () => Number((((await h.admin!.state())['gep']?.['balances'] ?? {}) as Record<string, string>)[CURRENCY]);
-    await h.admin.post('gep/balance', { currency: CURRENCY, amount: '100.00' });
-    const [ok, tooMuch] = validRequests(h, 'gep', 'apply', 2, 606, { localCurrency: CURRENCY, channelType: '1', authLimitAmount: '30.25' });
-    tooMuch!['authLimitAmount'] = '80';
+    await h.admin.post('gep/balance', { currency: CURRENCY, amount: BALANCE });
+    // the amounts are stated once, as text; the generator writes them as the schema mode asks
+    const pinned = { localCurrency: CURRENCY, channelType: '1' };
+    const [ok] = validRequests(h, 'gep', 'apply', 1, 606, { ...pinned, authLimitAmount: LIMIT });
+    const [tooMuch] = validRequests(h, 'gep', 'apply', 1, 607, { ...pinned, authLimitAmount: OVER });
     for (const b of [ok!, tooMuch!]) await h.admin.post('gep/outcome', { userReqNo: b['userReqNo'], outcome: 'complete' });
     const a = await attempt(() => h.gep!.apply(ok!), h);
     if ('error' in a || !env.read(a).succeeded) {
@@ -40,8 +48,9 @@ conformance(
       return 1;
     }
     const after = await balance();
-    if (Math.round(after * 100) === 6975) f.pass(DEBITS);
-    else f.fail(DEBITS, h.evidence(a, `a card with limit 30.25 ${CURRENCY} left the balance at ${after} (expected 69.75)`));
+    const remaining = cents(BALANCE) - cents(LIMIT);
+    if (Math.round(after * 100) === remaining) f.pass(DEBITS);
+    else f.fail(DEBITS, h.evidence(a, `a card with limit ${LIMIT} ${CURRENCY} left the balance at ${after} (expected ${remaining / 100})`));
     const b = await attempt(() => h.gep!.apply(tooMuch!), h);
     if ('error' in b) {
       f.error(SHORT, b.error);
@@ -49,7 +58,7 @@ conformance(
     }
     const e = env.read(b);
     const left = await balance();
-    if (e.accepted) f.fail(SHORT, h.evidence(b, `a limit of 80 ${CURRENCY} on a balance of ${after} was accepted`));
+    if (e.accepted) f.fail(SHORT, h.evidence(b, `a limit of ${OVER} ${CURRENCY} on a balance of ${after} was accepted`));
     else if (Math.round(left * 100) !== Math.round(after * 100))
       f.fail(SHORT, h.evidence(b, `the refused apply still debited the account (${after} → ${left})`));
     else f.pass(SHORT);

@@ -19,7 +19,7 @@ const cardOf = (r: CallResult) =>
 const CURRENCY = 'XTS';
 
 conformance('gep', 'the same userReqNo twice never opens a second card nor debits twice', [IDEMPOTENT], async (f, h) => {
-  const set = h.admin ? { localCurrency: CURRENCY, channelType: '1' } : {};
+  const set: Record<string, string> = h.admin ? { localCurrency: CURRENCY, channelType: '1' } : {};
   const [first, burst] = validRequests(h, 'gep', 'apply', 2, 505, set);
   if (h.admin) for (const b of [first!, burst!]) await h.admin.post('gep/outcome', { userReqNo: b['userReqNo'], outcome: 'complete' });
   const before = h.admin ? await h.admin.state() : undefined;

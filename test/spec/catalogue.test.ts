@@ -33,11 +33,20 @@ describe.skipIf(!specs.available)(`rule catalogue against the documents ${specs.
       ).toBe(true);
   });
 
-  it("every row's example is the value of that field in the document's own example request", () => {
-    const examples = { alchemy: documentExamples.alchemyCreateRequest(), gep: documentExamples.gepApplyRequest() };
-    const withExample = cat.operations.flatMap((o) => o.spec.request.filter((r) => r.example !== undefined).map((r) => ({ o, r })));
-    expect(withExample.length).toBeGreaterThan(0);
-    for (const { o, r } of withExample) expect(getPath(examples[o.spec.provider], r.path), `${o.module} ${r.path}`).toBe(r.example);
+  it("every row's example is the value of that field in the document's own example (request and answer)", () => {
+    const examples = {
+      request: { alchemy: documentExamples.alchemyCreateRequest(), gep: documentExamples.gepApplyRequest() },
+      response: { alchemy: documentExamples.alchemyCreateResponse(), gep: { result: documentExamples.gepApplyResult() } },
+    };
+    const withExample = cat.operations.flatMap((o) =>
+      (['request', 'response'] as const).flatMap((side) =>
+        o.spec[side].filter((r) => r.example !== undefined).map((r) => ({ o, side, r })),
+      ),
+    );
+    expect(withExample.filter((x) => x.side === 'request').length).toBeGreaterThan(0);
+    expect(withExample.filter((x) => x.side === 'response').length).toBeGreaterThan(0);
+    for (const { o, side, r } of withExample)
+      expect(getPath(examples[side][o.spec.provider], r.path), `${o.module} ${side} ${r.path}`).toBe(r.example);
   });
 
   it('quotes every source verbatim from its document', () => {

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { conformanceTimeoutMs } from './src/conformance/settings.ts';
+import { conformanceTimeoutMs, extraSuites } from './src/conformance/settings.ts';
 
 /** Derived from the run's wait (`--wait`, CARD_CONFORMANCE_WAIT): the bound, the stability window and a margin. */
 const conformanceTimeout = conformanceTimeoutMs(process.env);
@@ -23,7 +23,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'conformance',
-          include: ['suites/**/*.conformance.test.ts'],
+          // plus a user's own suite files (CARD_CONFORMANCE_EXTRA_SUITES), run with the same harness
+          include: ['suites/**/*.conformance.test.ts', ...extraSuites(process.env)],
           globalSetup: ['suites/global-setup.ts'],
           // suite files share one module graph per worker: importing it once saves seconds per run
           isolate: false,

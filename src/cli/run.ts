@@ -8,10 +8,12 @@
  * Exit codes: 0 conformant, 1 a rule failed, 2 usage or configuration error, 3 the target could not be
  * tested.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
+import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import {
   DEFAULT_RUNS,
   DEFAULT_SCHEMA_MODE,
@@ -20,7 +22,7 @@ import {
   readSettings,
   SETTINGS_VARIABLES,
 } from '../conformance/settings.ts';
-import { DURATION_EXAMPLES, parseDuration } from '../conformance/waits.ts';
+import { DURATION_EXAMPLES, parseDuration, watchdogMs } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
 import { ConformanceReporter } from '../report/reporter.ts';
@@ -146,7 +148,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   }
   // Configuration errors end here, with one line, before anything runs.
   const config = loadConfig(env);
-  readSettings(env);
+  const settings = readSettings(env);
   if (values.deviate?.length && providers.every((p) => config[p].target))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))
@@ -156,6 +158,12 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
 
   const totalRules = catalogue().rules.filter((r) => providers.includes(r.provider)).length;
   let report: ConformanceReport | undefined;
+  // the watchdog: a suite that makes no progress at all (a worker spinning, a promise that never settles)
+  // stops the run with its rules `error` and exit 3, within a bound that no working suite reaches
+  const external = providers.some((p) => config[p].target);
+  const boundMs = settings.watchdogMs ?? watchdogMs(config.limits, settings.pollMs ?? (external ? 1000 : 3));
+  const heartbeatDir = mkdtempSync(join(tmpdir(), 'card-conformance-run-'));
+  env[HEARTBEAT_VARIABLE] = heartbeatDir;
   const reporter = new ConformanceReporter({
     reportDir,
     providers,
@@ -163,6 +171,16 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     out,
     secrets: config.secrets,
     onReport: (r) => (report = r),
+    watchdog: {
+      boundMs,
+      heartbeats: heartbeatDir,
+      onStuck: () => {
+        // the stuck worker may be spinning and deaf to vitest's close: end it and its siblings
+        killDescendants(process.pid);
+        rmSync(heartbeatDir, { recursive: true, force: true });
+        process.exit(EXIT.untestable);
+      },
+    },
   });
   out(
     `card-conformance run: ${providers.join(' + ')} against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
@@ -178,11 +196,39 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     ...(env[SETTINGS_VARIABLES.workers] ? { maxWorkers: Number(env[SETTINGS_VARIABLES.workers]) } : {}),
   });
   await vitest.close();
+  rmSync(heartbeatDir, { recursive: true, force: true });
   if (!report) {
     out('card-conformance run: the suites did not run to the end; see the messages above\n');
     return EXIT.untestable;
   }
   return (report as ConformanceReport).exitCode;
+}
+
+/** SIGKILL every process below `pid` (Linux /proc; elsewhere nothing is found and nothing is killed). */
+function killDescendants(pid: number): void {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return;
+  }
+  const parent = new Map<number, number>();
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone already
+    }
+  }
+  const below = (p: number): number[] => [...parent].filter(([, pp]) => pp === p).flatMap(([c]) => [c, ...below(c)]);
+  for (const c of below(pid)) {
+    try {
+      process.kill(c, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 }
 
 function checkWritableDir(dir: string): void {

@@ -19,6 +19,7 @@ import { hash32 } from '../wire/hash.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
+import { beat, running } from './heartbeat.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import { connectClients, type SharedSession } from './session.ts';
 import { MIN_STABILITY_POLLS, testTimeoutMs } from './waits.ts';
@@ -107,6 +108,7 @@ export function harness(): Harness {
         if (typeof v !== 'function') return v;
         return (...args: unknown[]) => {
           requests++;
+          beat();
           return (v as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -148,6 +150,7 @@ export function harness(): Harness {
       const worker = async () => {
         while (next < items.length) {
           const i = next++;
+          beat();
           await fn(items[i]!, i);
         }
       };
@@ -157,13 +160,17 @@ export function harness(): Harness {
       const zone = catalogue().profiles[provider].timeZone;
       const guard = s.settings.midnightGuardMs;
       const at = () => new Date(Date.now() + s.clockOffsetMs[provider]);
-      const wait = guardWaitMs(msSinceMidnightIn(zone, at()), guard);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // waiting out the guard band is progress: it beats as it waits
+      for (let wait = guardWaitMs(msSinceMidnightIn(zone, at()), guard); wait > 0; wait -= 1000) {
+        beat();
+        await sleep(Math.min(wait, 1000));
+      }
       return todayIn(zone, at());
     },
     async until(probe, { deadline, intervalMs = s.pollMs } = {}) {
       const end = deadline ?? Date.now() + s.waitMs;
       for (;;) {
+        beat();
         const v = await probe();
         if (v !== undefined) return v;
         if (Date.now() >= end) return undefined;
@@ -176,6 +183,7 @@ export function harness(): Harness {
       const out: Awaited<ReturnType<typeof read>>[] = [];
       while (out.length < MIN_STABILITY_POLLS || Date.now() < end) {
         await sleep(s.pollMs);
+        beat();
         out.push(await read());
       }
       return out;
@@ -204,50 +212,50 @@ export function conformance(
   { waits = 0 }: { waits?: number } = {},
 ) {
   const timeout = testTimeoutMs(inject('conformance'), waits);
+  // a literal rule list is known to the reporter from collection on (the watchdog names a stuck test's rules)
+  const meta = typeof declared === 'function' ? { provider } : { provider, rules: [...declared] };
   describe.skipIf(!inScope(provider))(provider, () => {
-    it(
-      name,
-      async ({ task }) => {
-        // derived lists are computed only when the provider is tested
-        const rules = typeof declared === 'function' ? declared() : declared;
-        for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
-        const h = harness();
-        h.fileTag = `f${hash32(task.file.name).toString(36)}`;
-        counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
-        requests = 0;
-        const f = new Findings();
-        task.meta.rules = [...rules];
-        task.meta.provider = provider;
-        const control = h.s.control[provider];
+    it(name, { timeout, meta }, async ({ task }) => {
+      // derived lists are computed only when the provider is tested
+      const rules = typeof declared === 'function' ? declared() : declared;
+      for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
+      const h = harness();
+      h.fileTag = `f${hash32(task.file.name).toString(36)}`;
+      counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
+      requests = 0;
+      const f = new Findings();
+      task.meta.rules = [...rules];
+      task.meta.provider = provider;
+      running({ test: name, provider, rules: [...rules] });
+      const control = h.s.control[provider];
+      try {
+        if (!control?.ok) {
+          for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
+          throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
+        }
         try {
-          if (!control?.ok) {
-            for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
-            throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
-          }
-          try {
-            const cases = await fn(f, h);
-            if (typeof cases === 'number') task.meta.cases = cases;
-          } catch (err) {
-            const line = errorLine(err, h.redactor);
-            for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
-            throw new Error(line);
-          }
-        } finally {
-          task.meta.findings = f.list();
-          task.meta.requests = requests;
+          const cases = await fn(f, h);
+          if (typeof cases === 'number') task.meta.cases = cases;
+        } catch (err) {
+          const line = errorLine(err, h.redactor);
+          for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
+          throw new Error(line);
         }
-        const stray = f.list().filter((x) => !rules.includes(x.ruleId));
-        if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
-        const fatal = f.fatal(levelOf);
-        if (fatal.length) {
-          const lines = fatal.map(
-            (x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`,
-          );
-          throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
-        }
-      },
-      timeout,
-    );
+      } finally {
+        task.meta.findings = f.list();
+        task.meta.requests = requests;
+        running(undefined);
+      }
+      const stray = f.list().filter((x) => !rules.includes(x.ruleId));
+      if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
+      const fatal = f.fatal(levelOf);
+      if (fatal.length) {
+        const lines = fatal.map(
+          (x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`,
+        );
+        throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
+      }
+    });
   });
 }
 

@@ -39,6 +39,8 @@ export interface Settings {
    * edges on purpose; undefined: the real clock. The suite's "today" and the mock's follow it.
    */
   mockNow: number | undefined;
+  /** The run-level watchdog's bound, when set; else derived (waits.ts `watchdogMs`). */
+  watchdogMs: number | undefined;
   /** The embedded mock's face: the run's own mode unless set (a strict run against the lenient mock shows the table-vs-example contradictions). */
   mockMode: SchemaMode;
   /** No case whose dates are judged against "today" is sent within this many ms of the provider's midnight. */
@@ -62,6 +64,10 @@ export const SETTINGS_VARIABLES = {
   pollMs: 'CARD_CONFORMANCE_POLL_MS',
   mockNow: 'CARD_CONFORMANCE_MOCK_NOW',
   mockMode: 'CARD_CONFORMANCE_MOCK_SCHEMA_MODE',
+  /** The watchdog's bound as a duration; default derived from the call deadline, retries and poll interval. */
+  watchdog: 'CARD_CONFORMANCE_WATCHDOG',
+  /** Extra suite files (comma-separated globs relative to the project) run with the conformance suites. */
+  extraSuites: 'CARD_CONFORMANCE_EXTRA_SUITES',
   midnightGuardMs: 'CARD_CONFORMANCE_MIDNIGHT_GUARD_MS',
   /** Read by `run` (vitest's worker count), not by the suites. */
   workers: 'CARD_CONFORMANCE_WORKERS',
@@ -134,9 +140,17 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     pollMs: env[SETTINGS_VARIABLES.pollMs] ? int(env, SETTINGS_VARIABLES.pollMs, 0, 1) : undefined,
     mockNow: instant(env, SETTINGS_VARIABLES.mockNow),
     mockMode: schemaMode(env, SETTINGS_VARIABLES.mockMode, mode),
+    watchdogMs: duration(env, SETTINGS_VARIABLES.watchdog),
     midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
   };
 }
+
+/** The extra suite globs of CARD_CONFORMANCE_EXTRA_SUITES. */
+export const extraSuites = (env: Readonly<Record<string, string | undefined>>): string[] =>
+  (env[SETTINGS_VARIABLES.extraSuites] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The conformance project's default vitest test and hook timeouts, derived from the wait before the

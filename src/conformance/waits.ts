@@ -47,6 +47,18 @@ export function defaultWaitMs(external: readonly Provider[], embedded: readonly 
 
 export const defaultStabilityMs = (pollMs: number): number => STABILITY_POLLS * pollMs;
 
+/** What the watchdog allows beyond one request's deadline, all its attempts and a poll interval. */
+export const WATCHDOG_MARGIN_MS = 10_000;
+
+/**
+ * The run-level watchdog's bound: the longest a working suite goes without a sign of progress — one
+ * request through all its attempts, then a poll interval — plus a margin. Waits do not lengthen it:
+ * every wait polls, and every poll is progress (the heartbeat).
+ */
+export function watchdogMs(limits: { callTimeoutMs: number; retries: number }, pollMs: number): number {
+  return limits.callTimeoutMs * (limits.retries + 1) + pollMs + WATCHDOG_MARGIN_MS;
+}
+
 /**
  * A conformance test's vitest timeout: `waits` sequential asynchronous phases (each at most the wait
  * bound and then the stability window) plus the margin for its requests. A test with no asynchronous

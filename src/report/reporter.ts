@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { Finding } from '../conformance/findings.ts';
+import { readHeartbeats } from '../conformance/heartbeat.ts';
 import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
+import { catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { buildReport, type ConformanceReport, summaryText } from './conformance.ts';
@@ -21,6 +23,12 @@ export interface ReporterOptions {
   /** Secrets to scrub from anything written (evidence is redacted already; this is the last line). */
   secrets: string[];
   onReport?: (report: ConformanceReport, path: string) => void;
+  /**
+   * The run-level watchdog: when neither a test event nor the suites' heartbeat file shows progress for
+   * `boundMs`, the report is written with every undecided rule `error`, naming the stuck tests, and
+   * `onStuck` ends the run.
+   */
+  watchdog?: { boundMs: number; heartbeats: string; onStuck: (report: ConformanceReport) => void };
 }
 
 export class ConformanceReporter implements Reporter {
@@ -33,15 +41,62 @@ export class ConformanceReporter implements Reporter {
   private readonly t0 = performance.now();
   private firstTest: number | undefined;
   private lastTest = 0;
+  private readonly running = new Map<string, TestCase>();
+  private lastProgress = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private done = false;
 
-  onTestCaseReady(): void {
+  onTestRunStart(): void {
+    const w = this.opts.watchdog;
+    if (!w) return;
+    this.lastProgress = Date.now();
+    this.timer = setInterval(() => this.checkProgress(w), Math.min(1000, w.boundMs / 4));
+    this.timer.unref();
+  }
+
+  onTestModuleCollected(): void {
+    this.lastProgress = Date.now();
+  }
+
+  onTestCaseReady(test: TestCase): void {
     this.firstTest ??= performance.now();
+    this.running.set(test.id, test);
+    this.lastProgress = Date.now();
+  }
+
+  private checkProgress(w: NonNullable<ReporterOptions['watchdog']>): void {
+    const beats = readHeartbeats(w.heartbeats, w.boundMs);
+    const idle = Date.now() - Math.max(this.lastProgress, beats.latest);
+    if (idle < w.boundMs || this.done) return;
+    clearInterval(this.timer);
+    // the workers' own word on what they run (a spinning worker cannot send a test event)
+    const stuck = beats.stuck.length
+      ? beats.stuck
+      : [...this.running.values()].map((t) => ({ test: t.name, provider: t.meta().provider ?? '', rules: t.meta().rules ?? [] }));
+    const names = stuck.map((t) => `${t.provider} ${t.test}`.trim());
+    const line = `stopped by the watchdog: no progress for ${Math.round(idle / 1000)} s${names.length ? ` in ${names.join('; ')}` : ''}`;
+    // every rule not decided yet is an error of this run, never a pass or a skip
+    const undecided = this.opts.providers
+      .flatMap((p) =>
+        shipped()
+          .rulesFor(p)
+          .map((r) => r.id),
+      )
+      .filter((id) => !this.decided.has(id));
+    this.crashed.push({ rules: undecided, error: line });
+    // the stuck tests' own rules are errors of this run, whatever another test decided of them
+    for (const t of stuck)
+      for (const ruleId of t.rules) this.findings.push({ ruleId, verdict: 'error', checks: 0, evidence: [], reason: line });
+    const report = this.finish([line]);
+    w.onStuck(report);
   }
 
   constructor(private readonly opts: ReporterOptions) {}
 
   onTestCaseResult(test: TestCase): void {
     this.lastTest = performance.now();
+    this.running.delete(test.id);
+    this.lastProgress = Date.now();
     const meta = test.meta();
     const fs = meta.findings ?? [];
     this.findings.push(...fs);
@@ -59,12 +114,20 @@ export class ConformanceReporter implements Reporter {
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
-    const redactor = createRedactor({ secrets: this.opts.secrets });
+    clearInterval(this.timer);
+    if (this.done) return;
     const problems: string[] = [];
     for (const m of modules)
       for (const e of m.errors()) problems.push(`${m.moduleId.split('/').slice(-2).join('/')}: ${String(e.message).split('\n')[0]}`);
     for (const e of errors) problems.push(String(e.message ?? e).split('\n')[0]!);
     if (reason === 'interrupted') problems.push('the run was interrupted');
+    this.finish(problems);
+  }
+
+  /** Build, write and announce the report (once). */
+  private finish(problems: string[]): ConformanceReport {
+    this.done = true;
+    const redactor = createRedactor({ secrets: this.opts.secrets });
     const raw = process.env[SESSION_SUMMARY_VARIABLE];
     const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
     const report = buildReport({
@@ -82,6 +145,7 @@ export class ConformanceReporter implements Reporter {
     const path = writeReport(this.opts.reportDir, report, this.opts.secrets);
     this.opts.out(summaryText(report, path));
     this.opts.onReport?.(report, path);
+    return report;
   }
 }
 

@@ -4,9 +4,19 @@
  * The same for `card-conformance run` and a plain `npx vitest`.
  */
 import type { TestProject } from 'vitest/node';
+import { openSelfcheck, SELFCHECK_SUMMARIES_VARIABLE, SELFCHECK_VARIABLE, type SelfcheckPlan } from '../src/conformance/selfcheck.ts';
 import { openSession, SESSION_SUMMARY_VARIABLE } from '../src/conformance/session.ts';
 
 export default async function setup(project: TestProject) {
+  const plan = process.env[SELFCHECK_VARIABLE];
+  if (plan) {
+    // a selfcheck: every target opened here, provided to every suite file
+    const sc = await openSelfcheck(JSON.parse(plan) as SelfcheckPlan, process.env);
+    project.provide('conformance', sc.targets[0]!.session);
+    project.provide('selfcheck', sc.targets);
+    process.env[SELFCHECK_SUMMARIES_VARIABLE] = JSON.stringify(sc.summaries);
+    return sc.close;
+  }
   const { shared, summary, close } = await openSession(process.env);
   project.provide('conformance', shared);
   // for the run's reporter, in this same process: no secret in it

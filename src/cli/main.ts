@@ -9,6 +9,7 @@ import { CALL, callCommand } from './call.ts';
 import { MOCK, mockCommand } from './mock.ts';
 import { RULES, rulesCommand } from './rules.ts';
 import { RUN, runCommand } from './run.ts';
+import { SELFCHECK, selfcheckCommand } from './selfcheck.ts';
 
 type Command = (argv: string[], out: (s: string) => void) => number | Promise<number>;
 
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   call: { spec: CALL, run: callCommand },
   mock: { spec: MOCK, run: mockCommand },
   run: { spec: RUN, run: runCommand },
+  selfcheck: { spec: SELFCHECK, run: selfcheckCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

@@ -93,9 +93,9 @@ export const RUN = {
   example: 'card-conformance run --provider gep --seed 7 --report-dir reports/gep',
 } as const satisfies CommandSpec;
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
+export const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min} (got "${v}")`);
   return v;

@@ -5,7 +5,7 @@
  * fails on a MUST or SHOULD failure. A target failure becomes an `error` finding, never a crash.
  */
 import { request } from 'undici';
-import { describe, inject, it } from 'vitest';
+import { describe, inject, it, type RunnerTestCase } from 'vitest';
 import type { GenContext } from '../../properties/generate.ts';
 import type { AlchemyClient } from '../client/alchemy.ts';
 import { curlFor } from '../client/curl.ts';
@@ -21,14 +21,22 @@ import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import { beat, running } from './heartbeat.ts';
 import type { ReceivedCallback } from './receiver.ts';
+import type { SelfcheckTarget } from './selfcheck.ts';
 import { connectClients, type SharedSession } from './session.ts';
 import { MIN_STABILITY_POLLS, testTimeoutMs } from './waits.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     conformance: SharedSession;
+    /**
+     * A selfcheck's targets: one session per deviation and seed (and the faithful mock per seed). Each
+     * suite test is declared once per target whose deviation breaks one of its rules.
+     */
+    selfcheck?: SelfcheckTarget[];
   }
   export interface TaskMeta {
+    /** In a selfcheck: the target the test ran against. */
+    target?: string;
     /** Rule ids the test decides. */
     rules?: string[];
     findings?: Finding[];
@@ -90,13 +98,18 @@ export const guardWaitMs = (msOfDay: number, guardMs: number): number =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let current: Harness | undefined;
+const harnesses = new Map<string, Harness>();
 let counter = 0;
 let requests = 0;
 
-export function harness(): Harness {
-  if (current) return current;
-  const s = inject('conformance');
+/** The harness of the run's session (the one target of an ordinary run). */
+export const harness = (): Harness => harnessFor(inject('conformance'));
+
+/** The harness of one session: its clients, redactor, admin surface, made once per session and worker. */
+export function harnessFor(s: SharedSession): Harness {
+  const key = s.label ?? s.runId;
+  const known = harnesses.get(key);
+  if (known) return known;
   const transport = createTransport(s.limits);
   const clients = connectClients(s, transport);
   // every client method counts its requests, for the report and the benchmark
@@ -126,7 +139,7 @@ export function harness(): Harness {
         },
       }
     : undefined;
-  current = {
+  const current: Harness = {
     s,
     alchemy: counted(clients.alchemy),
     gep: counted(clients.gep),
@@ -144,7 +157,7 @@ export function harness(): Harness {
     },
     gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),
     fileTag: 'f',
-    unique: () => `${s.runId}${current!.fileTag}n${(counter++).toString(36)}`,
+    unique: () => `${s.runId}${current.fileTag}n${(counter++).toString(36)}`,
     async pool(items, fn) {
       let next = 0;
       const worker = async () => {
@@ -189,6 +202,7 @@ export function harness(): Harness {
       return out;
     },
   };
+  harnesses.set(key, current);
   return current;
 }
 
@@ -214,49 +228,75 @@ export function conformance(
   const timeout = testTimeoutMs(inject('conformance'), waits);
   // a literal rule list is known to the reporter from collection on (the watchdog names a stuck test's rules)
   const meta = typeof declared === 'function' ? { provider } : { provider, rules: [...declared] };
-  describe.skipIf(!inScope(provider))(provider, () => {
-    it(name, { timeout, meta }, async ({ task }) => {
-      // derived lists are computed only when the provider is tested
-      const rules = typeof declared === 'function' ? declared() : declared;
-      for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
-      const h = harness();
-      h.fileTag = `f${hash32(task.file.name).toString(36)}`;
-      counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
-      requests = 0;
-      const f = new Findings();
-      task.meta.rules = [...rules];
-      task.meta.provider = provider;
-      running({ test: name, provider, rules: [...rules] });
-      const control = h.s.control[provider];
-      try {
-        if (!control?.ok) {
-          for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
-          throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
-        }
-        try {
-          const cases = await fn(f, h);
-          if (typeof cases === 'number') task.meta.cases = cases;
-        } catch (err) {
-          const line = errorLine(err, h.redactor);
-          for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
-          throw new Error(line);
-        }
-      } finally {
-        task.meta.findings = f.list();
-        task.meta.requests = requests;
-        running(undefined);
-      }
-      const stray = f.list().filter((x) => !rules.includes(x.ruleId));
-      if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
-      const fatal = f.fatal(levelOf);
-      if (fatal.length) {
-        const lines = fatal.map(
-          (x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`,
+  const targets = inject('selfcheck');
+  if (targets) {
+    // a selfcheck: this test once per target of the provider whose deviation breaks a rule it decides
+    const rules = typeof declared === 'function' ? declared() : declared;
+    describe(provider, () => {
+      for (const t of targets) {
+        if (t.provider !== undefined && t.provider !== provider) continue;
+        if (t.ruleId !== undefined && !rules.includes(t.ruleId)) continue;
+        const h = () => harnessFor(t.session);
+        it(`${name} [${t.label}]`, { timeout, meta: { ...meta, target: t.label } }, ({ task }) =>
+          decide(task, h(), provider, name, rules, fn),
         );
-        throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
       }
     });
+    return;
+  }
+  describe.skipIf(!inScope(provider))(provider, () => {
+    // derived lists are computed only when the provider is tested
+    it(name, { timeout, meta }, ({ task }) =>
+      decide(task, harness(), provider, name, typeof declared === 'function' ? declared() : declared, fn),
+    );
   });
+}
+
+/** One conformance test against one target: its findings as task meta, failing on a MUST or SHOULD failure. */
+async function decide(
+  task: RunnerTestCase,
+  h: Harness,
+  provider: Provider,
+  name: string,
+  rules: readonly string[],
+  fn: (f: Findings, h: Harness) => Promise<number | undefined>,
+): Promise<void> {
+  for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
+  h.fileTag = `f${hash32(task.file.name).toString(36)}`;
+  counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
+  requests = 0;
+  const f = new Findings();
+  task.meta.rules = [...rules];
+  task.meta.provider = provider;
+  running({ test: name, provider, rules: [...rules] });
+  const control = h.s.control[provider];
+  try {
+    if (!control?.ok) {
+      for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
+      throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
+    }
+    try {
+      const cases = await fn(f, h);
+      if (typeof cases === 'number') task.meta.cases = cases;
+    } catch (err) {
+      const line = errorLine(err, h.redactor);
+      for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
+      throw new Error(line);
+    }
+  } finally {
+    task.meta.findings = f.list();
+    task.meta.requests = requests;
+    running(undefined);
+  }
+  const stray = f.list().filter((x) => !rules.includes(x.ruleId));
+  if (stray.length) throw new Error(`${name}: findings for undeclared rules ${stray.map((x) => x.ruleId).join(', ')}`);
+  const fatal = f.fatal(levelOf);
+  if (fatal.length) {
+    const lines = fatal.map(
+      (x) => `${x.ruleId}: ${x.verdict}${x.evidence[0] ? ` — ${x.evidence[0].message}` : x.reason ? ` — ${x.reason}` : ''}`,
+    );
+    throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
+  }
 }
 
 /** A call that may fail on the transport: the failure comes back as a value, for an `error` finding. */

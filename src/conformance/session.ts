@@ -48,6 +48,8 @@ export interface Control {
 
 /** What every suite file receives (vitest `provide`): plain data, keys as PEM. */
 export interface SharedSession {
+  /** In a selfcheck, which target this session tests (`faithful@1`, `<deviation>@2`); absent in a run. */
+  label?: string;
   settings: Settings;
   runId: string;
   alchemy?: SharedAlchemy & { embedded: boolean };
@@ -205,7 +207,13 @@ async function positiveControl(s: SharedSession): Promise<void> {
         if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
       }
       const g = { mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } };
-      const samples = fc.sample(validObject(planOf(provider, operation, 'request'), g), { numRuns: 2, seed: s.settings.seed });
+      const samples = fc.sample(
+        validObject(planOf(provider, operation, 'request'), g, {
+          // every field that has a default is sent: the control must not hang on how a provider reads an absence
+          present: Object.keys(catalogue().operation(provider, operation).defaults),
+        }),
+        { numRuns: 2, seed: s.settings.seed },
+      );
       let accepted = 0;
       let reason = '';
       for (const [i, raw] of samples.entries()) {

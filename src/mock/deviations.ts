@@ -56,6 +56,8 @@ export interface Deviation {
    * Unicode letter class): it accepts one violation class the rule forbids, or refuses one valid class.
    */
   predicate?: (value: unknown, ctx: EvalContext, nowMs: number) => boolean;
+  /** A predicate that accepts more than the rule (a false accept); without it, one that refuses more (a false reject). */
+  widens?: true;
   /**
    * An instant the mock's clock must show for the deviation to be visible at all (a wrong time zone
    * only shows while the two zones are on different days); tests pin the mock's clock there.
@@ -274,9 +276,11 @@ export const DEVIATIONS: readonly Deviation[] = [
   }),
   // Violation classes and valid classes: each caught only by the mutation class or valid edge it names
   G('gep-date-rolls-over', 'startDate.format', 'accepts an impossible calendar date of the right shape (2027-02-29, 2027-04-31)', {
+    widens: true,
     predicate: (v) => /^\d{4}-\d{2}-\d{2}$/.test(String(v)),
   }),
   G('gep-date-unpadded', 'endDate.format', 'accepts a date without zero padding (2027-1-5)', {
+    widens: true,
     predicate: (v) => {
       const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(String(v));
       return !!m && isCalendarDate(`${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`);
@@ -287,11 +291,13 @@ export const DEVIATIONS: readonly Deviation[] = [
     'startDate.notBeforeToday',
     'takes "today" in UTC, not Asia/Shanghai: accepts yesterday between 16:00 and 24:00 UTC',
     {
+      widens: true,
       predicate: (v, _ctx, now) => String(v) >= todayIn('UTC', new Date(now)),
       clock: '2027-03-01T20:00:00Z',
     },
   ),
   G('gep-enum-accepts-two', 'enableCurrencyCheck.enum', 'accepts enableCurrencyCheck = 2, the value next to the allowed ones', {
+    widens: true,
     predicate: (v) => ['0', '1', '2'].includes(String(v)),
   }),
   G('gep-alias-counts-bytes', 'cardAlias.maxLength', 'counts cardAlias in UTF-8 bytes: refuses 64 Chinese characters', {
@@ -301,18 +307,23 @@ export const DEVIATIONS: readonly Deviation[] = [
     refuses: (body) => body['channelType'] === undefined,
   }),
   A('alchemy-deposit-accepts-sign', 'deposit.minorUnits', 'accepts a signed deposit ("+1000")', {
+    widens: true,
     predicate: (v) => /^[+-]?\d+$/.test(String(v)),
   }),
   A('alchemy-name-accepts-unicode-letters', 'cardHolder.firstName.pattern', 'accepts any Unicode letter in firstName (José)', {
+    widens: true,
     predicate: (v) => /^\p{L}{1,32}$/u.test(String(v)),
   }),
   A('alchemy-name-accepts-spaces', 'cardHolder.lastName.pattern', 'accepts spaces in lastName', {
+    widens: true,
     predicate: (v) => /^[a-zA-Z ]{1,32}$/.test(String(v)),
   }),
   A('alchemy-callback-without-scheme', 'callbackUrl.url', 'accepts a callbackUrl without a scheme (example.com/cb)', {
+    widens: true,
     predicate: (v) => /^(https?:\/\/)?[^\s/:]+\.[^\s]+$/.test(String(v)),
   }),
   A('alchemy-vid-ignores-case', 'vid.knownSegment', 'accepts a card segment in the other letter case', {
+    widens: true,
     predicate: (v, ctx) => (ctx.knownValues?.['segmentList'] ?? []).some((k) => k.toLowerCase() === String(v).toLowerCase()),
   }),
   // Behaviour watched over time: the final status, the complete elements, the follow-up reads
@@ -333,6 +344,17 @@ export const DEVIATIONS: readonly Deviation[] = [
     flag: 'queryOtherAmount',
   }),
 ];
+
+/** What a deviation gets wrong, for the selfcheck's kill rate per kind. */
+export type DeviationKind = 'false accept' | 'false reject' | 'answer shape' | 'behaviour';
+export const DEVIATION_KINDS: readonly DeviationKind[] = ['false accept', 'false reject', 'answer shape', 'behaviour'];
+
+export function deviationKind(d: Deviation): DeviationKind {
+  if (d.ignore || (d.predicate && d.widens)) return 'false accept';
+  if (d.tighten || d.refuses || d.predicate) return 'false reject';
+  if (d.answer) return 'answer shape';
+  return 'behaviour';
+}
 
 export class DeviationError extends CardConformanceError {
   override name = 'DeviationError';

@@ -1,7 +1,8 @@
 /**
- * The suite proves its power on the embedded mock: with no deviation, `run` exits 0 with every rule
- * pass or an explained skip; with any single deviation switched on, it exits 1 and the failing rules
- * include the one that deviation breaks. One `run` per deviation, two at a time.
+ * The suite proves its power on the embedded mock: with no deviation, `npm run conformance` exits 0 with
+ * every rule pass or an explained skip; and `npm run mutation` (the selfcheck: one vitest run for the
+ * faithful mock and every deviation, over 3 seeds) catches every deviation by its own rule on every seed,
+ * with no false positive. A strict selfcheck (one seed) shows the deviations are caught in strict mode too.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,12 +10,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEVIATIONS } from '../../src/mock/deviations.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
+import type { MutationReport } from '../../src/report/selfcheck.ts';
 import { cli, npmRun } from '../helpers/cli.ts';
 
 // One worker per run: two runs go at once on two cores.
 const FAST = { CARD_CONFORMANCE_WORKERS: '1' };
 const dir = mkdtempSync(join(tmpdir(), 'cc-deviations-'));
 const report = (d: string) => JSON.parse(readFileSync(join(d, 'conformance.json'), 'utf8')) as ConformanceReport;
+const mutation = (d: string) => JSON.parse(readFileSync(join(d, 'mutation.json'), 'utf8')) as MutationReport;
 
 describe('card-conformance run against the embedded mock', () => {
   it('npm run conformance: the faithful mock is conformant, exit 0, every rule pass or an explained skip', async () => {
@@ -31,21 +34,28 @@ describe('card-conformance run against the embedded mock', () => {
     expect(r.stdout).toContain('PASS');
   });
 
-  it.each(DEVIATIONS.map((d) => [d.name, d.ruleId, d.provider, d.clock] as const))(
-    'with %s it exits 1 and %s fails',
-    { concurrent: true },
-    async (name, ruleId, provider, clock) => {
-      const out = join(dir, name);
-      // a deviation visible only at some hours runs with the mock's clock pinned there
-      const env = clock ? { ...FAST, CARD_CONFORMANCE_MOCK_NOW: clock } : FAST;
-      const r = await cli(['run', '--provider', provider, '--runs', '4', '--deviate', name, '--report-dir', out], env);
-      expect(r.code, r.stdout.slice(-2000)).toBe(1);
-      const rep = report(out);
-      expect(rep.verdict).toBe('fail');
-      expect(rep.deviations).toEqual([name]);
-      const failing = rep.rules.filter((x) => x.verdict === 'fail').map((x) => x.id);
-      expect(failing).toContain(ruleId);
-      expect(rep.rules.find((x) => x.id === ruleId)!.evidence.length).toBeGreaterThan(0);
-    },
-  );
+  it('npm run mutation: every deviation caught by its rule on 3 seeds, no false positive, exit 0', { timeout: 1_200_000 }, async () => {
+    const out = join(dir, 'mutation');
+    const r = await npmRun(['mutation', '--', '--report-dir', out], {}, 1_200_000);
+    expect(r.code, r.stdout.slice(-3000)).toBe(0);
+    const m = mutation(out);
+    expect(m.seeds).toEqual([1, 2, 3]);
+    expect(m.killRate).toBe(1);
+    expect(m.falsePositives).toEqual([]);
+    expect(m.survivors).toEqual([]);
+    expect(m.deviations.map((d) => d.name).sort()).toEqual(DEVIATIONS.map((d) => d.name).sort());
+    for (const d of m.deviations)
+      for (const seed of m.seeds) expect(m.deviations.find((x) => x.name === d.name)!.caughtBy[String(seed)], d.name).toContain(d.ruleId);
+    expect(r.stdout).toMatch(/kill rate 100\.0%/);
+  });
+
+  it('the selfcheck in strict mode: every deviation caught on a seed, the strict mock passing', { timeout: 1_200_000 }, async () => {
+    const out = join(dir, 'mutation-strict');
+    const r = await cli(['selfcheck', '--seeds', '1', '--schema-mode', 'strict', '--report-dir', out], {}, 1_200_000);
+    expect(r.code, r.stdout.slice(-3000)).toBe(0);
+    const m = mutation(out);
+    expect(m.killRate).toBe(1);
+    expect(m.falsePositives).toEqual([]);
+  });
+
 });

@@ -57,5 +57,4 @@ describe('card-conformance run against the embedded mock', () => {
     expect(m.killRate).toBe(1);
     expect(m.falsePositives).toEqual([]);
   });
-
 });

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import {
+  DEFAULT_CONCURRENCY,
   DEFAULT_RUNS,
   DEFAULT_SCHEMA_MODE,
   DEFAULT_SEED,
@@ -77,6 +78,12 @@ export const RUN = {
       default: '5 poll intervals',
       help: `how long a final status must stay final (or ${SETTINGS_VARIABLES.stability})`,
     },
+    concurrency: {
+      type: 'string',
+      arg: 'N',
+      default: DEFAULT_CONCURRENCY,
+      help: `requests in flight per suite file (or ${SETTINGS_VARIABLES.concurrency}); the verdicts do not depend on it`,
+    },
     'time-scale': {
       type: 'string',
       arg: 'X',
@@ -131,6 +138,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   set(SETTINGS_VARIABLES.provider, provider);
   set(SETTINGS_VARIABLES.seed, whole('seed', values.seed, 0));
   set(SETTINGS_VARIABLES.runs, whole('runs', values.runs, 1));
+  set(SETTINGS_VARIABLES.concurrency, whole('concurrency', values.concurrency, 1));
   set(
     SETTINGS_VARIABLES.mode,
     values['schema-mode'] === undefined ? undefined : oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, DEFAULT_SCHEMA_MODE),

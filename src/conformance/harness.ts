@@ -64,8 +64,11 @@ export interface Harness {
   /** Callbacks received for one order number so far. */
   received(key: string): Promise<ReceivedCallback[]>;
   gen(provider: Provider): GenContext;
-  /** A fresh unique token for order numbers: run, suite file and a counter (the same for the same seed). */
-  unique(): string;
+  /**
+   * A fresh unique token for order numbers: run, suite file and a counter, or `key` (a case's index) so that
+   * a case's order number does not depend on the order cases happen to be sent in.
+   */
+  unique(key?: string): string;
   /** Set per suite file, so two files never mint the same order number. */
   fileTag: string;
   /** Run `fn` over `items`, at most `concurrency` at a time. */
@@ -157,7 +160,7 @@ export function harnessFor(s: SharedSession): Harness {
     },
     gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),
     fileTag: 'f',
-    unique: () => `${s.runId}${current.fileTag}n${(counter++).toString(36)}`,
+    unique: (key) => `${s.runId}${current.fileTag}${key === undefined ? `n${(counter++).toString(36)}` : key}`,
     async pool(items, fn) {
       let next = 0;
       const worker = async () => {

@@ -40,12 +40,13 @@ export function acceptance(provider: Provider, operation: string, name: string) 
     const env = envelopeOf(provider, operation);
     const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
     const failed: Case[] = [];
-    await h.pool(cases, async (c) => {
+    await h.pool(cases, async (c, i) => {
+      // the case's own order number, by its index: the same whatever the concurrency
       const body = uniquify(
         provider,
         operation,
         await onSendDay(h, provider, operation, c.value),
-        h.unique(),
+        h.unique(`a${i.toString(36)}`),
         h.s.callbackBase,
         c.rules.map((id) => catalogue().byId.get(id)!.field),
       );
@@ -162,11 +163,16 @@ export function rejection(provider: Provider, operation: string, name: string) {
     const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
     const failed: Case[] = [];
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
-    await h.pool(cases, async (c) => {
+    await h.pool(cases, async (c, i) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
-      const body = uniquify(provider, operation, await onSendDay(h, provider, operation, c.value), h.unique(), h.s.callbackBase, [
-        rule.field,
-      ]);
+      const body = uniquify(
+        provider,
+        operation,
+        await onSendDay(h, provider, operation, c.value),
+        h.unique(`r${i.toString(36)}`),
+        h.s.callbackBase,
+        [rule.field],
+      );
       const r = await attempt(() => send(h, provider, operation, body), h);
       if ('error' in r) {
         f.error(rule.id, r.error);

@@ -73,6 +73,8 @@ export const SETTINGS_VARIABLES = {
   workers: 'CARD_CONFORMANCE_WORKERS',
 } as const;
 
+/** Requests in flight per suite file. */
+export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_SEED = 20241114;
 export const DEFAULT_RUNS = 200;
 export const DEFAULT_SCHEMA_MODE: SchemaMode = 'lenient';
@@ -132,7 +134,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
       .map((s) => s.trim())
       .filter(Boolean),
     timeScale,
-    concurrency: int(env, SETTINGS_VARIABLES.concurrency, 16, 1),
+    concurrency: int(env, SETTINGS_VARIABLES.concurrency, DEFAULT_CONCURRENCY, 1),
     waitMs:
       duration(env, SETTINGS_VARIABLES.wait) ?? (env[SETTINGS_VARIABLES.waitMs] ? int(env, SETTINGS_VARIABLES.waitMs, 0, 1) : undefined),
     stabilityMs: duration(env, SETTINGS_VARIABLES.stability),

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
+import { FAULT_NAMES, FAULTS, resolveFaults } from '../mock/faults.ts';
 import { MOCK_DEFAULTS, startMock } from '../mock/server.ts';
 import { SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
@@ -27,6 +28,13 @@ export const MOCK = {
       help: 'provider time per real time (0.002: minutes pass in ms)',
     },
     seed: { type: 'string', arg: 'N', default: MOCK_DEFAULTS.seed, help: 'seed of the card numbers, ids and outcomes' },
+    fault: {
+      type: 'string',
+      multiple: true,
+      arg: 'NAME',
+      help: `put a fault on the wire: ${FAULT_NAMES.join(', ')} (see --list-faults); repeatable`,
+    },
+    'list-faults': { type: 'boolean', help: 'print the faults and exit' },
     'schema-mode': {
       type: 'string',
       arg: SCHEMA_MODES.join('|'),
@@ -57,6 +65,11 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     out(helpText(MOCK));
     return EXIT.ok;
   }
+  if (values['list-faults']) {
+    const w = Math.max(...FAULT_NAMES.map((f) => f.length));
+    for (const f of FAULT_NAMES) out(`${f.padEnd(w)}  ${FAULTS[f].transient ? 'transient ' : 'persistent'}  ${FAULTS[f].description}\n`);
+    return EXIT.ok;
+  }
   if (values['list-deviations']) {
     const w = Math.max(...DEVIATIONS.map((d) => d.name.length));
     for (const d of DEVIATIONS) out(`${d.name.padEnd(w)}  breaks ${d.ruleId}\n${' '.repeat(w + 2)}${d.description}\n`);
@@ -69,6 +82,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     timeScale: number('time-scale', values['time-scale'], MOCK.options['time-scale'].default, (n) => n > 0),
     seed: number('seed', values.seed, MOCK.options.seed.default, Number.isInteger),
     admin: values.admin === true,
+    faults: resolveFaults(values.fault ?? []),
     schemaMode: oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, MOCK.options['schema-mode'].default),
     keys: mockKeysFromEnv(process.env),
   });

@@ -16,7 +16,7 @@ import { msSinceMidnightIn, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { hash32 } from '../wire/hash.ts';
-import { createTransport } from '../wire/http.ts';
+import { createTransport, RETRIED_STATUSES } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import { beat, running } from './heartbeat.ts';
@@ -305,7 +305,11 @@ async function decide(
 /** A call that may fail on the transport: the failure comes back as a value, for an `error` finding. */
 export async function attempt(call: () => Promise<CallResult>, h: Harness): Promise<CallResult | { error: string }> {
   try {
-    return await call();
+    const r = await call();
+    // a rate limit or an unavailable target that outlived the retries is a target failure, never an answer
+    if (RETRIED_STATUSES.has(r.status))
+      return { error: `${r.provider} ${r.operation}: HTTP ${r.status} after ${r.attempts} attempt(s) (rate limited or unavailable)` };
+    return r;
   } catch (err) {
     if (err instanceof WireError) return { error: errorLine(err, h.redactor) };
     throw err;

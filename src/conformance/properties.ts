@@ -17,6 +17,7 @@ import type { Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+import { reconcile } from './reconcile.ts';
 import { shrinkFailure } from './shrink.ts';
 
 const send = (h: Harness, provider: Provider, operation: string, body: unknown) =>
@@ -56,7 +57,10 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         return;
       }
       const e = env.read(r);
-      const accepted = e.accepted;
+      // an unclear outcome (the connection failed after sending; the retry is "used before") is reconciled
+      // by the order number: found, it was accepted, and its lost answer is not judged
+      const reconciled = e.accepted ? undefined : await reconcile(h, provider, operation, body, r);
+      const accepted = e.accepted || reconciled !== undefined;
       if (accepted) for (const id of c.rules) f.pass(id);
       else {
         for (const id of c.rules)
@@ -73,7 +77,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         ...jc,
         evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }),
       };
-      judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
+      if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
     await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted);
     if (h.s.settings.mode !== 'strict')

@@ -41,6 +41,8 @@ export interface Settings {
   mockNow: number | undefined;
   /** The run-level watchdog's bound, when set; else derived (waits.ts `watchdogMs`). */
   watchdogMs: number | undefined;
+  /** Faults of the embedded mock (tests of the suite's own behaviour under rate limits, resets, broken answers). */
+  mockFaults: string[];
   /** The embedded mock's face: the run's own mode unless set (a strict run against the lenient mock shows the table-vs-example contradictions). */
   mockMode: SchemaMode;
   /** No case whose dates are judged against "today" is sent within this many ms of the provider's midnight. */
@@ -64,6 +66,8 @@ export const SETTINGS_VARIABLES = {
   pollMs: 'CARD_CONFORMANCE_POLL_MS',
   mockNow: 'CARD_CONFORMANCE_MOCK_NOW',
   mockMode: 'CARD_CONFORMANCE_MOCK_SCHEMA_MODE',
+  /** Faults the embedded mock puts on the wire (comma-separated names, as `mock --fault`). */
+  mockFaults: 'CARD_CONFORMANCE_MOCK_FAULTS',
   /** The watchdog's bound as a duration; default derived from the call deadline, retries and poll interval. */
   watchdog: 'CARD_CONFORMANCE_WATCHDOG',
   /** Extra suite files (comma-separated globs relative to the project) run with the conformance suites. */
@@ -143,6 +147,10 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     mockNow: instant(env, SETTINGS_VARIABLES.mockNow),
     mockMode: schemaMode(env, SETTINGS_VARIABLES.mockMode, mode),
     watchdogMs: duration(env, SETTINGS_VARIABLES.watchdog),
+    mockFaults: (env[SETTINGS_VARIABLES.mockFaults] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
   };
 }

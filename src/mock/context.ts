@@ -31,6 +31,8 @@ export interface MockContext {
    * JSON number for `long`), `lenient` as the documents' own examples do (`"code": "0"`).
    */
   schemaMode: SchemaMode;
+  /** The `wrong-key` fault: GEP results sealed with a key that is not the platform's. */
+  wrongKey: boolean;
 }
 
 /**

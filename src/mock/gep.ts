@@ -4,7 +4,7 @@
  * expiry from endDate, per-currency balances debited by authLimitAmount, the four outcomes of the seed
  * (complete, incomplete then completed, 140001 then resolved, refused), userReqNo idempotency.
  */
-import type { KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { effectiveValue, getPath, isPlainObject } from '../spec/evaluate.ts';
 import { decodeSealed, encodeSealed, parseGepForm } from '../wire/gep-envelope.ts';
 import { hash32 } from '../wire/hash.ts';
@@ -55,6 +55,8 @@ const fromCents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0'
 export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix = DEFAULT_OUTCOMES) {
   const profile = ctx.cat.profiles.gep;
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
+  // the wrong-key fault seals with a stranger's key: the client cannot read any result
+  const sealKey = ctx.wrongKey ? generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey : keys.platformPrivateKey;
   const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, { now: ctx.now, mode: ctx.schemaMode });
   const { defaults } = ctx.cat.operation('gep', 'apply');
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'gep', f);
@@ -78,7 +80,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const envelope: Record<string, unknown> = { success: true, errorCode: '', errorMsg: '', result };
     if (deviate) deviateAnswer(ctx, 'gep', envelope);
     const { result: r, ...rest } = envelope;
-    return json({ ...rest, result: encodeSealed(r, keys.platformPrivateKey) });
+    return json({ ...rest, result: encodeSealed(r, sealKey) });
   };
 
   const settled = (o: Order) =>

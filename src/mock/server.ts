@@ -16,6 +16,7 @@ import { generateTestKeyPair } from '../wire/keys.ts';
 import { type AlchemyKeys, createAlchemy } from './alchemy.ts';
 import { isLoopback, json, type MockContext, type Reply } from './context.ts';
 import { resolveDeviations } from './deviations.ts';
+import { type FaultName, faultPlan, resolveFaults } from './faults.ts';
 import { createGep, DEFAULT_OUTCOMES, type GepKeys, type GepOutcome, type OutcomeMix } from './gep.ts';
 import { createRng } from './rng.ts';
 
@@ -53,6 +54,8 @@ export interface MockOptions {
   /** Let callbacks go to non-loopback hosts (never in tests). */
   allowRemoteCallbacks?: boolean;
   now?: () => number;
+  /** Faults put on the wire (`mock --fault NAME`): rate limits, resets, slow or broken answers. */
+  faults?: readonly FaultName[];
   /** The face of the answers: strict writes each field as its table types it, lenient as the examples do (default). */
   schemaMode?: SchemaMode;
   catalogue?: Catalogue;
@@ -79,6 +82,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   const cat = opts.catalogue ?? shipped();
   const deviations = resolveDeviations(opts.deviations ?? []);
   let baseUrl = '';
+  const faults = faultPlan(resolveFaults(opts.faults ?? []));
   const ctx: MockContext = {
     cat,
     deviations,
@@ -90,6 +94,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     timers: new Set(),
     closed: false,
     schemaMode: opts.schemaMode ?? MOCK_DEFAULTS.schemaMode,
+    wrongKey: faults.wrongKey,
   };
   const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? {
     accessKey: `mock-ak-${randomBytes(6).toString('hex')}`,
@@ -185,7 +190,10 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     send(res, json({ error: `request body over ${maxBody} bytes` }, 413));
   };
 
+  let providerRequests = 0;
   const server: Server = createServer((req, res) => {
+    const isProvider = !(req.url ?? '/').startsWith('/__mock/');
+    const n = isProvider ? providerRequests++ : -1;
     const chunks: Buffer[] = [];
     let size = 0;
     let over = Number(req.headers['content-length'] ?? 0) > maxBody;
@@ -209,7 +217,26 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
       answered = true;
       if (over) return tooLarge(req, res, false);
       try {
-        send(res, route(req, Buffer.concat(chunks).toString('utf8')));
+        const raw = Buffer.concat(chunks).toString('utf8');
+        // transient faults strike a request once: its retry (the same bytes) goes through
+        const strike = isProvider && faults.strikeOnce(`${req.url} ${raw}`);
+        if (strike && faults.resetBefore(n)) {
+          req.socket.destroy();
+          return;
+        }
+        const replaced = isProvider ? faults.replace(n, strike) : undefined;
+        // the provider acts on the request whatever the wire does afterwards (reset-after-commit)
+        const reply = replaced ?? route(req, raw);
+        if (strike && faults.resetAfter(n, /\/(create|apply)$/.test((req.url ?? '').split('?')[0]!))) {
+          req.socket.destroy();
+          return;
+        }
+        const out =
+          isProvider && faults.truncate && !replaced ? { ...reply, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) } : reply;
+        if (isProvider && faults.delayMs > 0) {
+          const t = setTimeout(() => send(res, out), faults.delayMs);
+          res.on('close', () => clearTimeout(t));
+        } else send(res, out);
       } catch {
         // Never a stack trace on the wire: the provider's generic failure instead.
         send(res, json({ error: 'internal error' }, 500));

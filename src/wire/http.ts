@@ -73,7 +73,8 @@ export interface Transport {
 }
 
 const RETRIED_KINDS: ReadonlySet<WireErrorKind> = new Set(['connect', 'reset', 'timeout']);
-const RETRIED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+/** Statuses that say "not now", not "no": retried with the same body, and never a provider's answer to judge. */
+export const RETRIED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 const FIRST_BACKOFF_MS = 200;
 
 /** How long to wait before attempt `attempt + 1`: `Retry-After` if usable, else 200 ms doubling; capped. */

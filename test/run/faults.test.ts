@@ -1,0 +1,63 @@
+/**
+ * A provider under real conditions, played by the embedded mock's faults. A transient fault (a rate
+ * limit, an intermittent 503, a dropped connection, a connection dropped after the create was processed)
+ * is ridden out with the same request bodies: the verdict is the faithful one, exit 0. A persistent
+ * fault (HTML, a body cut short, a 20 MB body, a result sealed with another key, no answer in time) leaves
+ * nothing to judge: exit 3, every rule `error` or skipped, none `fail` or `pass`, the report written, no
+ * secret in any output, within a bound derived from the deadlines.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FAULTS, type FaultName } from '../../src/mock/faults.ts';
+import type { ConformanceReport } from '../../src/report/conformance.ts';
+import { cli } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-faults-'));
+const LIMITS = { CARD_CONFORMANCE_CALL_TIMEOUT_MS: '2000', CARD_CONFORMANCE_RETRIES: '2', CARD_CONFORMANCE_WORKERS: '1' };
+
+async function runWith(fault: FaultName, provider: string) {
+  const out = join(dir, fault);
+  const t0 = Date.now();
+  const r = await cli(
+    ['run', '--provider', provider, '--runs', '4', '--report-dir', out],
+    { ...LIMITS, CARD_CONFORMANCE_MOCK_FAULTS: fault },
+    240_000,
+  );
+  const rep = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
+  return { r, rep, ms: Date.now() - t0 };
+}
+
+const transient = (Object.keys(FAULTS) as FaultName[]).filter((f) => FAULTS[f].transient && f !== 'reset-after-commit');
+const persistent = (Object.keys(FAULTS) as FaultName[]).filter((f) => !FAULTS[f].transient);
+
+describe('the embedded mock with a fault on the wire', () => {
+  it.for(transient)('%s (transient): ridden out with the same bodies, the faithful verdict, exit 0', async (fault) => {
+    const { r, rep } = await runWith(fault, 'all');
+    expect(r.code, r.stdout.slice(-2000)).toBe(0);
+    expect(rep.rules.filter((x) => x.verdict === 'pass').length).toBeGreaterThan(100);
+    expect(rep.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error')).toEqual([]);
+  });
+
+  it('reset-after-commit: a create processed but unanswered is reconciled by its order number, never "a valid request refused"', async () => {
+    const { r, rep } = await runWith('reset-after-commit', 'all');
+    // the acceptance property and the positive control reconcile; behaviour suites whose create answer was
+    // lost report their rules `error` (nothing to follow), never `fail`
+    expect([0, 3], r.stdout.slice(-2000)).toContain(r.code);
+    expect(rep.rules.filter((x) => x.verdict === 'fail')).toEqual([]);
+    expect(rep.rules.find((x) => x.id === 'alchemy.create.request.acceptsValid')!.verdict).toBe('pass');
+    expect(rep.rules.find((x) => x.id === 'gep.apply.request.acceptsValid')!.verdict).toBe('pass');
+  });
+
+  it.for(persistent)('%s (persistent): exit 3, nothing judged, the report written, within the derived bound', async (fault) => {
+    const provider = fault === 'wrong-key' ? 'gep' : 'all';
+    const { r, rep, ms } = await runWith(fault, provider);
+    expect(r.code, r.stdout.slice(-2000)).toBe(3);
+    expect(rep.verdict).toBe('error');
+    expect(rep.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'pass').map((x) => x.id)).toEqual([]);
+    // one case's deadline × attempts per provider's control, plus the run's start: far from every case's own
+    expect(ms).toBeLessThan(120_000);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/-----BEGIN|secretKey|ach-access-sign: [A-Za-z0-9+/=]{20,}/);
+  });
+});

@@ -9,6 +9,7 @@ import { clone } from './util.ts';
 export const noUntabledFields: CheckKind<'noUntabledFields'> = {
   kind: 'noUntabledFields',
   describe: 'the object carries only the fields its table lists (strict mode)',
+  expected: () => 'only the fields the table lists',
   scope: 'object',
   holds: () => NA,
   edges: () => [],

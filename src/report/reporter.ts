@@ -60,13 +60,13 @@ export class ConformanceReporter implements Reporter {
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const redactor = createRedactor({ secrets: this.opts.secrets });
+    const raw = process.env[SESSION_SUMMARY_VARIABLE];
+    const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
     const problems: string[] = [];
     for (const m of modules)
       for (const e of m.errors()) problems.push(`${m.moduleId.split('/').slice(-2).join('/')}: ${String(e.message).split('\n')[0]}`);
     for (const e of errors) problems.push(String(e.message ?? e).split('\n')[0]!);
     if (reason === 'interrupted') problems.push('the run was interrupted');
-    const raw = process.env[SESSION_SUMMARY_VARIABLE];
-    const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
     const report = buildReport({
       findings: this.findings,
       crashed: this.crashed,
@@ -79,18 +79,21 @@ export class ConformanceReporter implements Reporter {
       testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
     });
-    const path = writeReport(this.opts.reportDir, report, this.opts.secrets);
+    const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     this.opts.out(summaryText(report, path));
     this.opts.onReport?.(report, path);
   }
 }
 
-/** Write `conformance.json` whole (temp file, then rename), scrubbed once more of every configured secret. */
-export function writeReport(dir: string, report: ConformanceReport, secrets: string[]): string {
+/**
+ * Write `conformance.json` whole (temp file, then rename), scrubbed once more of every configured secret.
+ * `identifiers`: configured merchant numbers left alone (they replay in a reproduction; they are not cards).
+ */
+export function writeReport(dir: string, report: ConformanceReport, secrets: string[], identifiers: readonly string[] = []): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'conformance.json');
   // redact values, then serialise: redacting the JSON text could cut through an escaped quote
-  const text = `${JSON.stringify(createRedactor({ secrets }).value(report), null, 2)}\n`;
+  const text = `${JSON.stringify(createRedactor({ secrets, keep: identifiers }).value(report), null, 2)}\n`;
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
   return path;

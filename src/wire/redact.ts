@@ -14,7 +14,7 @@
  * - `token=` values (the activation link's JWT) and bare JWTs (`eyJ….….…`) → `[REDACTED]`;
  * - PEM blocks → `[REDACTED KEY]`;
  * - any run of 13–19 digits (single spaces or dashes allowed between digits) that passes Luhn →
- *   first 6 and last 4 (`438357******7441`); in a longer run, each Luhn-valid window of whole digit
+ *   first 6 and last 4 (`438357******7441`), except 13 digits starting with 1 (a millisecond timestamp); in a longer run, each Luhn-valid window of whole digit
  *   groups is masked, so `4383 5712 3456 7441 1234` still hides the card. Not a card: digits inside a
  *   long hex ciphertext, and the configured identifiers of `keep` (a 19-digit merchant number);
  * - GEP `dataContent` / `result` hex ciphertexts are not secret, only long: first 16 hex characters and
@@ -160,6 +160,12 @@ function ruleFor(name: string): FieldRule | undefined {
   return FIELD_RULES.get(name.toLowerCase());
 }
 
+/**
+ * 13–19 digits that pass Luhn, except 13 digits starting with 1: a millisecond timestamp (2001–2033),
+ * never a card (no 13-digit card number starts with 1; the airlines' MII 1 cards have 15 digits).
+ */
+const cardLike = (digits: string): boolean => !(digits.length === 13 && digits[0] === '1') && luhnValid(digits);
+
 /** Whether the digits at `start`…`end` of `s` lie inside a long hex run (a ciphertext). */
 function insideCiphertext(s: string, start: number, end: number): boolean {
   let a = start;
@@ -173,7 +179,7 @@ function insideCiphertext(s: string, start: number, end: number): boolean {
 function maskDigitRun(run: string, keep: ReadonlySet<string>): string {
   const whole = run.replace(/[ -]/g, '');
   if (keep.has(whole)) return run;
-  if (whole.length <= 19 && luhnValid(whole)) return maskPan(whole);
+  if (whole.length <= 19 && cardLike(whole)) return maskPan(whole);
   const parts = run.split(/([ -])/);
   const groups = parts.filter((_, k) => k % 2 === 0);
   const seps = ['', ...parts.filter((_, k) => k % 2 === 1)];
@@ -183,7 +189,7 @@ function maskDigitRun(run: string, keep: ReadonlySet<string>): string {
     let digits = '';
     for (let j = i; j < groups.length && digits.length + groups[j]!.length <= 19; j++) {
       digits += groups[j]!;
-      if (digits.length >= 13 && luhnValid(digits)) end = j;
+      if (digits.length >= 13 && cardLike(digits)) end = j;
     }
     if (end >= 0) {
       out += seps[i]! + maskPan(groups.slice(i, end + 1).join(''));

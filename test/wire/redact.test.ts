@@ -72,9 +72,12 @@ describe('sensitive fields by name', () => {
     expect(out).toEqual({ cardNo: '438357******7442', number: MASKED, pan: '438357******7442', cardNumber: '****' });
   });
 
-  it('keeps a millisecond timestamp under its own name even when it passes Luhn', () => {
-    const ts = '1732233600003'; // passes Luhn: under any other name it is masked like a card
-    expect(r.value({ ts })).toEqual({ ts: '173223***0003' });
+  it('keeps a millisecond timestamp even when it passes Luhn: 13 digits starting with 1 are never a card', () => {
+    const ts = '1732233600003'; // passes Luhn
+    expect(r.value({ ts })).toEqual({ ts });
+    expect(r.text(`-H 'ach-access-timestamp: ${ts}' at ${ts}`)).toBe(`-H 'ach-access-timestamp: ${ts}' at ${ts}`);
+    // a 13-digit Luhn-valid number starting with 4 (an old Visa length) is still a card
+    expect(r.text('4222222222222')).toBe('422222***2222');
     expect(r.headers({ 'ach-access-timestamp': ts })).toEqual({ 'ach-access-timestamp': ts });
     expect(r.value({ timestamp: Number(ts) })).toEqual({ timestamp: Number(ts) });
   });

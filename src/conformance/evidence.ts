@@ -100,7 +100,7 @@ function reproductionNote(result: CallResult, sealedWhole: boolean): string {
     return `ach-access-sign is [REDACTED] and ach-access-key masked, so the curl does not replay as is: \`${call} --data …\` (the call line) signs the same body again with your key and a fresh timestamp`;
   return sealedWhole
     ? `the curl replays the sealed bytes as sent (the target must hold the same merchant key); the call line seals the same plaintext again with your key`
-    : `dataContent is shortened because its plaintext holds values that are hidden here; the call line seals the plaintext again with your key`;
+    : `dataContent is shortened because its plaintext holds a secret or sensitive field that is hidden here; the call line seals the plaintext again with your key`;
 }
 
 export interface EvidenceContext {
@@ -120,8 +120,9 @@ export function evidenceOf(result: CallResult, message: string, parts: EvidenceP
     result.body !== undefined
       ? redactor.value(result.body)
       : redactor.text(result.rawBody.length > MAX_RAW ? `${result.rawBody.slice(0, MAX_RAW)}…` : result.rawBody);
-  // a sealed request is shown whole only when its plaintext holds nothing the redactor hides
-  const sealedWhole = !req.raw && JSON.stringify(sent) === JSON.stringify(req.body);
+  // a sealed request is shown whole only when its plaintext holds no secret, sensitive field or token
+  // (an id that merely passes Luhn is masked in `sent`, yet the suite's own request replays)
+  const sealedWhole = !req.raw && !redactor.holdsSecret(req.body);
   const call =
     req.raw || req.body === undefined
       ? undefined

@@ -47,6 +47,13 @@ export interface Redactor {
    * `dataContent` ciphertext stays whole, so the line replays.
    */
   wire(s: string): string;
+  /**
+   * Whether `v` holds what `value` hides by name or by kind: a configured secret, a sensitive field's
+   * value (secret, signature, CVV, card-number field), a token, a JWT, a key. A bare digit run that
+   * passes Luhn does not count: a generated identifier (GEP's 19-digit `cardUserId`) passes one time in
+   * ten, and a reproduction of the suite's own request stays replayable for it.
+   */
+  holdsSecret(v: unknown): boolean;
 }
 
 export type HeaderInput =
@@ -206,7 +213,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secrets = [...new Set(options.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   const keep: ReadonlySet<string> = new Set(options.keep ?? []);
 
-  const text = (s: string, keepRequestCiphertext = false): string => {
+  /** `keepRequestCiphertext`: a reproduction's `dataContent` stays whole; `digits`: the card-number pass runs. */
+  const text = (s: string, keepRequestCiphertext = false, digits = true): string => {
     const rule = (name: string, v: string) => {
       const r = ruleFor(name)!;
       return byRule(r, v, keepRequestCiphertext && name.toLowerCase() === REQUEST_CIPHERTEXT);
@@ -224,19 +232,20 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     });
     out = out.replace(TOKEN_PARAM, `$1${REDACTED}`);
     out = out.replace(JWT, REDACTED);
+    if (!digits) return out;
     return out.replace(DIGIT_RUN, (run: string, at: number, all: string) =>
       insideCiphertext(all, at, at + run.length) ? run : maskDigitRun(run, keep),
     );
   };
 
-  const field = (rule: FieldRule | undefined, v: unknown, seen: Set<object>): unknown => {
+  const field = (rule: FieldRule | undefined, v: unknown, seen: Set<object>, digits = true): unknown => {
     if (v === null || v === undefined || v === '') return v;
     if (rule === 'secret') return REDACTED;
-    if (rule === 'replay' && typeof v === 'string') return text(v, true);
-    if (typeof v === 'string') return (rule && byRule(rule, v)) ?? text(v);
+    if (rule === 'replay' && typeof v === 'string') return text(v, true, digits);
+    if (typeof v === 'string') return (rule && byRule(rule, v)) ?? text(v, false, digits);
     if (typeof v === 'number' || typeof v === 'bigint') {
       const s = String(v);
-      const out = (rule && byRule(rule, s)) ?? text(s);
+      const out = (rule && byRule(rule, s)) ?? text(s, false, digits);
       return out === s ? v : out;
     }
     if (typeof v === 'function') return undefined;
@@ -247,13 +256,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (seen.has(v)) return '[Circular]';
     seen.add(v);
     try {
-      if (Array.isArray(v)) return v.map((item) => field(rule, item, seen));
+      if (Array.isArray(v)) return v.map((item) => field(rule, item, seen, digits));
       if (v instanceof Error) return { name: v.name, message: text(v.message) };
       const out: Record<string, unknown> = {};
       for (const [k, child] of Object.entries(v)) {
         // defineProperty, not `out[k] =`: a `__proto__` key from parsed JSON stays a plain member.
-        Object.defineProperty(out, text(k), {
-          value: field(ruleFor(k), child, seen),
+        Object.defineProperty(out, text(k, false, digits), {
+          value: field(ruleFor(k), child, seen, digits),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -282,5 +291,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     headers,
     field: (name, v) => field(ruleFor(name), v, new Set()),
     wire: (s) => text(s, true),
+    holdsSecret: (v) => {
+      const shown = field(undefined, v, new Set(), false);
+      return JSON.stringify(shown) !== JSON.stringify(v);
+    },
   };
 }

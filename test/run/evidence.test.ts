@@ -12,12 +12,14 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelopeOf } from '../../src/conformance/judge.ts';
 import { DEVIATIONS } from '../../src/mock/deviations.ts';
 import { type RunningMock, startMock } from '../../src/mock/server.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { getPath, relativePath } from '../../src/spec/evaluate.ts';
 import { decodeSealed } from '../../src/wire/gep-envelope.ts';
+import { createRedactor } from '../../src/wire/redact.ts';
 import { cli } from '../helpers/cli.ts';
 
 const RESULT_RULE = 'gep-expiry-mismatch';
@@ -163,7 +165,11 @@ describe('evidence of a GEP run against a mock that breaks a result rule and a r
     expect(e.expected).toContain(`${relativePath(rule)} on or after today`);
     expect(day).toBeDefined();
     expect(startDate < day!).toBe(true);
-    expect((e.received as Record<string, unknown>)['success']).toBe(true);
+    // accepted: a success, or the pending code (an order the provider took, outcome to follow)
+    const received = e.received as Record<string, unknown>;
+    expect(received['success'] === true || received['errorCode'] === envelopeOf('gep', 'apply').pendingCode, JSON.stringify(received)).toBe(
+      true,
+    );
     expect(e.message).toContain('accepted');
     // shrinking ran on the random cases: the smallest case leads and says how many steps it took
     const shrunk = list.find((x) => x.shrunk);
@@ -177,7 +183,9 @@ describe('evidence of a GEP run against a mock that breaks a result rule and a r
     ['result', RESULT_RULE],
     ['request', REQUEST_RULE],
   ])('the %s rule evidence replays: the curl sent again gets an answer of the same shape', async (_what, name) => {
-    const e = failing(deviation(name).ruleId).evidence[0]!;
+    // an exchange whose answer carried the card (a pending one settles meanwhile, and answers otherwise when replayed)
+    const e = failing(deviation(name).ruleId).evidence.find((x) => typeof (x.received as { result?: unknown }).result === 'object')!;
+    expect(e).toBeDefined();
     expect(e.reproduction).toMatch(/^curl /);
     expect(e.reproduction).not.toContain('…');
     const { via, text } = await replay(e.reproduction!);
@@ -185,7 +193,8 @@ describe('evidence of a GEP run against a mock that breaks a result rule and a r
     expect(typeof answer['result'], `${via}: ${text.slice(0, 200)}`).toBe('string');
     const opened = { ...answer, result: decodeSealed(String(answer['result']), mock.client.gep!.platformPublicKey) };
     expect(shape(opened)).toEqual(shape(e.received));
-    // the same order: the mock answers a userReqNo it has seen with that order again
-    expect((opened.result as Record<string, unknown>)['orderId']).toBe(e.ids!['orderId']);
+    // the same order: the mock answers a userReqNo it has seen with that order again (an id that passes
+    // Luhn is shown 6+4, as a card number would be)
+    expect(createRedactor().field('orderId', (opened.result as Record<string, unknown>)['orderId'])).toBe(e.ids!['orderId']);
   });
 });

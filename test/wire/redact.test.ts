@@ -259,6 +259,15 @@ describe('precise redaction: by what a value is, never by the word before it', (
     expect(precise.wire(JSON.stringify({ result: HEX }))).toBe(`{"result":"${HEX.slice(0, 16)}…(${HEX.length} chars)"}`);
   });
 
+  it('tells a value that holds a secret from one whose only hidden part is a Luhn-valid id', () => {
+    for (const v of [{ cvv2: '1' }, { a: `x ${SECRET}` }, { link: `?token=abc` }, { k: JWT }, { cardNo: '1' }])
+      expect(precise.holdsSecret(v), JSON.stringify(v)).toBe(true);
+    for (const v of [{ cardUserId: PAN }, { code: '1002', orderNo: 'ab12' }, { cvv: '' }, 'plain'])
+      expect(precise.holdsSecret(v), JSON.stringify(v)).toBe(false);
+    // value() still masks the Luhn-valid id: holdsSecret only asks whether anything else is hidden
+    expect(precise.value({ cardUserId: PAN })).toEqual({ cardUserId: MASKED });
+  });
+
   it('redacts a value by the field it belongs to, for text written as prose', () => {
     expect(precise.field('cardVerifyNo', '123')).toBe('[REDACTED]');
     expect(precise.field('cardNo', PAN)).toBe(MASKED);

@@ -81,6 +81,8 @@ export default {
     callbackRedeliveries: 3,
     fallbackVid: 'USD',
     languages: 'EN,CH,JA',
+    // what the provider's support desk asks for first (WIRE.md: envelope traceId; the seed's orderNo, cardId)
+    supportIds: 'traceId,orderNo,cardId',
   },
   assumptions: [
     { what: 'Sandbox host for /open/api/card/*', choice: 'https://sbx-card-api.alchemypay.org', origin: 'inferred' },

@@ -52,6 +52,8 @@ export default {
     dataContentMaxLength: 2048,
     acceptLanguage: 'en-US',
     notifyAck: 'OK',
+    // what the provider's support desk asks for first (the seed's orderId and cardId, the merchant's userReqNo)
+    supportIds: 'orderId,cardId,userReqNo',
   },
   assumptions: [
     { what: 'Error codes other than 140001', choice: 'the sibling platform list (110001 … 140001)', origin: 'inferred' },

@@ -5,6 +5,7 @@ import type { CheckKind } from './types.ts';
 export const acceptsValid: CheckKind<'acceptsValid'> = {
   kind: 'acceptsValid',
   describe: 'a request that keeps every rule of the table is accepted',
+  expected: () => 'the valid request accepted (success, or the pending code where the profile has one)',
   scope: 'suite',
   holds: () => NA,
   // every valid case is an instance; the other kinds' edges are its edges

@@ -10,6 +10,7 @@ import type { CheckKind, Mutation } from './types.ts';
 export const amountMinorUnits: CheckKind<'amountMinorUnits'> = {
   kind: 'amountMinorUnits',
   describe: 'the amount is a whole number of minor units (digits only)',
+  expected: ({ path }) => `${path} a whole number of minor units, digits only (no point, exponent or sign)`,
   scope: 'value',
   holds: ({ value }) => {
     const s = textOf(value);

@@ -9,6 +9,7 @@ import type { CheckKind, Mutation } from './types.ts';
 export const amountRange: CheckKind<'amountRange'> = {
   kind: 'amountRange',
   describe: 'the amount lies between the minimum and the maximum (minor units)',
+  expected: ({ check, path }) => `${path} between ${check.min} and ${check.max} minor units`,
   scope: 'value',
   holds: ({ check, value }) => {
     const s = textOf(value);

@@ -6,6 +6,7 @@ import { setAt } from './util.ts';
 export const codeInCatalogue: CheckKind<'codeInCatalogue'> = {
   kind: 'codeInCatalogue',
   describe: "a refusal's code is in the provider's code catalogue",
+  expected: ({ path, ctx }) => `${path} one of the provider's codes${ctx?.codes ? ` (${[...ctx.codes].join(', ')})` : ''}`,
   scope: 'object',
   holds({ root, value, ctx }) {
     if (!ctx.codes || (root as Record<string, unknown>)['success'] !== false || isAbsent(value)) return NA;

@@ -9,6 +9,8 @@ import { addDays } from './util.ts';
 export const dateNotBeforeToday: CheckKind<'dateNotBeforeToday'> = {
   kind: 'dateNotBeforeToday',
   describe: "the date is today or later in the provider's time zone",
+  expected: ({ check, path, ctx }) =>
+    `${path} ${check.exclusive ? 'after' : 'on or after'} today in the provider's zone${ctx ? ` (${ctx.today})` : ''}`,
   scope: 'value',
   holds: ({ check, value, ctx }) => {
     const s = textOf(value);

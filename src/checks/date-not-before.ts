@@ -6,6 +6,10 @@ import { addDays, setAt } from './util.ts';
 export const dateNotBefore: CheckKind<'dateNotBefore'> = {
   kind: 'dateNotBefore',
   describe: 'the date is on or after another date of the same object',
+  expected({ check, path, root }) {
+    const other = root === undefined ? undefined : getPath(root, check.other);
+    return `${path} ${check.exclusive ? 'after' : 'on or after'} ${check.other}${typeof other === 'string' ? ` (${other})` : ''}`;
+  },
   scope: 'object',
   holds({ check, root, value }) {
     const other = getPath(root, check.other);

@@ -10,6 +10,7 @@ import type { CheckKind, Mutation } from './types.ts';
 export const decimalPositive: CheckKind<'decimalPositive'> = {
   kind: 'decimalPositive',
   describe: 'the amount is a positive decimal number',
+  expected: ({ path }) => `${path} a positive decimal number`,
   scope: 'value',
   holds: ({ value }) => {
     const s = textOf(value);

@@ -6,6 +6,10 @@ import { setAt } from './util.ts';
 export const echo: CheckKind<'echo'> = {
   kind: 'echo',
   describe: 'the answer repeats the request field',
+  expected({ check, path, ctx }) {
+    const sent = ctx?.request ? getPath(ctx.request, check.requestField) : undefined;
+    return `${path} equal to the request's ${check.requestField}${isAbsent(sent) ? '' : ` (${JSON.stringify(sent)})`}`;
+  },
   scope: 'object',
   holds({ check, value, ctx }) {
     const sent = ctx.request ? getPath(ctx.request, check.requestField) : undefined;

@@ -10,6 +10,7 @@ import type { CheckKind, Mutation } from './types.ts';
 export const enumKind: CheckKind<'enum'> = {
   kind: 'enum',
   describe: 'the value is one of the listed values',
+  expected: ({ check, path }) => `${path} one of ${check.values.join(', ')}`,
   scope: 'value',
   holds: ({ check, value }) => {
     const s = textOf(value);

@@ -1,11 +1,12 @@
 /** `forbiddenWhen`: the field is absent when its condition holds (GEP: no airline code on a subsidiary card). */
 import { conditionHolds, isAbsent, NA, of } from '../spec/evaluate.ts';
 import type { CheckKind } from './types.ts';
-import { deleteAt } from './util.ts';
+import { conditionText, deleteAt } from './util.ts';
 
 export const forbiddenWhen: CheckKind<'forbiddenWhen'> = {
   kind: 'forbiddenWhen',
   describe: 'the field is absent when its condition holds',
+  expected: ({ check, path }) => `${path} absent when ${conditionText(check.when)}`,
   scope: 'object',
   holds: ({ check, rule, root, value, ctx }) =>
     conditionHolds(root, check.when, rule.side === 'request' ? ctx.defaults : {}) ? of(isAbsent(value)) : NA,

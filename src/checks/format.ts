@@ -10,6 +10,16 @@ import type { Format } from '../spec/registry.ts';
 import type { CheckKind, Edge, Mutation, MutationSite } from './types.ts';
 import { addDays } from './util.ts';
 
+/** Each format in words, for what a rule expected. */
+export const FORMAT_SHAPES: Record<Format, string> = {
+  date: 'yyyy-MM-dd (a real calendar date)',
+  monthYear: 'MM/yyyy',
+  url: 'an absolute http(s) URL',
+  hex32: '32 lower-case hex digits',
+  digits: 'digits only',
+  decimal: 'a decimal number (digits, optionally a point and digits)',
+};
+
 export const FORMAT_TESTS: Record<Format, (s: string) => boolean> = {
   date: isCalendarDate,
   monthYear: (s) => /^(0[1-9]|1[0-2])\/\d{4}$/.test(s),
@@ -131,6 +141,7 @@ const BAD: Record<Exclude<Format, 'date'>, { value: string; what: string }[]> = 
 export const format: CheckKind<'format'> = {
   kind: 'format',
   describe: 'the value has the named format',
+  expected: ({ check, path }) => `${path} in the format ${FORMAT_SHAPES[check.format]}`,
   scope: 'value',
   holds: ({ check, value }) => {
     const s = textOf(value);

@@ -5,6 +5,7 @@ import type { CheckKind } from './types.ts';
 export const jsonObject: CheckKind<'jsonObject'> = {
   kind: 'jsonObject',
   describe: 'the body is a JSON object',
+  expected: () => 'the body a JSON object',
   scope: 'object',
   holds: ({ root }) => of(isPlainObject(root)),
   // the object itself is the only valid shape: no edge

@@ -6,6 +6,10 @@ import type { CheckKind, Mutation } from './types.ts';
 export const knownValue: CheckKind<'knownValue'> = {
   kind: 'knownValue',
   describe: 'the value is one the provider lists',
+  expected({ check, path, ctx }) {
+    const list = ctx?.knownValues?.[check.of];
+    return `${path} one of the provider's ${check.of}${list ? ` (${list.join(', ')})` : ''}`;
+  },
   scope: 'value',
   holds: ({ check, value, ctx }) => {
     const s = textOf(value);

@@ -6,6 +6,7 @@ import type { CheckKind } from './types.ts';
 export const luhn: CheckKind<'luhn'> = {
   kind: 'luhn',
   describe: 'the card number passes the Luhn check',
+  expected: ({ path }) => `${path} passes the Luhn check`,
   scope: 'value',
   holds: ({ value }) => {
     const s = textOf(value);

@@ -25,6 +25,7 @@ function fillers(site: MutationSite<'maxLength'>): { ascii: string[]; wide: stri
 export const maxLength: CheckKind<'maxLength'> = {
   kind: 'maxLength',
   describe: 'the value is at most N characters',
+  expected: ({ check, path }) => `${path} at most ${check.max} characters`,
   scope: 'value',
   holds: ({ check, value }) => {
     const s = textOf(value);

@@ -6,6 +6,11 @@ import { setAt } from './util.ts';
 export const monthYearOf: CheckKind<'monthYearOf'> = {
   kind: 'monthYearOf',
   describe: 'the month and year equal those of a request date',
+  expected({ check, path, ctx }) {
+    const date = ctx?.request ? getPath(ctx.request, check.dateField) : undefined;
+    if (typeof date !== 'string' || !isCalendarDate(date)) return `${path} MM/yyyy of ${check.dateField}`;
+    return `${path} MM/yyyy of ${check.dateField} ${date} → ${date.slice(5, 7)}/${date.slice(0, 4)}`;
+  },
   scope: 'object',
   holds({ check, value, ctx }) {
     const date = ctx.request ? getPath(ctx.request, check.dateField) : undefined;

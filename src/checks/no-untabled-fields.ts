@@ -25,6 +25,7 @@ export function untabledPaths(body: Record<string, unknown>, rules: readonly Rul
 export const noUntabledFields: CheckKind<'noUntabledFields'> = {
   kind: 'noUntabledFields',
   describe: 'the object carries only the fields its table lists (strict mode)',
+  expected: () => 'only the fields the table lists',
   scope: 'object',
   holds: () => NA,
   edges: () => [],

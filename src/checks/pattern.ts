@@ -19,6 +19,7 @@ const flipCase = (c: string) => (c === c.toUpperCase() ? c.toLowerCase() : c.toU
 export const pattern: CheckKind<'pattern'> = {
   kind: 'pattern',
   describe: 'the whole value matches the pattern',
+  expected: ({ check, path }) => `${path} matching ${check.pattern} as a whole`,
   scope: 'value',
   holds: ({ check, value }) => {
     const s = textOf(value);

@@ -2,11 +2,12 @@
 import { conditionHolds, isAbsent, NA, of } from '../spec/evaluate.ts';
 import { presenceMutations } from './presence.ts';
 import type { CheckKind } from './types.ts';
-import { setAt } from './util.ts';
+import { conditionText, setAt } from './util.ts';
 
 export const requiredWhen: CheckKind<'requiredWhen'> = {
   kind: 'requiredWhen',
   describe: 'the field is present when its condition holds (defaults count)',
+  expected: ({ check, path }) => `${path} present when ${conditionText(check.when)}`,
   scope: 'object',
   holds({ check, rule, root, value, ctx }) {
     if (!conditionHolds(root, check.when, rule.side === 'request' ? ctx.defaults : {})) return NA;

@@ -6,6 +6,7 @@ import type { CheckKind } from './types.ts';
 export const required: CheckKind<'required'> = {
   kind: 'required',
   describe: 'the field is present (whenever its parent object is)',
+  expected: ({ path }) => `${path} present (not missing, null or "")`,
   scope: 'object',
   holds({ check, root, value, ctx }) {
     if (check.parent !== undefined && !isPlainObject(getPath(root, check.parent))) return NA;

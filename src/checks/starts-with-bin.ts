@@ -9,6 +9,10 @@ const randomBin = (bin: string) => /^0+$/.test(bin);
 export const startsWithBin: CheckKind<'startsWithBin'> = {
   kind: 'startsWithBin',
   describe: 'the card number starts with the requested BIN',
+  expected({ check, path, ctx }) {
+    const bin = ctx?.request ? effectiveValue(ctx.request, check.binField, ctx.defaults) : undefined;
+    return `${path} starting with the requested ${check.binField}${bin === undefined ? '' : ` ${bin}`}`;
+  },
   scope: 'object',
   holds({ check, value, ctx }) {
     if (typeof value !== 'string' || isAbsent(value) || !ctx.request) return NA;

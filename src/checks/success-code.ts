@@ -6,6 +6,7 @@ import { clone, setAt } from './util.ts';
 export const successCode: CheckKind<'successCode'> = {
   kind: 'successCode',
   describe: 'the code is the success value exactly when the success flag is true',
+  expected: ({ check }) => `${check.code} = ${JSON.stringify(check.value)} exactly when ${check.success} is true`,
   scope: 'object',
   holds({ check, root }) {
     const r = root as Record<string, unknown>;

@@ -43,6 +43,8 @@ const WRONG: Record<string, unknown[]> = {
 export const type: CheckKind<'type'> = {
   kind: 'type',
   describe: 'the value has the JSON type the table writes (lenient mode: numeric strings for numbers)',
+  expected: ({ check, path, ctx }) =>
+    `${path} a JSON ${check.type}${ctx?.mode === 'lenient' && (check.type === 'number' || check.type === 'long') ? ' (or a numeric string, lenient mode)' : ''}`,
   scope: 'value',
   holds: ({ check, value, ctx }) => of(typeHolds(check.type, value, ctx.mode)),
   // the type's edge values are the other kinds' edges (lengths, ranges, enum values)

@@ -133,6 +133,23 @@ export interface HoldsSite<K extends RuleCheck['kind']> {
   ctx: EvalContext;
 }
 
+/**
+ * What `expected` may look at: the rule, its path, and — when a judge has them — the object it was judged
+ * against, the field's value there, the evaluation context and, for a refusal, the codes the profile
+ * admits. A report that has only the rule gets the rule's general wording.
+ */
+export interface ExpectSite<K extends RuleCheck['kind']> {
+  check: CheckOf<K>;
+  rule: Rule;
+  /** The rule's path inside the object (responses without `response.`). */
+  path: string;
+  root?: unknown;
+  value?: unknown;
+  ctx?: EvalContext;
+  /** The refusal codes the profile admits for the broken rule (`codeMatchesRule`). */
+  codes?: readonly string[];
+}
+
 /** Valid values of a leaf field from one of its rules; the generator asks its rules in rank order. */
 export interface ValueSource<K extends RuleCheck['kind']> {
   /** Lower ranks are asked first (an enum's values before a pattern, a pattern before the bare type). */
@@ -144,6 +161,11 @@ export interface CheckKind<K extends RuleCheck['kind']> {
   kind: K;
   /** One line: what the kind checks. */
   describe: string;
+  /**
+   * One line: what the rule wanted here, with the values it was judged against where the site has them
+   * (`result.cardExpiryDate MM/yyyy of endDate 2027-03-15 → 03/2027`). Evidence shows it beside what came back.
+   */
+  expected(site: ExpectSite<K>): string;
   /** `value`: decided on the field's own value; `object`: needs the whole object; `suite`: decided by a stateful suite. */
   scope: 'value' | 'object' | 'suite';
   /** The predicate. `n/a` when the rule does not apply (absent value, unmet condition, undecided here). */

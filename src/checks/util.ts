@@ -58,3 +58,10 @@ export function ofLength(base: string, length: number): string {
 
 /** The distinct characters of a text, in order of first appearance. */
 export const charsOf = (s: string): string[] => [...new Set(s)];
+
+/** A condition in words: `channelType is 1`, `binRangeId is present and channelType is 2`. */
+export function conditionText(cond: { field: string; in: readonly string[]; and?: { field: string; in: readonly string[] } }): string {
+  const one = (c: { field: string; in: readonly string[] }) =>
+    c.in.includes('*') ? `${c.field} is present` : `${c.field} is ${c.in.join(' or ')}`;
+  return cond.and ? `${one(cond)} and ${one(cond.and)}` : one(cond);
+}

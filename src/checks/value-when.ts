@@ -1,11 +1,12 @@
 /** `valueWhen`: when the condition holds, the field (if present) takes one of the listed values. */
 import { conditionHolds, isAbsent, NA, of, textOf } from '../spec/evaluate.ts';
 import type { CheckKind, Mutation } from './types.ts';
-import { setAt } from './util.ts';
+import { conditionText, setAt } from './util.ts';
 
 export const valueWhen: CheckKind<'valueWhen'> = {
   kind: 'valueWhen',
   describe: 'when the condition holds, the field is one of the listed values or absent',
+  expected: ({ check, path }) => `${path} ${check.values.join(' or ')} (or absent) when ${conditionText(check.when)}`,
   scope: 'object',
   holds: ({ check, rule, root, value, ctx }) => {
     const s = textOf(value);

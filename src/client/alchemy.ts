@@ -86,7 +86,7 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
     return callResult(
       'alchemy',
       operation,
-      { method, url, headers: redactor.headers(sent), body, wireBody },
+      { method, url, headers: redactor.headers(sent), body, wireBody, ...(options.rawBody !== undefined ? { raw: true as const } : {}) },
       res,
       readAnswer('alchemy', operation, url, res),
     );

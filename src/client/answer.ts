@@ -55,6 +55,7 @@ export function callResult(provider: Provider, operation: string, request: SentR
     headers: res.headers,
     rawBody: res.rawBody,
     ...read,
+    at: new Date(Date.now() - res.durationMs).toISOString(),
     durationMs: res.durationMs,
     attempts: res.attempts,
   };

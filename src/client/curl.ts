@@ -11,10 +11,14 @@ export function shellQuote(s: string): string {
   return `$'${escaped}'`;
 }
 
-export function curlFor(result: Pick<CallResult, 'request'>, redactor: Redactor): string {
+/**
+ * `replayable`: the request's sealed `dataContent` is kept whole (`Redactor.wire`), so the line replays
+ * the bytes as sent; the caller says so only when the sealed plaintext holds nothing the redactor hides.
+ */
+export function curlFor(result: Pick<CallResult, 'request'>, redactor: Redactor, replayable = false): string {
   const { method, url, headers, wireBody } = result.request;
   const parts = ['curl', '-sS', '-X', method, shellQuote(redactor.text(url))];
   for (const [name, value] of Object.entries(redactor.headers(headers))) parts.push('-H', shellQuote(`${name}: ${value}`));
-  if (wireBody !== '') parts.push('--data-raw', shellQuote(redactor.text(wireBody)));
+  if (wireBody !== '') parts.push('--data-raw', shellQuote(replayable ? redactor.wire(wireBody) : redactor.text(wireBody)));
   return parts.join(' ');
 }

@@ -99,7 +99,14 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
     return callResult(
       'gep',
       operation,
-      { method, url, headers: redactor.headers(headers), body: data, wireBody },
+      {
+        method,
+        url,
+        headers: redactor.headers(headers),
+        body: data,
+        wireBody,
+        ...(options.rawBody !== undefined || options.rawDataContent !== undefined ? { raw: true as const } : {}),
+      },
       res,
       openResult(operation, url, readAnswer('gep', operation, url, res)),
     );

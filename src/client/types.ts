@@ -42,6 +42,8 @@ export interface SentRequest {
   body: unknown;
   /** The bytes on the wire, as text: Alchemy's JSON, GEP's form (with the sealed `dataContent`). Not redacted. */
   wireBody: string;
+  /** The caller gave the wire bytes (`rawBody`, `rawDataContent`): `wireBody` does not encode `body`. */
+  raw?: true;
 }
 
 export interface CallResult {
@@ -55,6 +57,8 @@ export interface CallResult {
   /** The parsed JSON answer (GEP: `result` decoded in place); undefined when it is not JSON. */
   body: unknown;
   problem?: CallProblem;
+  /** When the exchange began (the first attempt), UTC ISO 8601. */
+  at: string;
   /** All attempts and waits. */
   durationMs: number;
   attempts: number;

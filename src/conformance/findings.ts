@@ -8,13 +8,38 @@ import type { Level } from '../spec/registry.ts';
 export type RuleVerdict = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface Evidence {
-  /** One line: what was sent and what came back. */
+  /** One line: what was sent and what came back, built from the parts below. */
   message: string;
-  /** Redacted `curl` that replays the request. */
+  /** The rule id, and its quoted source (the report adds both where a suite did not). */
+  rule?: string;
+  source?: string;
+  /** What the case did (the mutation or edge note). */
+  note?: string;
+  /** One line: what the rule wanted, from the rule's check kind. */
+  expected?: string;
+  /** The business payloads in plaintext (GEP `dataContent` before sealing, `result` opened), redacted by field. */
+  sent?: unknown;
+  received?: unknown;
+  /** What a provider's support desk asks for first. */
+  status?: number;
+  /** When the exchange began, UTC ISO 8601. */
+  at?: string;
+  /** The provider's own identifiers (Alchemy `traceId`, `orderNo`; GEP `orderId`, `cardId`, `userReqNo`). */
+  ids?: Record<string, string>;
+  target?: string;
+  /** The document and the fingerprint of the rule data the verdict was judged against. */
+  document?: string;
+  /** Redacted `curl` that replays the request (GEP: the sealed bytes whole, where nothing in them is hidden). */
   reproduction?: string;
+  /** The plaintext request the curl encodes, as a `card-conformance call` line (which signs or seals it again). */
+  call?: string;
+  /** How the reproduction replays (the Alchemy signature is hidden: `call` signs again). */
+  reproductionNote?: string;
   /** Replays the generated case: `card-conformance run --seed <seed>`; `path` is fast-check's. */
   seed?: number;
   path?: string;
+  /** Where shrinking ran: this is the smallest case found, `steps` shrinks after the first failing one (`from`). */
+  shrunk?: { steps: number; tries: number; from: string };
 }
 
 export interface Finding {
@@ -33,12 +58,14 @@ export const MAX_EVIDENCE = 5;
 export function mergeFinding(a: Finding | undefined, b: Finding): Finding {
   if (!a) return { ...b, evidence: b.evidence.slice(0, MAX_EVIDENCE) };
   const worse = RANK[b.verdict] > RANK[a.verdict] ? b : a;
+  // the smallest (shrunk) cases lead: they are what a reader should look at first
+  const all = [...a.evidence, ...b.evidence];
   return {
     ruleId: a.ruleId,
     verdict: worse.verdict,
     checks: a.checks + b.checks,
-    evidence: [...a.evidence, ...b.evidence]
-      .filter((e, i, all) => all.findIndex((x) => x.message === e.message) === i)
+    evidence: [...all.filter((e) => e.shrunk), ...all.filter((e) => !e.shrunk)]
+      .filter((e, i, list) => list.findIndex((x) => x.message === e.message) === i)
       .slice(0, MAX_EVIDENCE),
     ...((worse.reason ?? a.reason ?? b.reason) ? { reason: worse.reason ?? a.reason ?? b.reason } : {}),
   };

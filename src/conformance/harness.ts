@@ -8,7 +8,6 @@ import { request } from 'undici';
 import { describe, inject, it, type RunnerTestCase } from 'vitest';
 import type { GenContext } from '../../properties/generate.ts';
 import type { AlchemyClient } from '../client/alchemy.ts';
-import { curlFor } from '../client/curl.ts';
 import type { GepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
@@ -18,6 +17,7 @@ import { errorLine, WireError } from '../wire/errors.ts';
 import { hash32 } from '../wire/hash.ts';
 import { createTransport, RETRIED_STATUSES } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
+import { type EvidenceParts, evidenceOf } from './evidence.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import { beat, running } from './heartbeat.ts';
 import type { ReceivedCallback } from './receiver.ts';
@@ -60,7 +60,8 @@ export interface Harness {
   redactor: Redactor;
   /** The mock's admin surface; undefined against a sandbox. */
   admin: Admin | undefined;
-  evidence(result: CallResult, message: string, replay?: { seed?: number; path?: string }): Evidence;
+  /** The exchange as evidence; `parts` adds the case's replay (seed, path), its note and what the rule expected. */
+  evidence(result: CallResult, message: string, parts?: EvidenceParts): Evidence;
   /** Callbacks received for one order number so far. */
   received(key: string): Promise<ReceivedCallback[]>;
   gen(provider: Provider): GenContext;
@@ -129,7 +130,7 @@ export function harnessFor(s: SharedSession): Harness {
         };
       },
     });
-  const redactor = createRedactor({ secrets: s.secrets });
+  const redactor = createRedactor({ secrets: s.secrets, keep: s.identifiers ?? [] });
   const admin: Admin | undefined = s.adminUrl
     ? {
         async state() {
@@ -148,12 +149,7 @@ export function harnessFor(s: SharedSession): Harness {
     gep: counted(clients.gep),
     redactor,
     admin,
-    evidence: (result, message, replay) => ({
-      message: redactor.text(message),
-      reproduction: curlFor(result, redactor),
-      ...(replay?.seed !== undefined ? { seed: replay.seed } : {}),
-      ...(replay?.path ? { path: replay.path } : {}),
-    }),
+    evidence: (result, message, parts) => evidenceOf(result, message, parts ?? {}, { redactor }),
     async received(key) {
       const r = await request(`${s.receiverUrl}/__received?key=${encodeURIComponent(key)}`);
       return (await r.body.json()) as ReceivedCallback[];

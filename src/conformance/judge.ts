@@ -10,14 +10,20 @@ import type { CallResult } from '../client/types.ts';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
 import { type EvalContext, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
+import { createRedactor, type Redactor } from '../wire/redact.ts';
+import { type EvidenceParts, expectedOf } from './evidence.ts';
 import type { Evidence, Findings } from './findings.ts';
 
 export interface JudgeContext {
   mode: SchemaMode;
   cat?: Catalogue;
-  /** Turns a result into evidence (message + redacted reproduction). */
-  evidence: (result: CallResult, message: string) => Evidence;
+  /** Turns a result into evidence: the one-line message, and the exchange with what the rule expected as data. */
+  evidence: (result: CallResult, message: string, parts?: EvidenceParts) => Evidence;
+  /** Redacts a value by its field before a message quotes it; by default one without configured secrets. */
+  redactor?: Redactor;
 }
+
+const plain = createRedactor();
 
 export interface Envelope {
   /** The answer parsed as the provider's envelope. */
@@ -75,10 +81,36 @@ export function envelopeOf(provider: Provider, operation: string, cat: Catalogue
 const tableVsExample = (rule: Rule, mode: SchemaMode): string =>
   mode === 'strict' && rule.contradiction ? `; table and example disagree: ${rule.contradiction}` : '';
 
+/** The raw answer, cut short: for answers that are not the provider's envelope, where the text is the finding. */
 const describe = (result: CallResult): string => {
   if (result.problem) return `${result.problem.kind}: ${result.problem.message}`;
   return `HTTP ${result.status} ${result.rawBody.length > 160 ? `${result.rawBody.slice(0, 160)}…` : result.rawBody}`;
 };
+
+/** The answer in a few words (the whole of it is the evidence's `received`). */
+const answered = (result: CallResult, e?: Envelope): string => {
+  if (result.problem) return `${result.problem.kind}: ${result.problem.message}`;
+  if (!e?.ok) return `HTTP ${result.status}`;
+  const how = e.succeeded ? 'success' : e.pending ? `pending, code ${JSON.stringify(e.code)}` : `refused, code ${JSON.stringify(e.code)}`;
+  return `HTTP ${result.status}, ${how}`;
+};
+
+/** The context a rule was judged in, for what it expected (today in the provider's zone, defaults, codes). */
+function contextOf(
+  provider: Provider,
+  operation: string,
+  cat: Catalogue,
+  mode: SchemaMode,
+  request?: Record<string, unknown>,
+): EvalContext {
+  return {
+    mode,
+    today: todayIn(cat.profiles[provider].timeZone, new Date()),
+    defaults: cat.operation(provider, operation).defaults,
+    codes: envelopeOf(provider, operation, cat).codes,
+    ...(request ? { request } : {}),
+  };
+}
 
 /**
  * The answer's shape and content against every response rule of the operation. Rules that do not
@@ -113,25 +145,44 @@ export function judgeAnswer(
         body,
         cat.rulesFor(provider, operation).filter((r) => r.side === 'response'),
       );
-      if (extraFields.length) findings.fail(rule.id, jc.evidence(result, `fields outside the table: ${extraFields.join(', ')}`));
+      const expected = expectedOf(rule, { root: body, ctx });
+      if (extraFields.length)
+        findings.fail(
+          rule.id,
+          jc.evidence(result, `fields outside the table: ${extraFields.join(', ')}; expected ${expected} (${answered(result)})`, {
+            rule: rule.id,
+            expected,
+          }),
+        );
       else findings.pass(rule.id);
       continue;
     }
     const v = evaluate(rule, body, ctx);
     if (v.holds === true) findings.pass(rule.id);
-    else if (v.holds === false)
+    else if (v.holds === false) {
+      const expected = expectedOf(rule, { root: body, ctx });
+      const found = describeValue(rule, body, jc.redactor ?? plain);
       findings.fail(
         rule.id,
-        jc.evidence(result, `${rule.title}: broken by ${describeValue(rule, body)}${tableVsExample(rule, jc.mode)} (${describe(result)})`),
+        jc.evidence(
+          result,
+          `${rule.title}: broken by ${found}${tableVsExample(rule, jc.mode)}; expected ${expected} (${answered(result, env.read(result))})`,
+          {
+            rule: rule.id,
+            expected,
+          },
+        ),
       );
+    }
   }
 }
 
-function describeValue(rule: Rule, body: unknown): string {
+/** The offending value, redacted by its own field (a CVV stays hidden even in a sentence). */
+function describeValue(rule: Rule, body: unknown, redactor: Redactor): string {
   if (rule.check.kind === 'jsonObject') return 'a body that is not a JSON object';
   const path = relativePath(rule);
   const v = getPath(body, path);
-  return v === undefined ? `${path} missing` : `${path} = ${JSON.stringify(v)}`;
+  return v === undefined ? `${path} missing` : `${path} = ${JSON.stringify(redactor.field(path.split('.').at(-1)!, v))}`;
 }
 
 /**
@@ -152,39 +203,59 @@ export function judgeRefusal(
   const e = env.read(result);
   const byId = (suffix: string) => cat.rulesFor(rule.provider, rule.operation).find((r) => r.id.endsWith(suffix))!;
   const jsonObject = byId('.response.jsonObject');
+  const request = isPlainObject(result.request.body) ? result.request.body : undefined;
+  const ctx = contextOf(rule.provider, rule.operation, cat, jc.mode, request);
   if (!e.ok) {
     // Refused, but not in the provider's envelope: HTML, a 500 page, a non-object.
     findings.pass(rule.id);
-    findings.fail(jsonObject.id, jc.evidence(result, `${note}: refused without the provider's JSON envelope (${describe(result)})`));
+    const expected = expectedOf(jsonObject);
+    findings.fail(
+      jsonObject.id,
+      jc.evidence(result, `${note}: refused without the provider's JSON envelope (${describe(result)}); expected ${expected}`, {
+        rule: jsonObject.id,
+        expected,
+      }),
+    );
     return 'unreadable';
   }
   findings.pass(jsonObject.id);
   if (e.accepted) {
-    findings.fail(rule.id, jc.evidence(result, `${note}: accepted${tableVsExample(rule, jc.mode)} (${describe(result)})`));
+    // what the broken rule wanted of the request, and so: a refusal
+    const expected = `a refusal, since the rule wants ${expectedOf(rule, { root: result.request.body, ctx })}`;
+    findings.fail(
+      rule.id,
+      jc.evidence(result, `${note}: accepted${tableVsExample(rule, jc.mode)} (${answered(result, e)}); expected ${expected}`, {
+        rule: rule.id,
+        expected,
+      }),
+    );
     return 'accepted';
   }
   findings.pass(rule.id);
   const inCatalogue = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeInCatalogue')!;
   const matches = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeMatchesRule')!;
   if (e.code === undefined || !env.codes.has(e.code)) {
+    const expected = expectedOf(inCatalogue, { root: result.body, ctx });
     findings.fail(
       inCatalogue.id,
-      jc.evidence(result, `${note}: refused with code ${JSON.stringify(e.code)}, which is not in the catalogue`),
+      jc.evidence(result, `${note}: refused with code ${JSON.stringify(e.code)}, which is not in the catalogue; expected ${expected}`, {
+        rule: inCatalogue.id,
+        expected,
+      }),
     );
   } else {
     findings.pass(inCatalogue.id);
   }
   // every code the profile's words admit for this way of breaking, and for the rules the value cannot help breaking too
   const everyWay = (r: Rule) => [...cat.expectedCodes(r), ...Object.keys(r.codes).flatMap((w) => cat.expectedCodes(r, w))];
-  const expected = [...new Set([...cat.expectedCodes(rule, way), ...overlaps.flatMap(everyWay)])];
-  if (e.code !== undefined && expected.includes(e.code)) findings.pass(matches.id);
-  else
+  const codes = [...new Set([...cat.expectedCodes(rule, way), ...overlaps.flatMap(everyWay)])];
+  if (e.code !== undefined && codes.includes(e.code)) findings.pass(matches.id);
+  else {
+    const expected = `${expectedOf(matches, { root: result.body, ctx, codes })}: the profile maps ${rule.id}${way ? ` (${way})` : ''}${overlaps.length ? ` and ${overlaps.map((r) => r.id).join(', ')}` : ''} to it`;
     findings.fail(
       matches.id,
-      jc.evidence(
-        result,
-        `${note}: refused with ${JSON.stringify(e.code)}; the profile maps ${rule.id}${way ? ` (${way})` : ''}${overlaps.length ? ` and ${overlaps.map((r) => r.id).join(', ')}` : ''} to ${expected.join(' or ')}`,
-      ),
+      jc.evidence(result, `${note}: refused with ${JSON.stringify(e.code)}; expected ${expected}`, { rule: matches.id, expected }),
     );
+  }
   return 'refused';
 }

@@ -13,6 +13,7 @@ import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { type EvidenceParts, expectedOf } from './evidence.ts';
 import type { Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
@@ -37,7 +38,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
     .rulesFor(provider, operation)
     .filter((r) => r.side === 'response' && r.check.kind === 'noUntabledFields');
   conformance(provider, name, rules, async (f, h) => {
-    const jc = { mode: h.s.settings.mode, evidence: h.evidence };
+    const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
     const env = envelopeOf(provider, operation);
     const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
     const failed: Case[] = [];
@@ -61,25 +62,29 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       // by the order number: found, it was accepted, and its lost answer is not judged
       const reconciled = e.accepted ? undefined : await reconcile(h, provider, operation, body, r);
       const accepted = e.accepted || reconciled !== undefined;
+      const replayOf = { seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note };
       if (accepted) for (const id of c.rules) f.pass(id);
       else {
-        for (const id of c.rules)
+        for (const id of c.rules) {
+          const expected = acceptedSince(id, body);
           f.fail(
             id,
-            h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)})`, {
-              seed: c.seed,
-              ...(c.path ? { path: c.path } : {}),
+            h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)}); expected ${expected}`, {
+              ...replayOf,
+              rule: id,
+              expected,
             }),
           );
+        }
         failed.push(c);
       }
       const replay = {
         ...jc,
-        evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }),
+        evidence: (res: CallResult, m: string, parts?: EvidenceParts) => h.evidence(res, m, { ...parts, ...replayOf }),
       };
       if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
-    await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted);
+    await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted, 'a valid request was refused', acceptedSince);
     if (h.s.settings.mode !== 'strict')
       for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
     return cases.length;
@@ -100,7 +105,21 @@ async function onSendDay(h: Harness, provider: Provider, operation: string, valu
 /** At most this many failing random cases are shrunk per property (each candidate is a real request). */
 const SHRINK_AT_MOST = 3;
 
-/** Shrink the first failing random cases (of distinct rules) and add the smallest request to their evidence. */
+/** What a valid case expected: acceptance, since it keeps the rule whose edge it is. */
+function acceptedSince(id: string, body: unknown): string {
+  const rule = catalogue().byId.get(id)!;
+  const accepted = catalogue()
+    .rulesFor(rule.provider, rule.operation)
+    .find((r) => r.check.kind === 'acceptsValid');
+  return rule.check.kind === 'acceptsValid' || !accepted
+    ? expectedOf(rule)
+    : `${expectedOf(accepted)}: it keeps ${expectedOf(rule, { root: body })}`;
+}
+
+/**
+ * Shrink the first failing random cases (of distinct rules): the smallest request that still fails
+ * becomes the rule's leading evidence, the exchange itself, with the shrinking steps from the first.
+ */
 async function shrinkFirst(
   h: Harness,
   provider: Provider,
@@ -108,6 +127,8 @@ async function shrinkFirst(
   failed: Case[],
   f: Findings,
   stillFails: (e: Envelope) => boolean,
+  what: string,
+  expectedFor: (ruleId: string, body: unknown) => string,
 ) {
   const env = envelopeOf(provider, operation);
   const seen = new Set<string>();
@@ -118,22 +139,41 @@ async function shrinkFirst(
     const arb = caseArbitrary(provider, operation, h.gen(provider), c);
     if (!arb) continue;
     const rule = catalogue().byId.get(c.rules.at(-1)!)!;
+    // the exchange of the last candidate that still failed: fast-check's counterexample
+    let last: CallResult | undefined;
     const shrunk = await shrinkFailure(arb, c.seed, c.path!, async (v) => {
       const body = uniquify(provider, operation, v, h.unique(), h.s.callbackBase, [rule.field]);
       const r = await attempt(() => send(h, provider, operation, body), h);
-      return !('error' in r) && stillFails(env.read(r));
+      const fails = !('error' in r) && stillFails(env.read(r));
+      if (fails) last = r as CallResult;
+      return fails;
     });
-    if (shrunk)
-      f.fail(rule.id, {
-        message: h.redactor.text(`smallest failing request after ${shrunk.tries} shrinking tries: ${JSON.stringify(shrunk.value)}`),
-        seed: c.seed,
-        path: shrunk.path,
-      });
+    if (!shrunk || !last) continue;
+    const steps = shrunk.path.split(':').length - c.path!.split(':').length;
+    const expected = expectedFor(rule.id, last.request.body);
+    f.fail(
+      rule.id,
+      h.evidence(
+        last,
+        `smallest failing case, ${steps} shrinking step(s) from the first (${shrunk.tries} tries): ${what} (${answerLine(last, env.read(last))}); expected ${expected}`,
+        {
+          rule: rule.id,
+          expected,
+          seed: c.seed,
+          path: shrunk.path,
+          note: `shrunk from: ${c.note}`,
+          shrunk: { steps, tries: shrunk.tries, from: c.path! },
+        },
+      ),
+    );
   }
 }
 
 const refusalLine = (r: CallResult, e: ReturnType<ReturnType<typeof envelopeOf>['read']>) =>
   r.problem ? r.problem.message : `HTTP ${r.status}, code ${JSON.stringify(e.code)}${e.message ? ` "${e.message}"` : ''}`;
+
+const answerLine = (r: CallResult, e: Envelope) =>
+  e.accepted ? `HTTP ${r.status}, ${e.pending ? `pending, code ${JSON.stringify(e.code)}` : 'success'}` : refusalLine(r, e);
 
 /** Rules the rejection property decides: every request rule a mutation can break, and the refusal's envelope and code. */
 export function rejectionRules(provider: Provider, operation: string, strict = false): string[] {
@@ -162,7 +202,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
   };
   conformance(provider, name, declared, async (f, h) => {
     const envelope = new Set(declared());
-    const jc = { mode: h.s.settings.mode, evidence: h.evidence };
+    const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
     const perRule = Math.max(2, Math.ceil(h.s.settings.runs / 8));
     const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
     const failed: Case[] = [];
@@ -184,14 +224,27 @@ export function rejection(provider: Provider, operation: string, name: string) {
       }
       const replay = {
         ...jc,
-        evidence: (res: CallResult, m: string) => h.evidence(res, m, { seed: c.seed, ...(c.path ? { path: c.path } : {}) }),
+        evidence: (res: CallResult, m: string, parts?: EvidenceParts) =>
+          h.evidence(res, m, { ...parts, seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note }),
       };
       const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
       const outcome = judgeRefusal(rule, c.way, r, f, replay, c.note, overlaps);
       if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, replay, {}, envelope);
       if (outcome === 'accepted') failed.push(c);
     });
-    await shrinkFirst(h, provider, operation, failed, f, (answer) => answer.accepted);
+    await shrinkFirst(
+      h,
+      provider,
+      operation,
+      failed,
+      f,
+      (answer) => answer.accepted,
+      'accepted',
+      (id, body) => {
+        const ctx = { mode: h.s.settings.mode, today: h.s.today[provider], defaults: catalogue().operation(provider, operation).defaults };
+        return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
+      },
+    );
     return cases.length;
   });
 }

@@ -65,6 +65,8 @@ export interface SharedSession {
   control: Partial<Record<Provider, Control>>;
   limits: Config['limits'];
   secrets: string[];
+  /** Configured identifiers that are not card numbers though they may pass Luhn (GEP userNo, certificateId). */
+  identifiers?: string[];
   today: Record<Provider, string>;
   /** Provider clock minus real clock, ms: non-zero only for an embedded provider whose clock was pinned. */
   clockOffsetMs: Record<Provider, number>;
@@ -81,6 +83,8 @@ export interface SessionSummary {
   settings: Settings;
   target: Partial<Record<Provider, { url: string; embedded: boolean }>>;
   control: Partial<Record<Provider, Control>>;
+  /** Configured identifiers the report's last redaction pass leaves alone (not secrets, not cards). */
+  identifiers?: string[];
 }
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
@@ -173,11 +177,13 @@ export async function openSession(
       };
     }
   }
+  if (shared.gep) shared.identifiers = [shared.gep.userNo, shared.gep.certificateId];
   await positiveControl(shared);
   const summary: SessionSummary = {
     settings,
     target: Object.fromEntries(settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded }])),
     control: shared.control,
+    ...(shared.identifiers ? { identifiers: shared.identifiers } : {}),
   };
   return {
     shared,

@@ -3,6 +3,8 @@
  * that decided it and redacted evidence, under a run-level verdict and exit code. Built from the
  * findings the suites recorded; nothing here decides a rule on its own.
  */
+
+import { expectedOf } from '../conformance/evidence.ts';
 import type { Finding, RuleVerdict } from '../conformance/findings.ts';
 import { mergeFinding } from '../conformance/findings.ts';
 import type { SessionSummary } from '../conformance/session.ts';
@@ -98,7 +100,15 @@ export function buildReport(input: ReportInput): ConformanceReport {
         };
       // a rule no check decided is not a pass
       const verdict: RuleVerdict = f.verdict === 'pass' && f.checks === 0 ? 'skipped' : f.verdict;
-      return { ...base, verdict, checks: f.checks, evidence: f.evidence, ...(f.reason ? { reason: f.reason } : {}) };
+      // every entry names its rule, quotes its source and says what was expected, also where a suite's note did not
+      const evidence = f.evidence.map(({ message, rule: _r, source: _s, expected, ...rest }) => ({
+        message,
+        rule: r.id,
+        source: r.source,
+        expected: expected ?? expectedOf(r),
+        ...rest,
+      }));
+      return { ...base, verdict, checks: f.checks, evidence, ...(f.reason ? { reason: f.reason } : {}) };
     });
   const count = (v: RuleVerdict) => rules.filter((r) => r.verdict === v).length;
   const failed = (l: Level) => rules.filter((r) => r.verdict === 'fail' && r.level === l).length;

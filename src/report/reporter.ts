@@ -142,19 +142,22 @@ export class ConformanceReporter implements Reporter {
       testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
     });
-    const path = writeReport(this.opts.reportDir, report, this.opts.secrets);
+    const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     this.opts.out(summaryText(report, path));
     this.opts.onReport?.(report, path);
     return report;
   }
 }
 
-/** Write `conformance.json` whole (temp file, then rename), scrubbed once more of every configured secret. */
-export function writeReport(dir: string, report: ConformanceReport, secrets: string[]): string {
+/**
+ * Write `conformance.json` whole (temp file, then rename), scrubbed once more of every configured secret.
+ * `identifiers`: configured merchant numbers left alone (they replay in a reproduction; they are not cards).
+ */
+export function writeReport(dir: string, report: ConformanceReport, secrets: string[], identifiers: readonly string[] = []): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'conformance.json');
   // redact values, then serialise: redacting the JSON text could cut through an escaped quote
-  const text = `${JSON.stringify(createRedactor({ secrets }).value(report), null, 2)}\n`;
+  const text = `${JSON.stringify(createRedactor({ secrets, keep: identifiers }).value(report), null, 2)}\n`;
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
   return path;

@@ -1,21 +1,28 @@
 /**
  * The one redaction module. Every output path (reports, logs, pact files, error messages, curl lines)
- * passes what it prints through a `Redactor`. It errs on the side of hiding: a false positive costs a
- * masked number in a report, a false negative leaks a card number or a key.
+ * passes what it prints through a `Redactor`. Values are hidden by what they are, never by a word that
+ * happens to precede them in prose (`code = "1002"`, `orderNo = "ab12"`, `the number: 12` stay as
+ * they are):
  *
- * What it hides:
  * - configured secret strings (4 characters or more), anywhere → `[REDACTED]`;
- * - values of sensitive fields, by name, case-insensitive, in objects, headers, and in text written as
- *   JSON (`"cvc":"123"`, also JSON escaped inside a JSON string), as a form/query (`cvc=123`) or as a
- *   header line (`authorization: Bearer …`): secrets and CVVs → `[REDACTED]`, the Alchemy access key
- *   (an identifier) → all but its last 4, card-number fields → first 6 and last 4 whatever Luhn says;
+ * - values of sensitive fields, by field name, case-insensitive, where the text has structure: in
+ *   objects and headers, in JSON text (`"cvc":"123"`, also JSON escaped inside a JSON string), in a
+ *   form or query (`cvc=123` after `?`, `&` or at the start) and in a header line of a known header
+ *   (`authorization: …`, `ach-access-sign: …`): secrets, signatures and CVVs → `[REDACTED]`, the
+ *   Alchemy access key (an identifier) → all but its last 4, card-number fields → first 6 and last 4
+ *   whatever Luhn says (a value already masked 6+4 is left as it is);
  * - `token=` values (the activation link's JWT) and bare JWTs (`eyJ….….…`) → `[REDACTED]`;
  * - PEM blocks → `[REDACTED KEY]`;
  * - any run of 13–19 digits (single spaces or dashes allowed between digits) that passes Luhn →
- *   first 6 and last 4 (`438357******7441`); in a longer run, each Luhn-valid window of whole digit
- *   groups is masked, so `4383 5712 3456 7441 1234` still hides the card;
+ *   first 6 and last 4 (`438357******7441`), except 13 digits starting with 1 (a millisecond timestamp); in a longer run, each Luhn-valid window of whole digit
+ *   groups is masked, so `4383 5712 3456 7441 1234` still hides the card. Not a card: digits inside a
+ *   long hex ciphertext, and the configured identifiers of `keep` (a 19-digit merchant number);
  * - GEP `dataContent` / `result` hex ciphertexts are not secret, only long: first 16 hex characters and
- *   `…(N chars)`.
+ *   `…(N chars)`. A reproduction (`wire`, and a `reproduction` field) keeps a request's `dataContent`
+ *   whole, so that it replays: its builder shortens it where the sealed plaintext held anything to hide.
+ *
+ * Text written as prose (`cvc = 123`) has no reliable field context: whoever writes a value into a
+ * sentence redacts it by its field first (`field(name, value)`).
  *
  * Empty strings, null and undefined stay as they are under every field: they hold nothing to hide, and
  * "the CVV was empty" is itself something a report must be able to say.
@@ -33,6 +40,20 @@ export interface Redactor {
   text(s: string): string;
   /** Headers as a plain record (arrays joined with `, `), sensitive values hidden, names kept. */
   headers(h: HeaderInput): Record<string, string>;
+  /** `v` as it is shown under the field `name` (`field('cardVerifyNo', '123')` is `[REDACTED]`). */
+  field(name: string, v: unknown): unknown;
+  /**
+   * A reproduction's wire text (a curl line): everything `text` hides, except that a request's
+   * `dataContent` ciphertext stays whole, so the line replays.
+   */
+  wire(s: string): string;
+  /**
+   * Whether `v` holds what `value` hides by name or by kind: a configured secret, a sensitive field's
+   * value (secret, signature, CVV, card-number field), a token, a JWT, a key. A bare digit run that
+   * passes Luhn does not count: a generated identifier (GEP's 19-digit `cardUserId`) passes one time in
+   * ten, and a reproduction of the suite's own request stays replayable for it.
+   */
+  holdsSecret(v: unknown): boolean;
 }
 
 export type HeaderInput =
@@ -42,9 +63,14 @@ export type HeaderInput =
 export interface RedactorOptions {
   /** Exact strings to hide wherever they occur (API secret, key passwords…). Shorter than 4: ignored. */
   secrets?: readonly string[];
+  /**
+   * Configured identifiers that are not card numbers although they may pass Luhn (GEP's 19-digit
+   * `userNo` and `certificateId`): left alone by the digit-run pass, so a reproduction still replays.
+   */
+  keep?: readonly string[];
 }
 
-type FieldRule = 'secret' | 'identifier' | 'pan' | 'ciphertext' | 'timestamp';
+type FieldRule = 'secret' | 'identifier' | 'pan' | 'ciphertext' | 'timestamp' | 'replay';
 
 /** Field and header names (lower case) handled by name, per rule. */
 const NAMES_BY_RULE: Readonly<Record<FieldRule, readonly string[]>> = {
@@ -59,7 +85,22 @@ const NAMES_BY_RULE: Readonly<Record<FieldRule, readonly string[]>> = {
   // A 13-digit millisecond timestamp passes Luhn one time in ten; under these names (in objects and
   // headers) it is kept. In free text the digit-run pass still applies: text has no reliable field context.
   timestamp: ['ach-access-timestamp', 'timestamp'],
+  // a reproduction (curl line): redacted as wire text, its request ciphertext kept whole
+  replay: ['reproduction'],
 };
+
+/** Field names that are also header names: only these are read in `name: value` header lines. */
+const HEADER_NAMES = [
+  'ach-access-sign',
+  'ach-access-key',
+  'ach-access-timestamp',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+];
+/** The ciphertext a reproduction keeps whole: the request's sealed form field (an answer's `result` holds card data). */
+const REQUEST_CIPHERTEXT = 'datacontent';
 
 const FIELD_RULES: ReadonlyMap<string, FieldRule> = new Map(
   (Object.entries(NAMES_BY_RULE) as Array<[FieldRule, readonly string[]]>).flatMap(([rule, names]) => names.map((n) => [n, rule] as const)),
@@ -75,16 +116,21 @@ const JSON_FIELD = new RegExp(
   `(\\\\?")(${NAMES})\\1(\\s*:\\s*)(?:(\\\\?")((?:[^"\\\\]|\\\\.)*?)\\4(?=(?:\\s|\\\\[nrt])*(?:[,}\\]]|$))|(-?\\d[\\d.eE+-]*))`,
   'gi',
 );
-/** `name=value` in a form body or a query string. */
-const FORM_FIELD = new RegExp(`(^|[?&;\\s])(${NAMES})=([^&\\s"'#]*)`, 'gi');
-/** `name: value` as in a header line or a curl `-H` argument; the value runs to the end of the line or a quote. */
-const HEADER_LINE = new RegExp(`(^|[\\s'"{,])(${NAMES})(:[ \\t]*)([^'"\\r\\n]*)`, 'gi');
+/** `name=value` in a form body or a query string: after `?`, `&` or at the start of the text, never after a space. */
+const FORM_FIELD = new RegExp(`(^|[?&])(${NAMES})=([^&\\s"'#]*)`, 'gi');
+/** `name: value` of a known header, as in a header line or a curl `-H` argument; the value runs to the end of the line or a quote. */
+const HEADER_LINE = new RegExp(`(^|[\\s'"{,])(${HEADER_NAMES.join('|')})(:[ \\t]*)([^'"\\r\\n]*)`, 'gi');
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const TOKEN_PARAM = /(token=)[^&\s"'#<>\\]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){12,}(?!\d)/g;
 const LONG_HEX = /^[0-9a-fA-F]{17,}$/;
+/** A card number already shown 6+4 (or wholly masked): nothing left to hide. */
+const MASKED_PAN = /^(\d{6}\*+\d{4}|\*+)$/;
+const HEX = /[0-9a-fA-F]/;
+/** Hex runs this long are ciphertexts (RSA blocks are 256 hex characters): digits inside are not card numbers. */
+const CIPHERTEXT_MIN = 64;
 
 /** All but the last 4 characters hidden: `****abcd`. For identifiers such as the Alchemy access key. */
 export function maskTail(s: string): string {
@@ -99,7 +145,7 @@ export function shortenHex(s: string): string {
 /**
  * What a named field's value becomes; `undefined` means "nothing special: treat it as ordinary text".
  */
-function byRule(rule: FieldRule, s: string): string | undefined {
+function byRule(rule: FieldRule, s: string, keepCiphertext = false): string | undefined {
   if (s === '') return s;
   switch (rule) {
     case 'secret':
@@ -107,11 +153,13 @@ function byRule(rule: FieldRule, s: string): string | undefined {
     case 'identifier':
       return maskTail(s);
     case 'pan':
-      return maskPan(s);
+      return MASKED_PAN.test(s) ? s : maskPan(s);
     case 'ciphertext':
-      return LONG_HEX.test(s) ? shortenHex(s) : undefined;
+      return LONG_HEX.test(s) && !keepCiphertext ? shortenHex(s) : undefined;
     case 'timestamp':
       return /^\d{1,16}$/.test(s) ? s : undefined;
+    case 'replay':
+      return undefined;
   }
 }
 
@@ -119,10 +167,26 @@ function ruleFor(name: string): FieldRule | undefined {
   return FIELD_RULES.get(name.toLowerCase());
 }
 
+/**
+ * 13–19 digits that pass Luhn, except 13 digits starting with 1: a millisecond timestamp (2001–2033),
+ * never a card (no 13-digit card number starts with 1; the airlines' MII 1 cards have 15 digits).
+ */
+const cardLike = (digits: string): boolean => !(digits.length === 13 && digits[0] === '1') && luhnValid(digits);
+
+/** Whether the digits at `start`…`end` of `s` lie inside a long hex run (a ciphertext). */
+function insideCiphertext(s: string, start: number, end: number): boolean {
+  let a = start;
+  let b = end;
+  while (a > 0 && HEX.test(s[a - 1]!)) a--;
+  while (b < s.length && HEX.test(s[b]!)) b++;
+  return b - a >= CIPHERTEXT_MIN && b - a > end - start;
+}
+
 /** In a run of digit groups, masks the longest Luhn-valid window of 13–19 digits starting at each group. */
-function maskDigitRun(run: string): string {
+function maskDigitRun(run: string, keep: ReadonlySet<string>): string {
   const whole = run.replace(/[ -]/g, '');
-  if (whole.length <= 19 && luhnValid(whole)) return maskPan(whole);
+  if (keep.has(whole)) return run;
+  if (whole.length <= 19 && cardLike(whole)) return maskPan(whole);
   const parts = run.split(/([ -])/);
   const groups = parts.filter((_, k) => k % 2 === 0);
   const seps = ['', ...parts.filter((_, k) => k % 2 === 1)];
@@ -132,7 +196,7 @@ function maskDigitRun(run: string): string {
     let digits = '';
     for (let j = i; j < groups.length && digits.length + groups[j]!.length <= 19; j++) {
       digits += groups[j]!;
-      if (digits.length >= 13 && luhnValid(digits)) end = j;
+      if (digits.length >= 13 && cardLike(digits)) end = j;
     }
     if (end >= 0) {
       out += seps[i]! + maskPan(groups.slice(i, end + 1).join(''));
@@ -147,32 +211,41 @@ function maskDigitRun(run: string): string {
 
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secrets = [...new Set(options.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  const keep: ReadonlySet<string> = new Set(options.keep ?? []);
 
-  const text = (s: string): string => {
+  /** `keepRequestCiphertext`: a reproduction's `dataContent` stays whole; `digits`: the card-number pass runs. */
+  const text = (s: string, keepRequestCiphertext = false, digits = true): string => {
+    const rule = (name: string, v: string) => {
+      const r = ruleFor(name)!;
+      return byRule(r, v, keepRequestCiphertext && name.toLowerCase() === REQUEST_CIPHERTEXT);
+    };
     let out = s.replace(PEM_BLOCK, REDACTED_KEY);
     for (const secret of secrets) out = out.split(secret).join(REDACTED);
     out = out.replace(JSON_FIELD, (m, q: string, name: string, colon: string, vq?: string, str?: string, num?: string) => {
-      const rule = ruleFor(name)!;
-      if (str !== undefined) return `${q}${name}${q}${colon}${vq}${byRule(rule, str) ?? str}${vq}`;
-      const kept = byRule(rule, num!);
+      if (str !== undefined) return `${q}${name}${q}${colon}${vq}${rule(name, str) ?? str}${vq}`;
+      const kept = rule(name, num!);
       return kept === undefined || kept === num ? m : `${q}${name}${q}${colon}"${kept}"`;
     });
-    out = out.replace(FORM_FIELD, (_m, lead: string, name: string, v: string) => `${lead}${name}=${byRule(ruleFor(name)!, v) ?? v}`);
+    out = out.replace(FORM_FIELD, (_m, lead: string, name: string, v: string) => `${lead}${name}=${rule(name, v) ?? v}`);
     out = out.replace(HEADER_LINE, (_m, lead: string, name: string, colon: string, v: string) => {
-      return `${lead}${name}${colon}${byRule(ruleFor(name)!, v.trimEnd()) ?? v}`;
+      return `${lead}${name}${colon}${rule(name, v.trimEnd()) ?? v}`;
     });
     out = out.replace(TOKEN_PARAM, `$1${REDACTED}`);
     out = out.replace(JWT, REDACTED);
-    return out.replace(DIGIT_RUN, maskDigitRun);
+    if (!digits) return out;
+    return out.replace(DIGIT_RUN, (run: string, at: number, all: string) =>
+      insideCiphertext(all, at, at + run.length) ? run : maskDigitRun(run, keep),
+    );
   };
 
-  const field = (rule: FieldRule | undefined, v: unknown, seen: Set<object>): unknown => {
+  const field = (rule: FieldRule | undefined, v: unknown, seen: Set<object>, digits = true): unknown => {
     if (v === null || v === undefined || v === '') return v;
     if (rule === 'secret') return REDACTED;
-    if (typeof v === 'string') return (rule && byRule(rule, v)) ?? text(v);
+    if (rule === 'replay' && typeof v === 'string') return text(v, true, digits);
+    if (typeof v === 'string') return (rule && byRule(rule, v)) ?? text(v, false, digits);
     if (typeof v === 'number' || typeof v === 'bigint') {
       const s = String(v);
-      const out = (rule && byRule(rule, s)) ?? text(s);
+      const out = (rule && byRule(rule, s)) ?? text(s, false, digits);
       return out === s ? v : out;
     }
     if (typeof v === 'function') return undefined;
@@ -183,13 +256,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (seen.has(v)) return '[Circular]';
     seen.add(v);
     try {
-      if (Array.isArray(v)) return v.map((item) => field(rule, item, seen));
+      if (Array.isArray(v)) return v.map((item) => field(rule, item, seen, digits));
       if (v instanceof Error) return { name: v.name, message: text(v.message) };
       const out: Record<string, unknown> = {};
       for (const [k, child] of Object.entries(v)) {
         // defineProperty, not `out[k] =`: a `__proto__` key from parsed JSON stays a plain member.
-        Object.defineProperty(out, text(k), {
-          value: field(ruleFor(k), child, seen),
+        Object.defineProperty(out, text(k, false, digits), {
+          value: field(ruleFor(k), child, seen, digits),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -212,5 +285,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return out;
   };
 
-  return { value: (v) => field(undefined, v, new Set()), text, headers };
+  return {
+    value: (v) => field(undefined, v, new Set()),
+    text: (s) => text(s),
+    headers,
+    field: (name, v) => field(ruleFor(name), v, new Set()),
+    wire: (s) => text(s, true),
+    holdsSecret: (v) => {
+      const shown = field(undefined, v, new Set(), false);
+      return JSON.stringify(shown) !== JSON.stringify(v);
+    },
+  };
 }

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CHECK_KINDS, evaluate, kindOf } from '../../src/checks/registry.ts';
-import type { Rule, RuleCheck } from '../../src/spec/catalogue.ts';
-import type { EvalContext } from '../../src/spec/evaluate.ts';
+import { expectedOf } from '../../src/conformance/evidence.ts';
+import { catalogue, type Rule, type RuleCheck } from '../../src/spec/catalogue.ts';
+import { type EvalContext, relativePath } from '../../src/spec/evaluate.ts';
 
 type Holds = true | false | 'n/a';
 interface HandCase {
@@ -477,4 +478,38 @@ describe('check kinds: hand-written cases', () => {
       it('the module is the one the registry dispatches to', () => expect(kindOf(cases[0]!.check).kind).toBe(kind));
     });
   }
+});
+
+describe('check kinds: what a rule expected, in one line', () => {
+  const cat = catalogue();
+  const byKind = (kind: RuleCheck['kind']) => cat.rules.find((r) => r.check.kind === kind)!;
+
+  it('the issue example: an expiry is the MM/yyyy of the requested endDate', () => {
+    const r = byKind('monthYearOf');
+    const check = r.check as Extract<RuleCheck, { kind: 'monthYearOf' }>;
+    const request = { [check.dateField]: '2027-03-15' };
+    expect(expectedOf(r, { root: { result: {} }, ctx: { ...ctx0, request } })).toBe(
+      `${relativePath(r)} MM/yyyy of ${check.dateField} 2027-03-15 → 03/2027`,
+    );
+    // without the request, the rule's general wording
+    expect(expectedOf(r)).toBe(`${relativePath(r)} MM/yyyy of ${check.dateField}`);
+  });
+
+  it('limits come from the catalogue, and the context fills in today and the codes', () => {
+    const range = byKind('amountRange');
+    const { min, max } = range.check as Extract<RuleCheck, { kind: 'amountRange' }>;
+    expect(expectedOf(range)).toContain(`between ${min} and ${max}`);
+    expect(expectedOf(byKind('dateNotBeforeToday'), { ctx: ctx0 })).toContain(`(${ctx0.today})`);
+    expect(expectedOf(byKind('codeMatchesRule'), { codes: ['110001', '110002'] })).toBe('a refusal with code 110001 or 110002');
+  });
+
+  it('every rule of the catalogue gets one non-empty line from its kind module, with or without an object', () => {
+    for (const r of cat.rules) {
+      for (const line of [expectedOf(r), expectedOf(r, { root: {}, ctx: ctx0 })]) {
+        expect(line, r.id).toMatch(/\S/);
+        expect(line, r.id).not.toContain('\n');
+        expect(line, r.id).not.toContain('undefined');
+      }
+    }
+  });
 });

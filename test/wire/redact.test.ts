@@ -72,9 +72,12 @@ describe('sensitive fields by name', () => {
     expect(out).toEqual({ cardNo: '438357******7442', number: MASKED, pan: '438357******7442', cardNumber: '****' });
   });
 
-  it('keeps a millisecond timestamp under its own name even when it passes Luhn', () => {
-    const ts = '1732233600003'; // passes Luhn: under any other name it is masked like a card
-    expect(r.value({ ts })).toEqual({ ts: '173223***0003' });
+  it('keeps a millisecond timestamp even when it passes Luhn: 13 digits starting with 1 are never a card', () => {
+    const ts = '1732233600003'; // passes Luhn
+    expect(r.value({ ts })).toEqual({ ts });
+    expect(r.text(`-H 'ach-access-timestamp: ${ts}' at ${ts}`)).toBe(`-H 'ach-access-timestamp: ${ts}' at ${ts}`);
+    // a 13-digit Luhn-valid number starting with 4 (an old Visa length) is still a card
+    expect(r.text('4222222222222')).toBe('422222***2222');
     expect(r.headers({ 'ach-access-timestamp': ts })).toEqual({ 'ach-access-timestamp': ts });
     expect(r.value({ timestamp: Number(ts) })).toEqual({ timestamp: Number(ts) });
   });
@@ -203,5 +206,73 @@ describe('value and headers', () => {
       authorization: '[REDACTED]',
       'ach-access-sign': '[REDACTED]',
     });
+  });
+});
+
+describe('precise redaction: by what a value is, never by the word before it', () => {
+  const USER_NO = '1925920000000000304'; // a 19-digit merchant number that passes Luhn
+  const precise = createRedactor({ secrets: [SECRET], keep: [USER_NO] });
+  // the ciphertext of a sealed request, with a Luhn-valid 16-digit run inside (a card number would be masked)
+  const HEX = `${'ab'.repeat(40)}${PAN}${'cd'.repeat(40)}`;
+
+  const masked: [string, string, string][] = [
+    ['a configured secret in prose', `the key is ${SECRET}.`, 'the key is [REDACTED].'],
+    ['a signature header line', "-H 'ach-access-sign: Z+VwIA6E='", "-H 'ach-access-sign: [REDACTED]'"],
+    ['an authorization header line', 'Authorization: Bearer abc.def', 'Authorization: [REDACTED]'],
+    ['a token parameter', 'https://x.test/a?token=abc123&lang=en', 'https://x.test/a?token=[REDACTED]&lang=en'],
+    ['a bare JWT in prose', `the link holds ${JWT} here`, 'the link holds [REDACTED] here'],
+    ['a PAN in prose (Luhn + length)', `card ${PAN} was made`, `card ${MASKED} was made`],
+    ['a PAN after a harmless word', `code = "${PAN}"`, `code = "${MASKED}"`],
+    ['a CVV by JSON field name', '{"cardVerifyNo":"123","cvc":456}', '{"cardVerifyNo":"[REDACTED]","cvc":"[REDACTED]"}'],
+    ['a CVV by form field name', 'a=1&cvv2=321', 'a=1&cvv2=[REDACTED]'],
+    ['a card-number field that fails Luhn', `{"cardNo":"${NOT_LUHN}"}`, '{"cardNo":"438357******7442"}'],
+  ];
+  const unchanged: [string, string][] = [
+    ['a code after "code ="', 'code is a whole number: broken by code = "1002"'],
+    ['an order number after "orderNo ="', 'orderNo = "ab12"'],
+    ['a PAN already masked 6+4, in prose', `result.cardNo = "${MASKED}"`],
+    ['a PAN already masked 6+4, in JSON', `{"cardNo":"${MASKED}","number":"${MASKED}"}`],
+    ['words that name sensitive fields, in prose', 'the number: 12; secret: none given; token: absent; password is required'],
+    ['a field name followed by a space and "="', 'cvc = 12 and number = 3'],
+    ['a short number', 'deposit = "999" (min − 1)'],
+    ['a Luhn-invalid 16-digit run', `amount ${NOT_LUHN}`],
+    ['a configured merchant number that passes Luhn', `userNo=${USER_NO}&dataType=JSON`],
+    ['digits inside a long hex ciphertext of a reproduction', `dataContent=${HEX}`],
+  ];
+
+  it('masks each value by what it is (the positive cases)', () => {
+    for (const [what, input, output] of masked) expect(precise.text(input), what).toBe(output);
+  });
+
+  it('leaves text whose words merely name a sensitive field unchanged', () => {
+    // the case the table guards against: before, "broken by code = " was eaten after "number:"
+    for (const [what, input] of unchanged) expect(precise.wire(input), what).toBe(input);
+    for (const [what, input] of unchanged.slice(0, -1)) expect(precise.text(input), what).toBe(input);
+  });
+
+  it('shortens a request ciphertext in text, keeps it whole in a reproduction, and always shortens a result', () => {
+    expect(precise.text(`dataContent=${HEX}`)).toBe(`dataContent=${HEX.slice(0, 16)}…(${HEX.length} chars)`);
+    expect(precise.wire(`a=1&dataContent=${HEX}`)).toBe(`a=1&dataContent=${HEX}`);
+    expect(precise.value({ reproduction: `curl --data-raw 'dataContent=${HEX}&cvv2=1'` })).toEqual({
+      reproduction: `curl --data-raw 'dataContent=${HEX}&cvv2=[REDACTED]'`,
+    });
+    expect(precise.wire(JSON.stringify({ result: HEX }))).toBe(`{"result":"${HEX.slice(0, 16)}…(${HEX.length} chars)"}`);
+  });
+
+  it('tells a value that holds a secret from one whose only hidden part is a Luhn-valid id', () => {
+    for (const v of [{ cvv2: '1' }, { a: `x ${SECRET}` }, { link: `?token=abc` }, { k: JWT }, { cardNo: '1' }])
+      expect(precise.holdsSecret(v), JSON.stringify(v)).toBe(true);
+    for (const v of [{ cardUserId: PAN }, { code: '1002', orderNo: 'ab12' }, { cvv: '' }, 'plain'])
+      expect(precise.holdsSecret(v), JSON.stringify(v)).toBe(false);
+    // value() still masks the Luhn-valid id: holdsSecret only asks whether anything else is hidden
+    expect(precise.value({ cardUserId: PAN })).toEqual({ cardUserId: MASKED });
+  });
+
+  it('redacts a value by the field it belongs to, for text written as prose', () => {
+    expect(precise.field('cardVerifyNo', '123')).toBe('[REDACTED]');
+    expect(precise.field('cardNo', PAN)).toBe(MASKED);
+    expect(precise.field('cardNo', MASKED)).toBe(MASKED);
+    expect(precise.field('code', '1002')).toBe('1002');
+    expect(precise.field('result', { cardNo: PAN, cvc: '1' })).toEqual({ cardNo: MASKED, cvc: '[REDACTED]' });
   });
 });

@@ -7,8 +7,10 @@ import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { type CommandSpec, synopsis } from './args.ts';
 import { CALL, callCommand } from './call.ts';
 import { MOCK, mockCommand } from './mock.ts';
+import { PROXY, proxyCommand } from './proxy.ts';
 import { RULES, rulesCommand } from './rules.ts';
 import { RUN, runCommand } from './run.ts';
+import { VERIFY_PACTS, verifyPactsCommand } from './verify-pacts.ts';
 
 type Command = (argv: string[], out: (s: string) => void) => number | Promise<number>;
 
@@ -18,6 +20,8 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   call: { spec: CALL, run: callCommand },
   mock: { spec: MOCK, run: mockCommand },
   run: { spec: RUN, run: runCommand },
+  proxy: { spec: PROXY, run: proxyCommand },
+  'verify-pacts': { spec: VERIFY_PACTS, run: verifyPactsCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

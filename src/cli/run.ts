@@ -138,7 +138,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   return (report as ConformanceReport).exitCode;
 }
 
-function checkWritableDir(dir: string): void {
+export function checkWritableDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--report-dir ${dir} is not a directory`);
   try {
     mkdirSync(dir, { recursive: true });

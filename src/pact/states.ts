@@ -175,15 +175,20 @@ async function applyWith(ctx: StateContext, fresh: Json): Promise<Record<string,
   return (r.body ?? {}) as Record<string, unknown>;
 }
 
+type Handler = (params?: unknown) => Promise<Json>;
+/** A state that must be undone after its interaction (a balance set low would refuse every later apply). */
+type WithTeardown = { setup: Handler; teardown: Handler };
+
 /** The state handlers, by sentence: each sets its state up and returns the values to inject. */
-export function stateHandlers(ctx: StateContext, embedded: boolean): Record<string, (params?: unknown) => Promise<Json>> {
+export function stateHandlers(ctx: StateContext, embedded: boolean): Record<string, Handler | WithTeardown> {
   const force = async (outcome: string): Promise<Json> => {
     const fresh = freshGep(ctx);
     await admin(ctx, 'gep/outcome', { [REQ]: fresh[REQ], outcome });
     return fresh;
   };
   const p = (params: unknown, name: string) => String((params as Record<string, unknown> | undefined)?.[name] ?? '');
-  const handlers: Record<StateKey, (params?: unknown) => Promise<Json>> = {
+  const balances = new Map<string, string>();
+  const handlers: Record<StateKey, Handler | WithTeardown> = {
     freshOrder: async () => ({ [ORDER]: ctx.unique() }),
     orderUsed: async (params) => {
       const orderNo = p(params, ORDER);
@@ -214,9 +219,20 @@ export function stateHandlers(ctx: StateContext, embedded: boolean): Record<stri
       if (typeof cardId !== 'string') throw new Error('the apply that should open an incomplete card answered no cardId');
       return { cardId };
     },
-    balance: async (params) => {
-      await admin(ctx, 'gep/balance', { currency: p(params, 'currency'), amount: p(params, 'amount') });
-      return {};
+    balance: {
+      setup: async (params) => {
+        const currency = p(params, 'currency');
+        const state = (await admin(ctx, 'state', {}))['gep'] as { balances: Record<string, string>; defaultBalance: string };
+        balances.set(currency, state.balances[currency] ?? state.defaultBalance);
+        await admin(ctx, 'gep/balance', { currency, amount: p(params, 'amount') });
+        return {};
+      },
+      teardown: async (params) => {
+        const currency = p(params, 'currency');
+        const before = balances.get(currency);
+        if (before !== undefined) await admin(ctx, 'gep/balance', { currency, amount: before });
+        return {};
+      },
     },
   };
   return Object.fromEntries(STATE_LIST.map((s) => [s.sentence, handlers[s.key]]));

@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Verifier } from '@pact-foundation/pact';
+import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
@@ -103,7 +103,7 @@ export async function verifyPacts(o: VerifyOptions): Promise<InteractionResult[]
           providerBaseUrl: o.proxyUrl,
           pactUrls: files,
           logLevel: 'error',
-          stateHandlers: stateHandlers(o.states, o.embedded),
+          stateHandlers: stateHandlers(o.states, o.embedded) as VerifierOptions['stateHandlers'],
         }).verifyProvider(),
       );
     } catch (err) {
@@ -208,6 +208,13 @@ export function blame(ruleIds: readonly string[], mismatches: readonly Mismatch[
     for (const r of rs) failed.add(r.id);
     return rs.length > 0;
   };
+  // a success flag the other way round (a valid request refused, a broken one accepted) is the
+  // interaction's own rule failing; the rest of the envelope (code, error flag, result) only follows it
+  const flipped = mismatches.some((m) => m.path === '$.success' && jsonType(m.actual) === 'boolean' && jsonType(m.expected) === 'boolean');
+  if (flipped) {
+    add(scenario) || add(rules);
+    return [...failed];
+  }
   for (const m of mismatches) {
     if (m.type && m.type !== 'BodyMismatch') {
       // the status, a header, or a body that is not the envelope
@@ -237,6 +244,8 @@ export function blame(ruleIds: readonly string[], mismatches: readonly Mismatch[
       hit = here.filter(
         (r) =>
           VALUE.has(r.check.kind) &&
+          // a refusal's code set (a regex) says nothing of "0 exactly when success"
+          !(r.check.kind === 'successCode' && /to match/.test(m.message)) &&
           !(r.check.kind === 'codeInCatalogue' && codes.has(String(actual))) &&
           !(r.check.kind === 'codeMatchesRule' && !codes.has(String(actual))),
       );

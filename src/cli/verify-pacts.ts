@@ -146,7 +146,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
   if (deviations.length && providers.every((p) => targets[p]))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   let mock: RunningMock | undefined;
-  const secrets = [...config.secrets];
+  const secrets = [...config.secrets, ...(env[BROKER_VARIABLES.token] ? [env[BROKER_VARIABLES.token]!] : [])];
   if (providers.some((p) => !targets[p])) {
     mock = await startMock({ timeScale: EMBEDDED_TIME_SCALE, admin: true, deviations, keys: mockKeysFromEnv(env) });
     secrets.push(mock.client.alchemy.secretKey);

@@ -15,7 +15,7 @@ import type { Provider } from '../spec/registry.ts';
 import { createTransport } from '../wire/http.ts';
 import type { PactInteraction } from './interactions.ts';
 
-export const PACT_VARIABLES = { consumer: 'PACT_CONSUMER', outputDir: 'PACT_OUTPUT_DIR' } as const;
+export const PACT_VARIABLES = { consumer: 'PACT_CONSUMER', outputDir: 'PACT_OUTPUT_DIR', doNotTrack: 'PACT_DO_NOT_TRACK' } as const;
 export const DEFAULT_CONSUMER = 'card-conformance';
 /** Where the committed pacts and the provider-state vocabulary live. */
 export const PACT_DIR = resolve(fileURLToPath(new URL('../../contracts/pacts/', import.meta.url)));

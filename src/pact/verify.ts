@@ -233,8 +233,8 @@ export function blame(ruleIds: readonly string[], mismatches: readonly Mismatch[
     const typeMismatch =
       jsonType(m.actual) !== undefined && jsonType(m.expected) !== undefined && jsonType(m.actual) !== jsonType(m.expected);
     let hit: Rule[];
-    if (typeMismatch || /to be the same type as|to be an integer|to be a decimal|to be a boolean/.test(m.message))
-      hit = here.filter((r) => r.check.kind === 'type');
+    const wrongType = typeMismatch || /to be the same type as|to be an integer|to be a decimal|to be a boolean/.test(m.message);
+    if (wrongType) hit = here.filter((r) => r.check.kind === 'type');
     else {
       const codes = new Set(rules[0] ? cat.profiles[rules[0].provider].codes.map((c) => c.code) : []);
       let actual: unknown = m.actual;
@@ -251,7 +251,7 @@ export function blame(ruleIds: readonly string[], mismatches: readonly Mismatch[
       );
     }
     // the success flag or the refusal code is what the interaction's own rule is judged by
-    const envelope = here.some((r) => r.check.kind === 'codeInCatalogue' || r.check.kind === 'successCode') || path === 'success';
+    const envelope = !wrongType && (here.some((r) => r.check.kind === 'codeInCatalogue' || r.check.kind === 'successCode') || path === 'success');
     const own = envelope ? scenario.filter((r) => path === 'success' || Object.keys(r.codes).length > 0) : [];
     if (!add([...hit, ...own])) add(here) || add(scenario) || add(rules);
   }

@@ -80,6 +80,12 @@ describe('committed pact files', () => {
     }
   });
 
+  it('the README lists every state sentence of the vocabulary', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(STATE_LIST.length).toBeGreaterThan(5);
+    for (const s of STATE_LIST) expect(readme, s.sentence).toContain(`| ${s.provider} | \`${s.sentence}\` |`);
+  });
+
   it('the provider-state vocabulary file is the one the code holds', () => {
     expect(JSON.parse(text(VOCABULARY_FILE))).toEqual(JSON.parse(JSON.stringify(vocabulary())));
   });

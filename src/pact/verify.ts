@@ -251,7 +251,8 @@ export function blame(ruleIds: readonly string[], mismatches: readonly Mismatch[
       );
     }
     // the success flag or the refusal code is what the interaction's own rule is judged by
-    const envelope = !wrongType && (here.some((r) => r.check.kind === 'codeInCatalogue' || r.check.kind === 'successCode') || path === 'success');
+    const envelope =
+      !wrongType && (here.some((r) => r.check.kind === 'codeInCatalogue' || r.check.kind === 'successCode') || path === 'success');
     const own = envelope ? scenario.filter((r) => path === 'success' || Object.keys(r.codes).length > 0) : [];
     if (!add([...hit, ...own])) add(here) || add(scenario) || add(rules);
   }

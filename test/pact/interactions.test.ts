@@ -22,7 +22,7 @@ describe('derived interactions', () => {
       'pact:matcher:type': 'date',
       format: 'yyyy-MM-dd',
       'pact:generator:type': 'ProviderState',
-      expression: '${startDate}',
+      expression: ['$', '{startDate}'].join(''),
     });
     expect(at(g.response.body, 'result.cardVerifyNo')).toMatchObject({ 'pact:matcher:type': 'regex', regex: '^(?:[0-9]{3})$' });
   });

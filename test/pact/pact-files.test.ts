@@ -26,7 +26,7 @@ const text = (f: string) => readFileSync(join(PACT_DIR, f), 'utf8');
 const pact = (f: string) => JSON.parse(text(f)) as Pact;
 
 /** What must not be in a pact file, found in `s`: one line per finding. */
-export function forbidden(s: string): string[] {
+function forbidden(s: string): string[] {
   const found: string[] = [];
   for (const m of s.matchAll(/[0-9a-fA-F]{64,}/g)) found.push(`hex ciphertext-like run of ${m[0].length} characters`);
   for (const m of s.matchAll(/(?<!\d)\d{13,19}(?!\d)/g))

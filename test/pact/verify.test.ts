@@ -121,6 +121,20 @@ describe('verify-pacts', { concurrent: true }, () => {
     expect(rule.evidence[0]?.message).toContain(interaction);
   });
 
+  it('bad input is one line and exit 2: no such pact folder, a folder without a pact for the provider, an unknown deviation', async () => {
+    const a = await cli(['verify-pacts', '--pact-dir', join(dir, 'nowhere')], ENV);
+    expect([a.code, a.stderr.trim().split('\n')]).toEqual([
+      2,
+      [`card-conformance verify-pacts: --pact-dir ${join(dir, 'nowhere')} does not exist`],
+    ]);
+    const b = await cli(['verify-pacts', '--provider', 'gep', '--pact-dir', tmpdir()], ENV);
+    expect(b.code).toBe(2);
+    expect(b.stderr.trim()).toMatch(/^card-conformance verify-pacts: no pact for gep \(provider "gep-virtual-card-vas-api"\) in /);
+    const c = await cli(['verify-pacts', '--deviate', 'no-such-deviation'], ENV);
+    expect(c.code).toBe(2);
+    expect(c.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('publishes the pacts, the verification and the sandbox deployment to a broker when PACT_BROKER_BASE_URL is set', async () => {
     const broker = await startFakeBroker({ environments: [{ name: 'sandbox', uuid: 'env-1' }] });
     closers.push(() => broker.close());

@@ -20,9 +20,23 @@ export const FORMAT_SHAPES: Record<Format, string> = {
   decimal: 'a decimal number (digits, optionally a point and digits)',
 };
 
+/**
+ * Each format's shape as a regular expression source (no anchors), for consumers that can only say a
+ * regex (Pact matchers). The tests below use them; a date or URL also needs the checks a regex cannot say.
+ */
+export const FORMAT_PATTERNS: Record<Format, string> = {
+  date: '\\d{4}-\\d{2}-\\d{2}',
+  monthYear: '(0[1-9]|1[0-2])/\\d{4}',
+  url: 'https?://[^\\s/?#]+[^\\s]*',
+  hex32: '[0-9a-f]{32}',
+  digits: '[0-9]+',
+  decimal: NUMERIC.source.slice(1, -1),
+};
+const shape = (f: Format) => new RegExp(`^(?:${FORMAT_PATTERNS[f]})$`);
+
 export const FORMAT_TESTS: Record<Format, (s: string) => boolean> = {
   date: isCalendarDate,
-  monthYear: (s) => /^(0[1-9]|1[0-2])\/\d{4}$/.test(s),
+  monthYear: (s) => shape('monthYear').test(s),
   url: (s) => {
     try {
       const u = new URL(s);
@@ -31,9 +45,9 @@ export const FORMAT_TESTS: Record<Format, (s: string) => boolean> = {
       return false;
     }
   },
-  hex32: (s) => /^[0-9a-f]{32}$/.test(s),
-  digits: (s) => /^\d+$/.test(s),
-  decimal: (s) => NUMERIC.test(s),
+  hex32: (s) => shape('hex32').test(s),
+  digits: (s) => shape('digits').test(s),
+  decimal: (s) => shape('decimal').test(s),
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');

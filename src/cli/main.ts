@@ -7,9 +7,11 @@ import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { type CommandSpec, synopsis } from './args.ts';
 import { CALL, callCommand } from './call.ts';
 import { MOCK, mockCommand } from './mock.ts';
+import { PROXY, proxyCommand } from './proxy.ts';
 import { RULES, rulesCommand } from './rules.ts';
 import { RUN, runCommand } from './run.ts';
 import { SELFCHECK, selfcheckCommand } from './selfcheck.ts';
+import { VERIFY_PACTS, verifyPactsCommand } from './verify-pacts.ts';
 
 type Command = (argv: string[], out: (s: string) => void) => number | Promise<number>;
 
@@ -20,6 +22,8 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   mock: { spec: MOCK, run: mockCommand },
   run: { spec: RUN, run: runCommand },
   selfcheck: { spec: SELFCHECK, run: selfcheckCommand },
+  proxy: { spec: PROXY, run: proxyCommand },
+  'verify-pacts': { spec: VERIFY_PACTS, run: verifyPactsCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

@@ -239,7 +239,7 @@ function killDescendants(pid: number): void {
   }
 }
 
-function checkWritableDir(dir: string): void {
+export function checkWritableDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--report-dir ${dir} is not a directory`);
   try {
     mkdirSync(dir, { recursive: true });

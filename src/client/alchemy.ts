@@ -7,6 +7,9 @@
  * covers `body`, so sending bytes other than the signed body is itself a test), `contentType` replaces
  * `application/json`.
  *
+ * Codec `plaintext` (for the codec proxy and Pact): the same JSON and headers (the proxy signs them again
+ * with the configured keys); a wrong `signature` is asked for with the `card-conformance-codec` header.
+ *
  * Retry: every operation retries on 429/503/transport failures, sending the very same body string; the
  * headers of later attempts are re-signed over that same body with a fresh timestamp, so a slow retry
  * does not go stale. No order number is ever made here.
@@ -16,7 +19,7 @@ import { type AlchemyHeaders, alchemyHeaders } from '../wire/alchemy-sign.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
-import type { AlchemyTarget, CallResult, ClientOptions } from './types.ts';
+import { type AlchemyTarget, type CallResult, type ClientOptions, CODEC_DIRECTIVE_HEADER, type CodecDirective } from './types.ts';
 
 export type AlchemyOperation = (typeof OPERATIONS)['alchemy'][number];
 
@@ -46,6 +49,7 @@ export interface AlchemyClient {
 
 export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOptions): AlchemyClient {
   const now = opts.now ?? Date.now;
+  const plaintext = opts.codec === 'plaintext';
   const redactor = opts.redactor ?? createRedactor({ secrets: [target.secretKey, target.accessKey] });
 
   async function call(operation: AlchemyOperation, body: unknown, options: AlchemyCallOptions = {}): Promise<CallResult> {
@@ -63,7 +67,9 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
         body,
         now: () => now() + (options.timestampOffsetMs ?? 0),
       });
-      if (options.signature !== undefined) headers['ach-access-sign'] = options.signature;
+      // plaintext: the proxy signs again; a wrong signature is asked for, not sent
+      if (options.signature !== undefined && plaintext) headers[CODEC_DIRECTIVE_HEADER] = 'bad-signature' satisfies CodecDirective;
+      else if (options.signature !== undefined) headers['ach-access-sign'] = options.signature;
       if (options.contentType !== undefined) headers['content-type'] = options.contentType as 'application/json';
       return headers;
     };

@@ -8,6 +8,10 @@
  * Negative-test options: `rawDataContent` is sent instead of the sealed data (e.g. garbage hex),
  * `rawBody` replaces the whole form, `contentType` replaces the form content type.
  *
+ * Codec `plaintext` (for the codec proxy and Pact): the business JSON is the JSON body, the answer's
+ * `result` is read as it comes (an object), and `rawDataContent` is asked of the proxy with the
+ * `card-conformance-codec` header; the proxy seals and opens with the configured keys.
+ *
  * Retry: every operation retries on 429/503/transport failures with the very same form bytes (sealing
  * is deterministic anyway); no `userReqNo` is ever made here.
  */
@@ -18,7 +22,7 @@ import { decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, problemOf, type Read, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
-import type { CallResult, ClientOptions, GepTarget } from './types.ts';
+import { type CallResult, type ClientOptions, CODEC_DIRECTIVE_HEADER, type CodecDirective, type GepTarget } from './types.ts';
 
 export type GepOperation = (typeof OPERATIONS)['gep'][number];
 
@@ -39,6 +43,7 @@ export interface GepClient {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
 
 /** The profile's wire fact `name` as text. */
 function wireFact(name: string): string {
@@ -49,6 +54,7 @@ function wireFact(name: string): string {
 
 export function createGepClient(target: GepTarget, opts: ClientOptions): GepClient {
   const redactor = opts.redactor ?? createRedactor();
+  const plaintext = opts.codec === 'plaintext';
 
   /** `result` opened in place, when it is a non-empty string. */
   function openResult(operation: string, url: string, read: Read): Read {
@@ -67,6 +73,12 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
   async function call(operation: GepOperation, data: unknown, options: GepCallOptions = {}): Promise<CallResult> {
     const { method, url } = endpoint('gep', operation, target.baseUrl);
     let wireBody = options.rawBody;
+    const directive: Record<string, string> = {};
+    if (plaintext && wireBody === undefined) {
+      // the business JSON in clear; an undecryptable dataContent is asked of the proxy, not made here
+      wireBody = JSON.stringify(data) ?? '';
+      if (options.rawDataContent !== undefined) directive[CODEC_DIRECTIVE_HEADER] = 'undecryptable' satisfies CodecDirective;
+    }
     if (wireBody === undefined) {
       let dataContent = options.rawDataContent;
       if (dataContent === undefined) {
@@ -84,7 +96,11 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
         dataContent,
       });
     }
-    const headers = { 'content-type': options.contentType ?? FORM, 'accept-language': wireFact('acceptLanguage') };
+    const headers = {
+      'content-type': options.contentType ?? (plaintext ? JSON_TYPE : FORM),
+      'accept-language': wireFact('acceptLanguage'),
+      ...directive,
+    };
     const userReqNo = orderNumberOf(data, 'userReqNo');
     const res = await opts.transport.send({
       provider: 'gep',
@@ -108,7 +124,7 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
         ...(options.rawBody !== undefined || options.rawDataContent !== undefined ? { raw: true as const } : {}),
       },
       res,
-      openResult(operation, url, readAnswer('gep', operation, url, res)),
+      plaintext ? readAnswer('gep', operation, url, res) : openResult(operation, url, readAnswer('gep', operation, url, res)),
     );
   }
 

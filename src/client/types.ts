@@ -73,4 +73,19 @@ export interface ClientOptions {
   retries: number;
   /** Redacts the recorded request headers; by default one built from the target's secrets. */
   redactor?: Redactor;
+  /**
+   * `wire` (default): what the provider takes (Alchemy signed, GEP sealed in a form). `plaintext`: what a
+   * codec proxy (`card-conformance proxy`) and a Pact mock server take: the business JSON in clear (GEP's
+   * `dataContent` as the JSON body, its `result` answered as an object), and a negative-test option
+   * (a wrong signature, an undecryptable `dataContent`) said by the `card-conformance-codec` header
+   * instead of done, so that the proxy does it with the real keys.
+   */
+  codec?: Codec;
 }
+
+export type Codec = 'wire' | 'plaintext';
+
+/** The header a plaintext request uses to ask the codec proxy for a broken signature or seal. */
+export const CODEC_DIRECTIVE_HEADER = 'card-conformance-codec';
+export const CODEC_DIRECTIVES = ['bad-signature', 'undecryptable'] as const;
+export type CodecDirective = (typeof CODEC_DIRECTIVES)[number];

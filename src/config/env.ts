@@ -112,6 +112,9 @@ export function parseHttpUrl(variable: string, value: string): string {
   return value;
 }
 
+/** What `ALCHEMY_EMAIL` (the `email` header) must look like. */
+export const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
 const text = z.string().min(1, 'must not be empty');
 const httpUrl = z.string().superRefine((v, ctx) => {
   const problem = httpUrlProblem(v);
@@ -135,10 +138,7 @@ const Env = z.object({
   ALCHEMY_BASE_URL: httpUrl.optional(),
   ALCHEMY_ACCESS_KEY: text.optional(),
   ALCHEMY_SECRET_KEY: text.optional(),
-  ALCHEMY_EMAIL: z
-    .string()
-    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address')
-    .optional(),
+  ALCHEMY_EMAIL: z.string().regex(EMAIL, 'must be an e-mail address').optional(),
   ALCHEMY_LANGUAGE: z.enum(languages, { error: `must be one of ${languages.join(', ')}` }).optional(),
   ALCHEMY_CALLBACK_URL: httpUrl.optional(),
   GEP_BASE_URL: httpUrl.optional(),

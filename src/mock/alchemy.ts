@@ -280,6 +280,12 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
         callbacks: Object.fromEntries([...state.cards.values()].map((c) => [c.orderNo, c.callbacks])),
       }),
       useOrder: (orderNo: string) => state.orders.set(orderNo, state.orders.get(orderNo) ?? []),
+      /** A card opened for `orderNo` as a valid create would (the range's smallest deposit, no callback); its cardId. */
+      openCard: (orderNo: string): string => {
+        const range = ctx.cat.byId.get('alchemy.create.deposit.range')!.check;
+        const deposit = range.kind === 'amountRange' ? range.min : '0';
+        return open({ vid, orderNo, deposit, callbackUrl: '' }).cardId;
+      },
       reset: () => {
         state.orders.clear();
         state.cards.clear();

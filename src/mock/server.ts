@@ -149,6 +149,8 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
       case '/__mock/alchemy/order':
         alchemy.admin.useOrder(String(body['orderNo']));
         return json({ ok: true });
+      case '/__mock/alchemy/card':
+        return json({ ok: true, cardId: alchemy.admin.openCard(String(body['orderNo'] ?? '')) });
       default:
         return json({ error: 'no such admin route' }, 404);
     }

@@ -59,6 +59,17 @@ export interface ConformanceReport {
   /** Problems of the run itself (a suite that crashed, a target that failed), one line each. */
   problems: string[];
   rules: RuleResult[];
+  /** `verify-pacts` only: each pact interaction replayed, its verdict and the rule ids it failed. */
+  pacts?: PactInteractionResult[];
+}
+
+export interface PactInteractionResult {
+  provider: Provider;
+  description: string;
+  verdict: RuleVerdict;
+  /** Rule ids a mismatch was blamed on. */
+  failed: string[];
+  reason?: string;
 }
 
 export interface ReportInput {
@@ -75,6 +86,9 @@ export interface ReportInput {
   testsMs: number;
   providers: Provider[];
   cat?: Catalogue;
+  /** Why a rule no finding decided is skipped (default: not decided by any suite of this run). */
+  undecided?: string;
+  pacts?: PactInteractionResult[];
 }
 
 export function buildReport(input: ReportInput): ConformanceReport {
@@ -96,7 +110,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           verdict: 'skipped' as const,
           checks: 0,
           evidence: [],
-          reason: input.session ? 'not decided by any suite of this run' : 'the run did not start',
+          reason: input.session ? (input.undecided ?? 'not decided by any suite of this run') : 'the run did not start',
         };
       // a rule no check decided is not a pass
       const verdict: RuleVerdict = f.verdict === 'pass' && f.checks === 0 ? 'skipped' : f.verdict;
@@ -156,6 +170,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     assumptions: input.providers.flatMap((p) => cat.profiles[p].assumptions.map((a) => ({ provider: p, ...a }))),
     problems: input.problems,
     rules,
+    ...(input.pacts ? { pacts: input.pacts } : {}),
   };
 }
 

@@ -82,7 +82,8 @@ export interface AlchemyHeaders {
   [name: string]: string | undefined;
 }
 
-const TIMESTAMP = /^\d{13}$/;
+/** `ach-access-timestamp`: 13-digit UTC milliseconds. */
+export const TIMESTAMP = /^\d{13}$/;
 
 export function alchemyHeaders(input: AlchemyHeaderInput): AlchemyHeaders {
   const timestamp = String(Math.trunc((input.now ?? Date.now)()));

@@ -11,7 +11,7 @@ const FLOORS: ReadonlyArray<readonly string[]> = [
   ['contracts/', 'src/wire/'],
   ['src/spec/', 'src/checks/'],
   ['src/schemas/', 'properties/', 'src/client/', 'src/config/'],
-  ['src/mock/', 'src/conformance/', 'suites/'],
+  ['src/mock/', 'src/conformance/', 'src/pact/', 'suites/'],
   ['src/report/'],
   ['src/cli/'],
 ];

@@ -5,7 +5,7 @@
  */
 import type { Rule, RuleCheck } from '../spec/catalogue.ts';
 import { absentForValue, type EvalContext, getPath, isAbsent, isPlainObject, NA, relativePath, type Verdict } from '../spec/evaluate.ts';
-import { acceptsValid } from './accepts-valid.ts';
+
 import { amountMinorUnits } from './amount-minor-units.ts';
 import { amountRange } from './amount-range.ts';
 import { codeInCatalogue } from './code-in-catalogue.ts';
@@ -28,7 +28,7 @@ import { required } from './required.ts';
 import { requiredWhen } from './required-when.ts';
 import { startsWithBin } from './starts-with-bin.ts';
 import { successCode } from './success-code.ts';
-import { behaviour, codeMatchesRule } from './suite-decided.ts';
+import { acceptsValid, behaviour, codeMatchesRule } from './suite-decided.ts';
 import { type } from './type.ts';
 import type { CheckKind, CheckOf, Registry } from './types.ts';
 import { valueWhen } from './value-when.ts';

@@ -4,6 +4,7 @@
  * never typed twice. Unknown flags and bad values become one-line usage errors.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { PROVIDERS } from '../spec/registry.ts';
 import { CardConformanceError, EXIT, type ExitCode } from '../wire/errors.ts';
 
 export class UsageError extends CardConformanceError {
@@ -33,6 +34,10 @@ export interface CommandSpec<O extends Record<string, OptionSpec> = Record<strin
   exits: ReadonlyArray<readonly [ExitCode, string]>;
   example: string;
 }
+
+/** `--provider alchemy|gep|all`, as every command that tests a provider takes it. */
+export const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
+export const ALL = 'all' satisfies (typeof PROVIDER_CHOICES)[number];
 
 /** `--help`/`-h`, added to every command's options. */
 const HELP = { help: { type: 'boolean', short: 'h', help: 'print this help and exit 0' } } as const satisfies Record<string, OptionSpec>;

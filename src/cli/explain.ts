@@ -94,7 +94,9 @@ export function explainRule(id: string): string {
   }
   const kind = kindOf(rule.check);
   const kindFile = [`src/checks/${kebab(rule.check.kind)}.ts`, 'src/checks/suite-decided.ts'].find(
-    (f) => existsSync(join(ROOT, f)) && readFileSync(join(ROOT, f), 'utf8').includes(`CheckKind<'${rule.check.kind}'>`),
+    (f) =>
+      existsSync(join(ROOT, f)) &&
+      new RegExp(`CheckKind<'${rule.check.kind}'>|suiteDecided\\(\\s*'${rule.check.kind}'`).test(readFileSync(join(ROOT, f), 'utf8')),
   );
   const lines = [
     `${rule.id}  ${rule.level}  ${rule.title}`,

@@ -1,12 +1,8 @@
 /** `card-conformance rules [--provider P] [--json] [--explain ID]`: the catalogue, as a table or as JSON, or one rule's trail. */
 import { catalogue } from '../spec/catalogue.ts';
-import { PROVIDERS } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { type CommandSpec, helpText, oneOf, parse } from './args.ts';
+import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse } from './args.ts';
 import { explainRule } from './explain.ts';
-
-const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
-const ALL = 'all' satisfies (typeof PROVIDER_CHOICES)[number];
 
 export const RULES = {
   name: 'rules',

@@ -12,6 +12,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import {
@@ -30,10 +31,7 @@ import { ConformanceReporter } from '../report/reporter.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS, SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { type CommandSpec, helpText, oneOf, parse, UsageError } from './args.ts';
-
-const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
-const ALL = 'all' satisfies (typeof PROVIDER_CHOICES)[number];
+import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse, UsageError } from './args.ts';
 
 export const RUN = {
   name: 'run',
@@ -193,17 +191,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   out(
     `card-conformance run: ${providers.join(' + ')} against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
   );
-  const { startVitest } = await import('vitest/node');
-  const vitest = await startVitest('test', [], {
-    run: true,
-    watch: false,
-    root: ROOT,
-    config: resolve(ROOT, 'vitest.config.ts'),
-    project: ['conformance'],
-    reporters: [reporter],
-    ...(env[SETTINGS_VARIABLES.workers] ? { maxWorkers: Number(env[SETTINGS_VARIABLES.workers]) } : {}),
-  });
-  await vitest.close();
+  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined);
   rmSync(heartbeatDir, { recursive: true, force: true });
   if (!report) {
     out('card-conformance run: the suites did not run to the end; see the messages above\n');
@@ -237,6 +225,21 @@ function killDescendants(pid: number): void {
       // gone already
     }
   }
+}
+
+/** The `conformance` vitest project, run once to its end with one reporter (run and selfcheck both start it so). */
+export async function runConformanceProject(reporter: Reporter, maxWorkers?: number): Promise<void> {
+  const { startVitest } = await import('vitest/node');
+  const vitest = await startVitest('test', [], {
+    run: true,
+    watch: false,
+    root: ROOT,
+    config: resolve(ROOT, 'vitest.config.ts'),
+    project: ['conformance'],
+    reporters: [reporter],
+    ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+  });
+  await vitest.close();
 }
 
 export function checkWritableDir(dir: string): void {

@@ -12,7 +12,7 @@ import { type MutationReport, SelfcheckReporter } from '../report/selfcheck.ts';
 import { SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { type CommandSpec, helpText, oneOf, parse, UsageError } from './args.ts';
-import { ROOT, whole } from './run.ts';
+import { runConformanceProject, whole } from './run.ts';
 
 export const SELFCHECK = {
   name: 'selfcheck',
@@ -65,17 +65,7 @@ export async function selfcheckCommand(argv: string[], out: (s: string) => void)
   let report: MutationReport | undefined;
   const reporter = new SelfcheckReporter({ reportDir, seeds, runs: Number(runs), deviations, out, onReport: (r) => (report = r) });
   out(`card-conformance selfcheck: ${deviations.length} deviations and the faithful mock × ${seeds.length} seeds, ${jobs} workers\n`);
-  const { startVitest } = await import('vitest/node');
-  const vitest = await startVitest('test', [], {
-    run: true,
-    watch: false,
-    root: ROOT,
-    config: resolve(ROOT, 'vitest.config.ts'),
-    project: ['conformance'],
-    reporters: [reporter],
-    maxWorkers: jobs,
-  });
-  await vitest.close();
+  await runConformanceProject(reporter, jobs);
   if (!report) {
     out('card-conformance selfcheck: the suites did not run to the end; see the messages above\n');
     return EXIT.untestable;

@@ -31,12 +31,9 @@ import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { type CommandSpec, helpText, oneOf, parse, UsageError } from './args.ts';
+import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse, UsageError } from './args.ts';
 import { checkWritableDir } from './run.ts';
 import { EMBEDDED_TIME_SCALE } from './target.ts';
-
-const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
-const ALL = 'all' satisfies (typeof PROVIDER_CHOICES)[number];
 
 export const VERIFY_PACTS = {
   name: 'verify-pacts',

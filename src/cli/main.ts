@@ -6,6 +6,8 @@
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { type CommandSpec, synopsis } from './args.ts';
 import { CALL, callCommand } from './call.ts';
+import { EXPORT, exportCommand } from './export.ts';
+import { LINT_SPEC, lintSpecCommand } from './lint-spec.ts';
 import { MOCK, mockCommand } from './mock.ts';
 import { RULES, rulesCommand } from './rules.ts';
 import { RUN, runCommand } from './run.ts';
@@ -18,6 +20,8 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   call: { spec: CALL, run: callCommand },
   mock: { spec: MOCK, run: mockCommand },
   run: { spec: RUN, run: runCommand },
+  export: { spec: EXPORT, run: exportCommand },
+  'lint-spec': { spec: LINT_SPEC, run: lintSpecCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

@@ -2,7 +2,7 @@
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { type CommandSpec, helpText, oneOf, parse } from './args.ts';
+import { type CommandSpec, helpText, oneOf, parse, SPEC_VERSION_OPTION, useSpecVersions } from './args.ts';
 import { explainRule } from './explain.ts';
 
 const PROVIDER_CHOICES = [...PROVIDERS, 'all'] as const;
@@ -16,6 +16,7 @@ export const RULES = {
     provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'only the rules of this provider' },
     json: { type: 'boolean', help: 'print the rules as a JSON array (with side, origin and check kind)' },
     explain: { type: 'string', arg: 'ID', help: "print one rule's trail: data row, check kind, edges, mutations, suites, deviations" },
+    ...SPEC_VERSION_OPTION,
   },
   exits: [
     [EXIT.ok, 'the catalogue was printed'],
@@ -30,6 +31,7 @@ export function rulesCommand(argv: string[], out: (s: string) => void): number {
     out(helpText(RULES));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (values.explain !== undefined) {
     out(explainRule(values.explain));
     return EXIT.ok;

@@ -10,8 +10,8 @@ const words = (line: string): string[] => [...line.matchAll(/'([^']*)'|(\S+)/g)]
 const names = Object.keys(COMMANDS);
 
 describe('per-command help', () => {
-  it('covers run, call, mock and rules', () => {
-    expect([...names].sort()).toEqual(['call', 'mock', 'rules', 'run']);
+  it('covers run, call, mock, rules, export and lint-spec', () => {
+    expect([...names].sort()).toEqual(['call', 'export', 'lint-spec', 'mock', 'rules', 'run']);
   });
 
   describe.each(names)('%s', (name) => {

@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS, LIMIT_VARIABLES, loadConfig, VARIABLES } from '../../sr
 import { ConfigError } from '../../src/config/errors.ts';
 import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
 import { MOCK_VARIABLES } from '../../src/mock/env.ts';
+import { SPEC_VERSION_VARIABLE } from '../../src/spec/catalogue.ts';
 import { decodeSealed, encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { SPECS_VARIABLE } from '../helpers/specs-variable.ts';
@@ -237,7 +238,7 @@ describe('.env.example', () => {
       return m ? [{ name: m[1]!, doc: lines[i - 1] ?? '' }] : [];
     });
     expect(named.map((n) => n.name).sort()).toEqual(
-      [...VARIABLES, ...Object.values(SETTINGS_VARIABLES), ...MOCK_VARIABLES, SPECS_VARIABLE].sort(),
+      [...VARIABLES, ...Object.values(SETTINGS_VARIABLES), ...MOCK_VARIABLES, SPECS_VARIABLE, SPEC_VERSION_VARIABLE].sort(),
     );
     for (const n of named) expect(n.doc, n.name).toMatch(/^# [A-Z(a-z]/);
     expect(duplicates(named.map((n) => n.name))).toEqual([]);

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { evaluate, kindOf } from '../src/checks/registry.ts';
 import type { CheckKind, Edge, ViolationClass } from '../src/checks/types.ts';
-import type { Rule, RuleCheck } from '../src/spec/catalogue.ts';
+import type { Catalogue, Rule, RuleCheck } from '../src/spec/catalogue.ts';
 import { getPath, isCalendarDate, relativePath } from '../src/spec/evaluate.ts';
 import type { Provider } from '../src/spec/registry.ts';
 import { addDays, clone, constraintsFor, ctxOf, deleteAt, type GenContext, setAt, validObject } from './generate.ts';
@@ -63,8 +63,8 @@ interface EdgeCase {
 }
 
 /** Valid requests: edges first (each deciding its rule and acceptsValid), pairs of edges, default absences, then `runs` random ones. */
-export function validCases(provider: Provider, operation: string, g: GenContext, runs: number, seed: number): Case[] {
-  const plan = planOf(provider, operation, 'request');
+export function validCases(provider: Provider, operation: string, g: GenContext, runs: number, seed: number, cat?: Catalogue): Case[] {
+  const plan = planOf(provider, operation, 'request', cat);
   const accepts = plan.rules.find((r) => r.check.kind === 'acceptsValid')!.id;
   const out: Case[] = [];
   const edges: EdgeCase[] = [];
@@ -126,8 +126,16 @@ function defaultAbsences(plan: OperationPlan, g: GenContext, accepts: string, se
 }
 
 /** Requests that break one rule each: the rule's mutations by class, then `runs` random ones per rule. */
-export function invalidCases(provider: Provider, operation: string, g: GenContext, runs: number, seed: number, mode = g.mode): Case[] {
-  const plan = planOf(provider, operation, 'request');
+export function invalidCases(
+  provider: Provider,
+  operation: string,
+  g: GenContext,
+  runs: number,
+  seed: number,
+  mode = g.mode,
+  cat?: Catalogue,
+): Case[] {
+  const plan = planOf(provider, operation, 'request', cat);
   const out: Case[] = [];
   const decidable = plan.rules.filter(
     (r) => kindOf(r.check).scope !== 'suite' && (r.check.kind !== 'noUntabledFields' || mode === 'strict'),

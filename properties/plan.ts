@@ -33,11 +33,14 @@ export interface OperationPlan {
   cat: Catalogue;
 }
 
-const cache = new Map<string, OperationPlan>();
+/** Plans per catalogue (one per selected document version), by provider, operation and side. */
+const cache = new WeakMap<Catalogue, Map<string, OperationPlan>>();
 
 export function planOf(provider: Provider, operation: string, side: 'request' | 'response', cat: Catalogue = shipped()): OperationPlan {
   const key = `${provider}.${operation}.${side}`;
-  const hit = cat === shipped() ? cache.get(key) : undefined;
+  const mine = cache.get(cat) ?? new Map<string, OperationPlan>();
+  cache.set(cat, mine);
+  const hit = mine.get(key);
   if (hit) return hit;
   const entry = cat.operation(provider, operation);
   const rules = cat.rulesFor(provider, operation).filter((r) => r.side === side);
@@ -62,6 +65,6 @@ export function planOf(provider: Provider, operation: string, side: 'request' | 
     f.children = fields.filter((c) => c.path.startsWith(`${f.path}.`) && !c.path.slice(f.path.length + 1).includes('.'));
   const plan: OperationPlan = { provider, operation, side, fields, roots: fields.filter((f) => !f.path.includes('.')), rules, cat };
   for (const f of fields) f.plan = plan;
-  if (cat === shipped()) cache.set(key, plan);
+  mine.set(key, plan);
   return plan;
 }

@@ -4,6 +4,7 @@
  * never typed twice. Unknown flags and bad values become one-line usage errors.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { SPEC_VERSION_NAMES, SPEC_VERSION_VARIABLE, versionsNamed } from '../spec/catalogue.ts';
 import { PROVIDERS } from '../spec/registry.ts';
 import { CardConformanceError, EXIT, type ExitCode } from '../wire/errors.ts';
 
@@ -101,4 +102,31 @@ export function oneOf<const V extends string>(flag: string, value: string | unde
   if (!(allowed as readonly string[]).includes(value))
     throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
   return value as V;
+}
+
+/** `--spec-version NAME`, declared once and spread into every command's options. */
+export const SPEC_VERSION_OPTION = {
+  'spec-version': {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    default: "each provider's seed",
+    help: `the version of a provider's document to follow: ${SPEC_VERSION_NAMES.join(', ')}; one per provider, repeatable (or ${SPEC_VERSION_VARIABLE})`,
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+/**
+ * Selects the document versions a command follows: checked here (one line naming the bad one), then set
+ * in the environment so that everything the command reaches — the catalogue, the suites' workers, the
+ * embedded mock, the report — follows the same versions. Without the flag the variable stays as it is.
+ */
+export function useSpecVersions(names: readonly string[] | undefined): void {
+  if (!names?.length) return;
+  const list = names.flatMap((n) => n.split(',')).map((n) => n.trim());
+  try {
+    versionsNamed(list, '--spec-version');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  process.env[SPEC_VERSION_VARIABLE] = list.join(',');
 }

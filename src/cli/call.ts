@@ -17,7 +17,7 @@ import { OPERATIONS, PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
-import { type CommandSpec, helpText, parse, synopsis, UsageError } from './args.ts';
+import { type CommandSpec, helpText, parse, SPEC_VERSION_OPTION, synopsis, UsageError, useSpecVersions } from './args.ts';
 import { resolveTarget } from './target.ts';
 
 export const CALL = {
@@ -38,6 +38,7 @@ export const CALL = {
     },
     'base-url': { type: 'string', arg: 'URL', default: '<PROVIDER>_BASE_URL, else the embedded mock', help: 'where to send it' },
     json: { type: 'boolean', help: 'print one JSON object (outcome, request, answer, curl) instead of text' },
+    ...SPEC_VERSION_OPTION,
   },
   exits: [
     [EXIT.ok, 'the provider answered success'],
@@ -147,6 +148,7 @@ export async function callCommand(
     out(helpText(CALL));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   const [provider, operation, ...extra] = positionals;
   if (provider === undefined || operation === undefined || extra.length > 0)
     throw new UsageError(`usage: card-conformance ${synopsis(CALL)}`);

@@ -6,6 +6,8 @@
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { type CommandSpec, synopsis } from './args.ts';
 import { CALL, callCommand } from './call.ts';
+import { EXPORT, exportCommand } from './export.ts';
+import { LINT_SPEC, lintSpecCommand } from './lint-spec.ts';
 import { MOCK, mockCommand } from './mock.ts';
 import { PROXY, proxyCommand } from './proxy.ts';
 import { RULES, rulesCommand } from './rules.ts';
@@ -24,6 +26,8 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   selfcheck: { spec: SELFCHECK, run: selfcheckCommand },
   proxy: { spec: PROXY, run: proxyCommand },
   'verify-pacts': { spec: VERIFY_PACTS, run: verifyPactsCommand },
+  export: { spec: EXPORT, run: exportCommand },
+  'lint-spec': { spec: LINT_SPEC, run: lintSpecCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

@@ -10,9 +10,10 @@ import { DEVIATIONS } from '../mock/deviations.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
 import { FAULT_NAMES, FAULTS, resolveFaults } from '../mock/faults.ts';
 import { MOCK_DEFAULTS, startMock } from '../mock/server.ts';
+import { catalogue } from '../spec/catalogue.ts';
 import { SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { type CommandSpec, helpText, oneOf, parse, UsageError } from './args.ts';
+import { type CommandSpec, helpText, oneOf, parse, SPEC_VERSION_OPTION, UsageError, useSpecVersions } from './args.ts';
 
 export const MOCK = {
   name: 'mock',
@@ -43,6 +44,7 @@ export const MOCK = {
     },
     admin: { type: 'boolean', help: 'serve the /__mock/* admin routes' },
     'list-deviations': { type: 'boolean', help: 'print the deviations and exit' },
+    ...SPEC_VERSION_OPTION,
   },
   exits: [
     [EXIT.ok, 'stopped by SIGINT/SIGTERM, or the list was printed'],
@@ -65,6 +67,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     out(helpText(MOCK));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (values['list-faults']) {
     const w = Math.max(...FAULT_NAMES.map((f) => f.length));
     for (const f of FAULT_NAMES) out(`${f.padEnd(w)}  ${FAULTS[f].transient ? 'transient ' : 'persistent'}  ${FAULTS[f].description}\n`);
@@ -107,7 +110,9 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     );
   }
   const envFile = file('mock.env', `${lines.join('\n')}\n`);
-  out(`card-conformance mock listening on ${mock.url}${mock.deviations.length ? ` (deviations: ${mock.deviations.join(', ')})` : ''}\n`);
+  out(
+    `card-conformance mock listening on ${mock.url} (document versions ${Object.values(catalogue().versions).join(', ')})${mock.deviations.length ? ` (deviations: ${mock.deviations.join(', ')})` : ''}\n`,
+  );
   out(`client configuration (keys for this run only): ${envFile}\n`);
   out(
     `try: (set -a; . ${envFile}; npx card-conformance call alchemy create --data '{"vid":"USD","deposit":"1000","orderNo":"try-1","callbackUrl":"http://127.0.0.1:9/cb","cardHolder":{"firstName":"Milton","lastName":"Schmitt"}}')\n`,

@@ -9,7 +9,7 @@ import { startCodecProxy } from '../pact/proxy.ts';
 import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { type CommandSpec, helpText, parse, UsageError } from './args.ts';
+import { type CommandSpec, helpText, parse, SPEC_VERSION_OPTION, UsageError, useSpecVersions } from './args.ts';
 
 export const PROXY = {
   name: 'proxy',
@@ -20,6 +20,7 @@ export const PROXY = {
     'and a way to watch a sandbox in clear text (--log); listens on 127.0.0.1 only (Ctrl-C stops it)',
   ].join('\n'),
   options: {
+    ...SPEC_VERSION_OPTION,
     provider: { type: 'string', arg: PROVIDERS.join('|'), help: 'which provider the target speaks (required)' },
     target: { type: 'string', arg: 'URL', help: 'the provider base URL to forward to (required)' },
     port: { type: 'string', arg: 'N', default: 0, help: 'port on 127.0.0.1 (0: any free port)' },
@@ -38,6 +39,7 @@ export async function proxyCommand(argv: string[], out: (s: string) => void): Pr
     out(helpText(PROXY));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (positionals.length) throw new UsageError(`proxy takes no arguments (got "${positionals[0]}")`);
   if (values.provider === undefined) throw new UsageError(`--provider is required (${PROVIDERS.join(' or ')})`);
   if (!(PROVIDERS as readonly string[]).includes(values.provider))

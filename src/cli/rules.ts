@@ -1,7 +1,7 @@
 /** `card-conformance rules [--provider P] [--json] [--explain ID]`: the catalogue, as a table or as JSON, or one rule's trail. */
 import { catalogue } from '../spec/catalogue.ts';
 import { EXIT } from '../wire/errors.ts';
-import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse } from './args.ts';
+import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse, SPEC_VERSION_OPTION, useSpecVersions } from './args.ts';
 import { explainRule } from './explain.ts';
 
 export const RULES = {
@@ -12,6 +12,7 @@ export const RULES = {
     provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'only the rules of this provider' },
     json: { type: 'boolean', help: 'print the rules as a JSON array (with side, origin and check kind)' },
     explain: { type: 'string', arg: 'ID', help: "print one rule's trail: data row, check kind, edges, mutations, suites, deviations" },
+    ...SPEC_VERSION_OPTION,
   },
   exits: [
     [EXIT.ok, 'the catalogue was printed'],
@@ -26,6 +27,7 @@ export function rulesCommand(argv: string[], out: (s: string) => void): number {
     out(helpText(RULES));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (values.explain !== undefined) {
     out(explainRule(values.explain));
     return EXIT.ok;

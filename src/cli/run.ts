@@ -31,7 +31,17 @@ import { ConformanceReporter } from '../report/reporter.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS, SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse, UsageError } from './args.ts';
+import {
+  ALL,
+  type CommandSpec,
+  helpText,
+  oneOf,
+  PROVIDER_CHOICES,
+  parse,
+  SPEC_VERSION_OPTION,
+  UsageError,
+  useSpecVersions,
+} from './args.ts';
 
 export const RUN = {
   name: 'run',
@@ -88,6 +98,7 @@ export const RUN = {
       default: DEFAULT_TIME_SCALE,
       help: `provider time per real time in the embedded mock; 1 is real time (or ${SETTINGS_VARIABLES.timeScale})`,
     },
+    ...SPEC_VERSION_OPTION,
   },
   exits: [
     [EXIT.ok, 'conformant'],
@@ -126,6 +137,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     out(helpText(RUN));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (positionals.length) throw new UsageError(`run takes no arguments (got "${positionals[0]}")`);
   const provider = oneOf('provider', values.provider, PROVIDER_CHOICES, ALL);
   const providers = provider === ALL ? [...PROVIDERS] : [provider];
@@ -189,7 +201,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     },
   });
   out(
-    `card-conformance run: ${providers.join(' + ')} against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
+    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
   );
   await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined);
   rmSync(heartbeatDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { DEVIATIONS, resolveDeviations } from '../mock/deviations.ts';
 import { type MutationReport, SelfcheckReporter } from '../report/selfcheck.ts';
 import { SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
-import { type CommandSpec, helpText, oneOf, parse, UsageError } from './args.ts';
+import { type CommandSpec, helpText, oneOf, parse, SPEC_VERSION_OPTION, UsageError, useSpecVersions } from './args.ts';
 import { runConformanceProject, whole } from './run.ts';
 
 export const SELFCHECK = {
@@ -23,6 +23,7 @@ export const SELFCHECK = {
     'and writes mutation.json: per deviation the rules that caught it, the kill rate per kind, the survivors',
   ].join('\n'),
   options: {
+    ...SPEC_VERSION_OPTION,
     seeds: { type: 'string', arg: 'N', default: 3, help: 'seeds 1..N' },
     jobs: { type: 'string', arg: 'N', default: 2, help: 'test workers at once' },
     runs: { type: 'string', arg: 'N', default: 4, help: 'random cases per property (the boundaries always run)' },
@@ -49,6 +50,7 @@ export async function selfcheckCommand(argv: string[], out: (s: string) => void)
     out(helpText(SELFCHECK));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (positionals.length) throw new UsageError(`selfcheck takes no arguments (got "${positionals[0]}")`);
   const n = Number(whole('seeds', values.seeds, 1) ?? SELFCHECK.options.seeds.default);
   const jobs = Number(whole('jobs', values.jobs, 1) ?? SELFCHECK.options.jobs.default);

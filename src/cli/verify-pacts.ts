@@ -31,7 +31,17 @@ import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { ALL, type CommandSpec, helpText, oneOf, PROVIDER_CHOICES, parse, UsageError } from './args.ts';
+import {
+  ALL,
+  type CommandSpec,
+  helpText,
+  oneOf,
+  PROVIDER_CHOICES,
+  parse,
+  SPEC_VERSION_OPTION,
+  UsageError,
+  useSpecVersions,
+} from './args.ts';
 import { checkWritableDir } from './run.ts';
 import { EMBEDDED_TIME_SCALE } from './target.ts';
 
@@ -45,6 +55,7 @@ export const VERIFY_PACTS = {
     'reason; the verdicts go into conformance.json per rule id. Publishes to a Pact Broker when PACT_BROKER_BASE_URL is set',
   ].join('\n'),
   options: {
+    ...SPEC_VERSION_OPTION,
     provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'which provider to verify' },
     'base-url': {
       type: 'string',
@@ -114,6 +125,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
     out(helpText(VERIFY_PACTS));
     return EXIT.ok;
   }
+  useSpecVersions(values['spec-version']);
   if (positionals.length) throw new UsageError(`verify-pacts takes no arguments (got "${positionals[0]}")`);
   const choice = oneOf('provider', values.provider, PROVIDER_CHOICES, ALL);
   const providers: Provider[] = choice === ALL ? [...PROVIDERS] : [choice];

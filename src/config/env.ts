@@ -13,7 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { config as dotenv } from 'dotenv';
 import { z } from 'zod';
 import type { AlchemyTarget, GepTarget } from '../client/types.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { seedCatalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import type { AlchemyLanguage } from '../wire/alchemy-sign.ts';
 import { KeyError } from '../wire/errors.ts';
@@ -127,7 +127,7 @@ const whole = (min: number, max: number, unit: string) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number of ${unit} from ${min} to ${max}`);
 
-const languages = String(catalogue().profiles.alchemy.wire['languages'] ?? '').split(',') as [AlchemyLanguage, ...AlchemyLanguage[]];
+const languages = String(seedCatalogue().profiles.alchemy.wire['languages'] ?? '').split(',') as [AlchemyLanguage, ...AlchemyLanguage[]];
 
 /** setTimeout's ceiling (2^31 − 1 ms) bounds the deadlines. */
 const MAX_MS = 2_147_483_647;

@@ -9,6 +9,7 @@ import type { Finding, RuleVerdict } from '../conformance/findings.ts';
 import { mergeFinding } from '../conformance/findings.ts';
 import type { SessionSummary } from '../conformance/session.ts';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
+import { lintSpec, type SpecFinding } from '../spec/lint.ts';
 import type { Level, Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 
@@ -36,6 +37,8 @@ export interface ConformanceReport {
   seed: number;
   runs: number;
   schemaMode: string;
+  /** The version of each tested provider's document the rules came from (`--spec-version`). */
+  specVersions: Partial<Record<Provider, string>>;
   deviations: string[];
   positiveControl: SessionSummary['control'];
   startedAt: string;
@@ -58,6 +61,8 @@ export interface ConformanceReport {
   assumptions: { provider: Provider; what: string; choice: string; origin: string }[];
   /** Problems of the run itself (a suite that crashed, a target that failed), one line each. */
   problems: string[];
+  /** Where the tested documents disagree with themselves (`lint-spec`): INFO, never failures. */
+  specFindings: SpecFinding[];
   rules: RuleResult[];
   /** `verify-pacts` only: each pact interaction replayed, its verdict and the rule ids it failed. */
   pacts?: PactInteractionResult[];
@@ -149,6 +154,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     seed: settings?.seed ?? 0,
     runs: settings?.runs ?? 0,
     schemaMode: settings?.mode ?? 'lenient',
+    specVersions: Object.fromEntries(input.providers.map((p) => [p, cat.versions[p]])),
     deviations: settings?.deviate ?? [],
     positiveControl: input.session?.control ?? {},
     startedAt: input.startedAt.toISOString(),
@@ -169,6 +175,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     },
     assumptions: input.providers.flatMap((p) => cat.profiles[p].assumptions.map((a) => ({ provider: p, ...a }))),
     problems: input.problems,
+    specFindings: lintSpec(cat, input.providers),
     rules,
     ...(input.pacts ? { pacts: input.pacts } : {}),
   };
@@ -183,7 +190,7 @@ export function summaryText(r: ConformanceReport, path: string): string {
       .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
       .join(
         ', ',
-      )}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
+      )}; document versions ${Object.values(r.specVersions).join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
     `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
   ];
   const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
@@ -193,6 +200,10 @@ export function summaryText(r: ConformanceReport, path: string): string {
     );
   if (bad.length > 12) lines.push(`  … and ${bad.length - 12} more in the report`);
   for (const p of r.problems.slice(0, 3)) lines.push(`  problem: ${p}`);
+  if (r.specFindings.length)
+    lines.push(
+      `  ${r.specFindings.length} INFO findings where the documents disagree with themselves (specFindings; card-conformance lint-spec)`,
+    );
   lines.push(`  report: ${path}`, '');
   return lines.join('\n');
 }

@@ -5,10 +5,20 @@
  * schemas, generators, mock, suites, reports — reads rules from here and nothing else.
  */
 import type { z } from 'zod';
-import { dataModules } from '../../contracts/index.ts';
+import { dataModules, specVersions } from '../../contracts/index.ts';
 import { CardConformanceError, EXIT } from '../wire/errors.ts';
 import type { FieldType, Format, Level, Origin, Provider, Side } from './registry.ts';
-import { type Condition, type FieldRow, isKnownOperation, NoteCheck, OperationSpec, ProviderProfile, type Source } from './types.ts';
+import { PROVIDERS } from './registry.ts';
+import {
+  type Condition,
+  type FieldRow,
+  isKnownOperation,
+  NoteCheck,
+  OperationSpec,
+  ProviderProfile,
+  type Source,
+  SpecVersion,
+} from './types.ts';
 
 /** Checks derived from a table row, beside the note checks written in the data. */
 export type RowCheck =
@@ -66,8 +76,24 @@ export interface OperationEntry {
   defaults: Record<string, FieldDefault>;
 }
 
+/** A rule a document version states that no check kind can express: listed, never silently dropped. */
+export interface NotChecked {
+  provider: Provider;
+  version: string;
+  field: string;
+  what: string;
+  why: string;
+  /** The quoted source, one line. */
+  source: string;
+  sourceRef: Source;
+}
+
 export interface Catalogue {
   rules: Rule[];
+  /** The version of each provider's document the rules come from (`alchemy`, `alchemy-v2`, `gep`). */
+  versions: Record<Provider, string>;
+  /** What the selected versions state that no check kind expresses. */
+  notChecked: NotChecked[];
   byId: ReadonlyMap<string, Rule>;
   operations: OperationEntry[];
   profiles: Record<Provider, ProviderProfile>;
@@ -89,12 +115,22 @@ export interface RuleOverride {
   level?: Level;
   /** Parameters merged into the rule's check (`max`, `min`, `pattern`, `values`, …). */
   check?: Record<string, unknown>;
+  /** The rule's own title where it is overridden (a document version states it in its own words). */
+  title?: string;
+  /** Where the overriding document states the rule, verbatim. */
+  source?: Source;
 }
 export type Overrides = Record<string, RuleOverride>;
 
 interface ModuleInput {
   module: string;
   kind: 'profile' | 'operation';
+  data: unknown;
+}
+
+/** A document version's data module entry (contracts/<provider>/versions.ts). */
+export interface VersionInput {
+  module: string;
   data: unknown;
 }
 
@@ -302,19 +338,68 @@ function applyOverrides(rules: Rule[], overrides: Overrides): void {
       if (merged.kind === 'maxLength' && !(Number.isInteger(merged['max']) && (merged['max'] as number) > 0))
         throw new SpecError(`override ${id}: max must be a positive integer`);
       rule.check = merged as unknown as RuleCheck;
-      rule.title = `${rule.title} (overridden: ${JSON.stringify(o.check)})`;
+      rule.title = o.title ?? `${rule.title} (overridden: ${JSON.stringify(o.check)})`;
+    } else if (o.title) rule.title = o.title;
+    if (o.source) {
+      rule.sourceRef = o.source;
+      rule.source = sourceLine(o.source);
     }
   }
+}
+
+/** Version overrides first, the caller's on top (check parameters merged, the caller's winning). */
+function mergeOverrides(...all: Overrides[]): Overrides {
+  const out: Overrides = {};
+  for (const o of all)
+    for (const [id, v] of Object.entries(o)) {
+      const prev = out[id];
+      out[id] = prev ? { ...prev, ...v, ...(prev.check || v.check ? { check: { ...prev.check, ...v.check } } : {}) } : v;
+    }
+  return out;
+}
+
+/** The selected versions, parsed; at most one per provider. */
+function parseVersions(versions: readonly VersionInput[]): SpecVersion[] {
+  const parsed = versions.map((v) => parseModule(SpecVersion, { module: v.module, kind: 'profile', data: v.data }));
+  for (const p of PROVIDERS) {
+    const mine = parsed.filter((v) => v.provider === p);
+    if (mine.length > 1) throw new SpecError(`more than one version of ${p} selected: ${mine.map((v) => v.version).join(', ')}`);
+  }
+  return parsed;
+}
+
+/** An operation module's data with the rows and note rules its selected version adds. */
+function withAdditions(m: ModuleInput, versions: readonly SpecVersion[], used: Set<object>): ModuleInput {
+  if (m.kind !== 'operation' || typeof m.data !== 'object' || m.data === null) return m;
+  const data = m.data as Record<string, unknown>;
+  const adds = versions
+    .filter((v) => v.provider === data['provider'])
+    .flatMap((v) => (v.add ?? []).filter((a) => a.operation === data['operation']));
+  if (adds.length === 0) return m;
+  for (const a of adds) used.add(a);
+  const list = (k: string) => (Array.isArray(data[k]) ? (data[k] as unknown[]) : []);
+  return {
+    ...m,
+    data: {
+      ...data,
+      request: [...list('request'), ...adds.flatMap((a) => a.request ?? [])],
+      response: [...list('response'), ...adds.flatMap((a) => a.response ?? [])],
+      rules: [...list('rules'), ...adds.flatMap((a) => a.rules ?? [])],
+    },
+  };
 }
 
 export function buildCatalogue(
   modules: readonly ModuleInput[] = dataModules as unknown as ModuleInput[],
   overrides: Overrides = {},
+  versions: readonly VersionInput[] = [],
 ): Catalogue {
   const profiles: Partial<Record<Provider, ProviderProfile>> = {};
   const operations: OperationEntry[] = [];
   const rules: Rule[] = [];
-  for (const m of modules) {
+  const selected = parseVersions(versions);
+  const usedAdds = new Set<object>();
+  for (const m of modules.map((x) => withAdditions(x, selected, usedAdds))) {
     if (m.kind === 'profile') {
       const p = parseModule(ProviderProfile, m);
       profiles[p.provider] = p;
@@ -334,7 +419,25 @@ export function buildCatalogue(
   }
   for (const p of ['alchemy', 'gep'] as const)
     if (!profiles[p]) throw new SpecError(`contracts/${p}/provider.ts: the provider profile is missing`);
-  applyOverrides(rules, overrides);
+  for (const v of selected)
+    for (const a of v.add ?? [])
+      if (!usedAdds.has(a)) throw new SpecError(`version ${v.version}: adds to ${v.provider} ${a.operation}, which has no data module`);
+  applyOverrides(rules, mergeOverrides(...selected.map((v) => (v.overrides ?? {}) as Overrides), overrides));
+  const versionOf = Object.fromEntries(PROVIDERS.map((p) => [p, selected.find((v) => v.provider === p)?.version ?? p])) as Record<
+    Provider,
+    string
+  >;
+  const notChecked: NotChecked[] = selected.flatMap((v) =>
+    (v.notChecked ?? []).map((n) => ({
+      provider: v.provider,
+      version: v.version,
+      field: n.field,
+      what: n.what,
+      why: n.why,
+      source: sourceLine(n.source),
+      sourceRef: n.source,
+    })),
+  );
   // parameters that no value can meet are refused at load, not discovered by a generator searching for ever
   for (const r of rules)
     if (r.check.kind === 'amountRange' && BigInt(r.check.min) > BigInt(r.check.max))
@@ -342,6 +445,8 @@ export function buildCatalogue(
   const full = profiles as Record<Provider, ProviderProfile>;
   return {
     rules,
+    versions: versionOf,
+    notChecked,
     byId,
     operations,
     profiles: full,
@@ -361,9 +466,54 @@ export function buildCatalogue(
   };
 }
 
-let cached: Catalogue | undefined;
-/** The catalogue of the shipped data, built once. */
-export function catalogue(): Catalogue {
-  cached ??= buildCatalogue();
-  return cached;
+/**
+ * The document versions to test against, comma-separated (`--spec-version` sets it on every command): a
+ * provider not named uses its seed. Read by `catalogue()`, so the suites, the embedded mock and the
+ * report of a run all follow the same version.
+ */
+export const SPEC_VERSION_VARIABLE = 'CARD_CONFORMANCE_SPEC_VERSION';
+
+/** Every shipped version name, seeds first per provider. */
+export const SPEC_VERSION_NAMES: readonly string[] = specVersions.map((v) => v.data.version);
+
+/** The shipped version entries named (each must exist; at most one per provider). */
+export function versionsNamed(names: readonly string[], where = `--spec-version`): VersionInput[] {
+  const out: VersionInput[] = [];
+  for (const name of names) {
+    const v = specVersions.find((x) => x.data.version === name);
+    // a flag's value is shown; a variable's never is (as for every other variable)
+    const shown = where.startsWith('--') ? ` "${name}"` : '';
+    if (!v) throw new SpecError(`${where}: unknown document version${shown} (versions: ${SPEC_VERSION_NAMES.join(', ')})`);
+    const other = out.find((x) => (x.data as SpecVersion).provider === v.data.provider);
+    if (other) throw new SpecError(`${where}: two versions of ${v.data.provider} named; one per provider`);
+    out.push(v);
+  }
+  return out;
 }
+
+/** The version names of a comma-separated list (the variable's form). */
+export const versionList = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const cached = new Map<string, Catalogue>();
+/** The catalogue of the named versions of the shipped data (seeds where none is named), built once per selection. */
+export function catalogueOf(names: readonly string[], where?: string): Catalogue {
+  const key = [...names].sort().join(',');
+  let cat = cached.get(key);
+  if (!cat) {
+    cat = buildCatalogue(undefined, undefined, versionsNamed(names, where));
+    cached.set(key, cat);
+  }
+  return cat;
+}
+
+/** The catalogue of the shipped data, in the versions `CARD_CONFORMANCE_SPEC_VERSION` selects (the seeds by default). */
+export function catalogue(): Catalogue {
+  return catalogueOf(versionList(process.env[SPEC_VERSION_VARIABLE]), SPEC_VERSION_VARIABLE);
+}
+
+/** The seeds' catalogue, whatever version is selected (for facts no version changes, read at load). */
+export const seedCatalogue = (): Catalogue => catalogueOf([]);

@@ -211,6 +211,48 @@ export const ProviderProfile = z.strictObject({
 });
 export type ProviderProfile = z.infer<typeof ProviderProfile>;
 
+/** A per-rule override: new check parameters, a level, and (for a document version) its own title and quoted source. */
+export const RuleOverrideData = z.strictObject({
+  level: z.enum(LEVELS).optional(),
+  /** Parameters merged into the rule's check (`max`, `min`, `pattern`, `values`, …). */
+  check: z.record(z.string(), z.unknown()).optional(),
+  /** The rule's title in this version (else the title says what was overridden). */
+  title: nonEmpty.optional(),
+  /** Where this version states the rule, verbatim. */
+  source: Source.optional(),
+});
+
+/**
+ * A named version of a provider's document (contracts/<provider>/versions.ts): the seed, or another
+ * published version as the seed's data plus rows and note rules it adds and per-rule overrides. A version
+ * whose rules use existing check kinds is data only.
+ */
+export const SpecVersion = z.strictObject({
+  version: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  provider: z.enum(PROVIDERS),
+  title: nonEmpty,
+  source: Source,
+  /** Rows and note rules the version adds to an operation of the seed. */
+  add: z
+    .array(
+      z.strictObject({
+        operation: nonEmpty,
+        request: z.array(FieldRow).optional(),
+        response: z.array(FieldRow).optional(),
+        rules: z.array(NoteRule).optional(),
+      }),
+    )
+    .optional(),
+  /** Per-rule overrides by rule id (the seed's rules, or the ones added above). */
+  overrides: z.record(z.string(), RuleOverrideData).optional(),
+  /**
+   * What the version says that no check kind can express: listed (by `lint-spec` and in the report), never
+   * silently dropped.
+   */
+  notChecked: z.array(z.strictObject({ field: nonEmpty, what: nonEmpty, why: nonEmpty, source: Source })).optional(),
+});
+export type SpecVersion = z.infer<typeof SpecVersion>;
+
 export function isKnownOperation(provider: string, operation: string): boolean {
   return (OPERATIONS as Record<string, readonly string[]>)[provider]?.includes(operation) ?? false;
 }

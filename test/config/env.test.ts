@@ -10,6 +10,7 @@ import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
 import { MOCK_VARIABLES } from '../../src/mock/env.ts';
 import { BROKER_VARIABLES } from '../../src/pact/broker.ts';
 import { PACT_VARIABLES } from '../../src/pact/consumer.ts';
+import { SPEC_VERSION_VARIABLE } from '../../src/spec/catalogue.ts';
 import { decodeSealed, encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { SPECS_VARIABLE } from '../helpers/specs-variable.ts';
@@ -244,6 +245,7 @@ describe('.env.example', () => {
         ...Object.values(SETTINGS_VARIABLES),
         ...MOCK_VARIABLES,
         SPECS_VARIABLE,
+        SPEC_VERSION_VARIABLE,
         ...Object.values(PACT_VARIABLES),
         ...Object.values(BROKER_VARIABLES),
       ].sort(),

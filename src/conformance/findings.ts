@@ -5,7 +5,11 @@
  */
 import type { Level } from '../spec/registry.ts';
 
-export type RuleVerdict = 'pass' | 'fail' | 'error' | 'skipped';
+/**
+ * `flaky`: the same request, sent twice, was answered differently (once breaking the rule, once not). A
+ * failure for the gate, with both answers as evidence: a provider that is right only sometimes is wrong.
+ */
+export type RuleVerdict = 'pass' | 'fail' | 'flaky' | 'error' | 'skipped';
 
 export interface Evidence {
   /** One line: what was sent and what came back, built from the parts below. */
@@ -51,7 +55,7 @@ export interface Finding {
   reason?: string;
 }
 
-const RANK: Record<RuleVerdict, number> = { skipped: 0, pass: 1, error: 2, fail: 3 };
+const RANK: Record<RuleVerdict, number> = { skipped: 0, pass: 1, error: 2, flaky: 3, fail: 4 };
 export const MAX_EVIDENCE = 5;
 
 /** Merge two findings of one rule: the worse verdict wins, checks add up, evidence is capped. */
@@ -86,6 +90,14 @@ export class Findings {
   error(ruleId: string, reason: string, evidence?: Evidence): void {
     this.add({ ruleId, verdict: 'error', checks: 0, evidence: evidence ? [evidence] : [], reason });
   }
+  /** Broken on one answer, kept on the other, for the same request: both answers are the evidence. */
+  flaky(ruleId: string, evidence: Evidence[]): void {
+    this.add({ ruleId, verdict: 'flaky', checks: 1, evidence, reason: 'the same request was answered differently twice' });
+  }
+  /** Take another set's findings as they are. */
+  absorb(findings: readonly Finding[]): void {
+    for (const f of findings) this.add(f);
+  }
   skip(ruleId: string, reason: string): void {
     this.add({ ruleId, verdict: 'skipped', checks: 0, evidence: [], reason });
   }
@@ -94,6 +106,8 @@ export class Findings {
   }
   /** The failures that fail a test: MUST and SHOULD ones (INFO findings are reported, never fatal). */
   fatal(levelOf: (ruleId: string) => Level | undefined): Finding[] {
-    return this.list().filter((f) => (f.verdict === 'fail' || f.verdict === 'error') && levelOf(f.ruleId) !== 'INFO');
+    return this.list().filter(
+      (f) => (f.verdict === 'fail' || f.verdict === 'flaky' || f.verdict === 'error') && levelOf(f.ruleId) !== 'INFO',
+    );
   }
 }

@@ -14,7 +14,7 @@ import { catalogue } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
-import type { Findings } from './findings.ts';
+import { Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
@@ -228,9 +228,36 @@ export function rejection(provider: Provider, operation: string, name: string) {
           h.evidence(res, m, { ...parts, seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note }),
       };
       const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
-      const outcome = judgeRefusal(rule, c.way, r, f, replay, c.note, overlaps);
-      if (outcome === 'refused') judgeAnswer(provider, operation, r, undefined, f, replay, {}, envelope);
+      const judge = (res: CallResult, into: Findings) => {
+        const outcome = judgeRefusal(rule, c.way, res, into, replay, c.note, overlaps);
+        if (outcome === 'refused') judgeAnswer(provider, operation, res, undefined, into, replay, {}, envelope);
+        return outcome;
+      };
+      const first = new Findings();
+      const outcome = judge(r, first);
       if (outcome === 'accepted') failed.push(c);
+      // A refused case that fails a rule created nothing: it is sent once more before the failure stands.
+      // Two answers that disagree make the rule flaky, with both as evidence. An accepted case opened a
+      // card: it is never re-sent to confirm anything.
+      const failing = first.list().filter((x) => x.verdict === 'fail');
+      if (outcome === 'accepted' || failing.length === 0) return f.absorb(first.list());
+      const again = await attempt(() => send(h, provider, operation, body), h);
+      if ('error' in again) return f.absorb(first.list());
+      const second = new Findings();
+      judge(again, second);
+      const failsAgain = new Set(
+        second
+          .list()
+          .filter((x) => x.verdict === 'fail')
+          .map((x) => x.ruleId),
+      );
+      f.absorb(first.list().filter((x) => x.verdict !== 'fail' || failsAgain.has(x.ruleId)));
+      for (const x of failing.filter((x) => !failsAgain.has(x.ruleId)))
+        f.flaky(x.ruleId, [
+          ...x.evidence,
+          ...(second.list().find((y) => y.ruleId === x.ruleId)?.evidence ?? []),
+          h.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
+        ]);
     });
     await shrinkFirst(
       h,

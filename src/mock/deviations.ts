@@ -19,6 +19,7 @@ export type DeviationFlag =
   | 'http500OnBadInput'
   | 'htmlOnBadInput'
   | 'unknownRefusalCode'
+  | 'flickerRefusalCode'
   | 'genericRefusalCode'
   | 'statusGoesBack'
   | 'neverActive'
@@ -326,6 +327,15 @@ export const DEVIATIONS: readonly Deviation[] = [
     widens: true,
     predicate: (v, ctx) => (ctx.knownValues?.['segmentList'] ?? []).some((k) => k.toLowerCase() === String(v).toLowerCase()),
   }),
+  // Flakes: the same request answered differently twice
+  G(
+    'gep-refusal-code-flickers',
+    'response.errorCode.inCatalogue',
+    'refuses half the bad requests with 999999 the first time, and right when sent again',
+    {
+      flag: 'flickerRefusalCode',
+    },
+  ),
   // Behaviour watched over time: the final status, the complete elements, the follow-up reads
   A('alchemy-status-leaves-active', 'status.staysFinal', 'an ACTIVE card shows ACTIVE once, then FREEZE', { flag: 'statusLeavesFinal' }),
   A('alchemy-info-other-deposit', 'info.agreesWithCreate', 'the card detail shows the deposit in dollars (10.00), not cents (1000)', {

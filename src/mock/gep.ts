@@ -71,10 +71,21 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   };
   const balance = (cur: string) => state.balances.get(cur) ?? toCents(DEFAULT_BALANCE);
 
-  const fail = (code: string, msg: string, badInput = true): Reply => {
+  /** Requests (by their business JSON) already answered once by the flickering deviation. */
+  const flickered = new Set<string>();
+  const flickers = (data: unknown): boolean => {
+    if (!flag('flickerRefusalCode')) return false;
+    const key = JSON.stringify(data);
+    // half of the refusals, each the first time only: the same request sent again is answered right
+    if (flickered.has(key) || hash32(key) % 2 === 1) return false;
+    flickered.add(key);
+    return true;
+  };
+  const fail = (code: string, msg: string, badInput = true, data?: unknown): Reply => {
     const broken = badInput ? brokenRefusal(ctx, 'gep') : undefined;
     if (broken) return broken;
-    return json({ success: false, errorCode: flag('unknownRefusalCode') && code !== PENDING ? '999999' : code, errorMsg: msg });
+    const unknown = (flag('unknownRefusalCode') || (data !== undefined && flickers(data))) && code !== PENDING;
+    return json({ success: false, errorCode: unknown ? '999999' : code, errorMsg: msg });
   };
   const ok = (result: Record<string, unknown>, deviate: boolean): Reply => {
     const envelope: Record<string, unknown> = { success: true, errorCode: '', errorMsg: '', result };
@@ -144,7 +155,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
 
   const apply = (data: unknown): Reply => {
     const refusal = validate(data);
-    if (refusal) return fail(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`);
+    if (refusal) return fail(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`, true, data);
     const req = data as Record<string, unknown>;
     // No rule of the table limits binRangeId to digits, but a card number can only start with digits:
     // refuse such a BIN as a field error rather than fail to make the card (it was an HTTP 500).

@@ -48,6 +48,8 @@ export interface ConformanceReport {
     rules: number;
     pass: number;
     fail: number;
+    /** Rules answered differently for the same request (they fail the gate). */
+    flaky: number;
     error: number;
     skipped: number;
     checks: number;
@@ -130,7 +132,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
       return { ...base, verdict, checks: f.checks, evidence, ...(f.reason ? { reason: f.reason } : {}) };
     });
   const count = (v: RuleVerdict) => rules.filter((r) => r.verdict === v).length;
-  const failed = (l: Level) => rules.filter((r) => r.verdict === 'fail' && r.level === l).length;
+  // a flaky rule fails the gate like a failed one (it is right only sometimes)
+  const failed = (l: Level) => rules.filter((r) => (r.verdict === 'fail' || r.verdict === 'flaky') && r.level === l).length;
   const fatalFail = failed('MUST') + failed('SHOULD');
   const controlFailed = Object.entries(input.session?.control ?? {}).filter(([, c]) => !c.ok);
   const errors = rules.filter((r) => r.verdict === 'error' && r.level !== 'INFO').length + (input.session ? 0 : 1) + input.problems.length;
@@ -140,7 +143,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     verdict === 'pass'
       ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
       : verdict === 'fail'
-        ? `not conformant: ${failed('MUST')} MUST and ${failed('SHOULD')} SHOULD rules fail`
+        ? `not conformant: ${failed('MUST')} MUST and ${failed('SHOULD')} SHOULD rules fail${count('flaky') ? ` (${count('flaky')} of them flaky)` : ''}`
         : controlFailed.length > 0
           ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
           : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
@@ -164,6 +167,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
       rules: rules.length,
       pass: count('pass'),
       fail: count('fail'),
+      flaky: count('flaky'),
       error: count('error'),
       skipped: count('skipped'),
       checks: rules.reduce((n, r) => n + r.checks, 0),
@@ -193,10 +197,13 @@ export function summaryText(r: ConformanceReport, path: string): string {
       )}; document versions ${Object.values(r.specVersions).join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
     `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
   ];
-  const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
+  const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'flaky' || x.verdict === 'error');
   for (const x of bad.slice(0, 12))
     lines.push(
-      `  ${x.verdict === 'fail' ? '✗' : '!'} ${x.level.padEnd(6)} ${x.id} — ${x.evidence[0]?.message ?? x.reason ?? x.title}`.slice(0, 220),
+      `  ${x.verdict === 'fail' ? '✗' : x.verdict === 'flaky' ? '~' : '!'} ${x.level.padEnd(6)} ${x.id}${x.verdict === 'flaky' ? ' (flaky)' : ''} — ${x.evidence[0]?.message ?? x.reason ?? x.title}`.slice(
+        0,
+        220,
+      ),
     );
   if (bad.length > 12) lines.push(`  … and ${bad.length - 12} more in the report`);
   for (const p of r.problems.slice(0, 3)) lines.push(`  problem: ${p}`);

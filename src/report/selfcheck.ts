@@ -97,7 +97,8 @@ export function mutationReport(
 ): MutationReport {
   const { seeds } = opts;
   const level = (id: string) => catalogue().byId.get(id)?.level;
-  const failing = (label: string) => [...(byTarget.get(label)?.values() ?? [])].filter((f) => f.verdict === 'fail');
+  const failing = (label: string) =>
+    [...(byTarget.get(label)?.values() ?? [])].filter((f) => f.verdict === 'fail' || f.verdict === 'flaky');
   const deviations = DEVIATIONS.filter((d) => opts.deviations.includes(d.name)).map((d) => {
     const caughtBy: Record<string, string[]> = {};
     const killedOn: number[] = [];
@@ -132,7 +133,7 @@ export function mutationReport(
     }));
   const falsePositives = seeds.flatMap((seed) =>
     [...(byTarget.get(`faithful@${seed}`)?.values() ?? [])]
-      .filter((f) => f.verdict === 'fail' || (f.verdict === 'error' && level(f.ruleId) !== 'INFO'))
+      .filter((f) => f.verdict === 'fail' || f.verdict === 'flaky' || (f.verdict === 'error' && level(f.ruleId) !== 'INFO'))
       .map((f) => ({ seed, ruleId: f.ruleId, verdict: f.verdict, message: f.evidence[0]?.message ?? f.reason ?? '' })),
   );
   for (const seed of seeds) if (!byTarget.has(`faithful@${seed}`)) problems.push(`the faithful mock of seed ${seed} ran no test`);

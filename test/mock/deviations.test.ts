@@ -355,6 +355,21 @@ const SCENARIOS: Record<string, Scenario> = {
       return { applyCardNo: r['cardNo'], completedAfterSettleTime: luhnValid(String(info['cardNo'] ?? '')) };
     },
   },
+  'gep/flickerRefusalCode': {
+    rule: 'gep.apply.response.errorCode.inCatalogue',
+    expected: { firstOutsideCatalogue: 0, againRight: 16 },
+    run: async (h) => {
+      // sixteen bad requests, each sent twice: the second answer to each is the profile's code
+      let firstOutsideCatalogue = 0;
+      let againRight = 0;
+      for (let i = 0; i < 16; i++) {
+        const bad = gepBadInput();
+        if (codeOf(await h.gep.apply(bad)) === '999999') firstOutsideCatalogue++;
+        if (codeOf(await h.gep.apply(bad)) === '110001') againRight++;
+      }
+      return { firstOutsideCatalogue, againRight };
+    },
+  },
   'gep/acceptUndecryptable': {
     rule: 'gep.apply.auth.encryption',
     expected: { success: false, code: '110001' },

@@ -151,15 +151,10 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       store.wake(card.cardId);
     };
     if (flag('noCallback') || flag('neverActive')) return done();
-    let url: URL;
-    try {
-      url = new URL(card.callbackUrl);
-    } catch {
-      return done();
-    }
+    if (!URL.canParse(card.callbackUrl)) return done();
     queue.add(
       {
-        url,
+        url: card.callbackUrl,
         body: () => JSON.stringify(callbackBody(card)),
         onAttempt: (attempt, status) => card.callbacks.push({ attempt, status }),
         onDone: done,

@@ -12,7 +12,8 @@ import { Agent, request } from 'undici';
 export type AttemptStatus = number | string;
 
 export interface CallbackJob {
-  url: URL;
+  /** Parsed when an attempt starts (a waiting callback holds only the text). */
+  url: string;
   /** The body of one attempt (made when it is sent). */
   body: () => string;
   /** One attempt's outcome: the HTTP status, or why there was none. */
@@ -158,14 +159,23 @@ export class CallbackQueue {
 
   private start(e: Entry, now: number): void {
     const { job } = e;
-    if (!this.o.allowed(job.url)) {
+    let url: URL;
+    try {
+      url = new URL(job.url);
+    } catch {
+      this.counts.notSent++;
+      job.onAttempt(e.attempt, 'not sent: not a URL');
+      job.onDone('not sent');
+      return;
+    }
+    if (!this.o.allowed(url)) {
       this.counts.notSent++;
       job.onAttempt(e.attempt, 'not sent: host not allowed');
       job.onDone('not sent');
       return;
     }
     this.counts.attempts++;
-    const host = this.hosts.get(job.url.host);
+    const host = this.hosts.get(url.host);
     if (host && host.until > now) {
       this.counts.backedOff++;
       job.onAttempt(e.attempt, 'not sent: host backing off');
@@ -173,7 +183,7 @@ export class CallbackQueue {
       return;
     }
     this.inFlight++;
-    request(job.url, {
+    request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: job.body(),
@@ -187,7 +197,7 @@ export class CallbackQueue {
         ({ status, text }) => {
           this.inFlight--;
           if (this.closed) return;
-          this.hosts.delete(job.url.host); // it answered: no backoff
+          this.hosts.delete(url.host); // it answered: no backoff
           job.onAttempt(e.attempt, status);
           if (status === 200 && text.trim() === this.o.ack) {
             this.counts.delivered++;
@@ -198,9 +208,9 @@ export class CallbackQueue {
         () => {
           this.inFlight--;
           if (this.closed) return;
-          const h = this.hosts.get(job.url.host);
+          const h = this.hosts.get(url.host);
           const windowMs = h ? Math.min(h.windowMs * 2, this.o.backoffMaxMs) : this.o.backoffMs;
-          this.hosts.set(job.url.host, { until: clock() + windowMs, windowMs });
+          this.hosts.set(url.host, { until: clock() + windowMs, windowMs });
           job.onAttempt(e.attempt, 'unreachable');
           this.failed(e);
           this.pump();

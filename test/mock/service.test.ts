@@ -278,10 +278,7 @@ describe('mock service: the callback queue', () => {
     const queue = new CallbackQueue({ attempts: ATTEMPTS, retryMs: 10, ack: 'SUCCESS', allowed: () => true, maxInFlight: 4 });
     try {
       for (let i = 0; i < 10; i++)
-        queue.add(
-          { url: new URL(`${rec.url}/cb`), body: () => JSON.stringify({ i }), onAttempt: () => {}, onDone: (o) => done.push(o) },
-          0,
-        );
+        queue.add({ url: `${rec.url}/cb`, body: () => JSON.stringify({ i }), onAttempt: () => {}, onDone: (o) => done.push(o) }, 0);
       await until(() => (rec.received.length >= 4 ? true : undefined));
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(rec.received).toHaveLength(4);

@@ -81,8 +81,8 @@ export interface RunningMock {
 
 /**
  * What the mock does when not told otherwise: any free port, real time, seed 1, a 1 MiB body limit,
- * 50,000 order details per provider (about 50 MB each; in real time an order settles within 5 minutes,
- * so that is room for a sustained ~160 new orders/s per provider before a 503).
+ * 50,000 order details per provider (about 1.4 KB each, ~70 MB per provider; in real time an order
+ * settles within 5 minutes, so that is room for a sustained ~160 new orders/s per provider before a 503).
  */
 export const MOCK_DEFAULTS = {
   port: 0,

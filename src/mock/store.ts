@@ -3,7 +3,7 @@
  * a new order needs room, the oldest settled one is evicted (its detail is gone: a read of it answers the
  * provider's "does not exist"). An order still inside its lifecycle is never evicted: with nothing
  * settled, `admit()` says no and the caller answers 503 (counted). Apart from the details, the store keeps
- * the record that an order number was used (`used`, a few dozen bytes each), so a duplicate is refused as
+ * the record that an order number was used (`used`, about 60 bytes each), so a duplicate is refused as
  * a duplicate however old the first order is.
  *
  * Nothing here is scheduled: whether an order has settled is computed from the mock's clock when room is

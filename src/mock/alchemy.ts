@@ -94,11 +94,19 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     },
   });
   const state = { debitedCents: 0n };
-  const queue = new CallbackQueue({
+  /** The card's callback is finished: it settles (ACTIVE on the clock) and may be evicted. */
+  const callbackDone = (card: Card) => {
+    card.callbackDone = true;
+    store.wake(card.cardId);
+  };
+  const queue = new CallbackQueue<Card>({
     attempts: 1 + redeliveries,
     retryMs: ALCHEMY_STEP_SECONDS * ctx.msPerSecond,
     ack: String(profile.wire['callbackAck']),
     allowed: ctx.callbackAllowed,
+    body: (card) => JSON.stringify(callbackBody(card)),
+    onAttempt: (card, attempt, status) => card.callbacks.push({ attempt, status }),
+    onDone: callbackDone,
   });
 
   const traceId = () => ctx.rng.hex(32);
@@ -144,23 +152,10 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     },
   });
 
-  /** The card's callback, queued to fall due when the card reaches ACTIVE; the card settles when it is finished. */
+  /** The card's callback, queued to fall due when the card reaches ACTIVE. */
   const enqueueCallback = (card: Card) => {
-    const done = () => {
-      card.callbackDone = true;
-      store.wake(card.cardId);
-    };
-    if (flag('noCallback') || flag('neverActive')) return done();
-    if (!URL.canParse(card.callbackUrl)) return done();
-    queue.add(
-      {
-        url: card.callbackUrl,
-        body: () => JSON.stringify(callbackBody(card)),
-        onAttempt: (attempt, status) => card.callbacks.push({ attempt, status }),
-        onDone: done,
-      },
-      activeAfterSeconds() * ctx.msPerSecond,
-    );
+    if (flag('noCallback') || flag('neverActive') || !URL.canParse(card.callbackUrl)) return callbackDone(card);
+    queue.add(card, card.callbackUrl, activeAfterSeconds() * ctx.msPerSecond);
   };
 
   const open = (body: Record<string, unknown>): Card => {

@@ -4,25 +4,26 @@
  * timeout, `attempts` attempts per callback `retryMs` apart (the profile's redeliveries), and a per-host
  * backoff: after a host fails to answer (refused, timed out, reset), the attempts that fall due while it
  * backs off are counted as failed without a connection, the window doubling up to a cap and closing at
- * the host's next answer. A callback whose last attempt fails is dropped and counted. A job holds its
- * card only until its last attempt; close() drops everything and aborts what is in flight.
+ * the host's next answer. A callback whose last attempt fails is dropped and counted. A waiting callback
+ * is a small record (its target, its URL as text, attempt, due time) handled by the queue's one set of
+ * functions: a closure per callback cost about 1 KB each, more than the card itself. It holds its card
+ * only until its last attempt; close() drops everything and aborts what is in flight.
  */
 import { Agent, request } from 'undici';
 
 export type AttemptStatus = number | string;
 
-export interface CallbackJob {
-  /** Parsed when an attempt starts (a waiting callback holds only the text). */
-  url: string;
+/** What the queue does with a callback's target (a card): the same functions for every callback. */
+export interface CallbackHandler<T> {
   /** The body of one attempt (made when it is sent). */
-  body: () => string;
+  body: (target: T) => string;
   /** One attempt's outcome: the HTTP status, or why there was none. */
-  onAttempt: (attempt: number, status: AttemptStatus) => void;
+  onAttempt: (target: T, attempt: number, status: AttemptStatus) => void;
   /** The callback is finished: delivered, dropped after its last attempt, or not sendable. */
-  onDone: (outcome: 'delivered' | 'dropped' | 'not sent') => void;
+  onDone: (target: T, outcome: 'delivered' | 'dropped' | 'not sent') => void;
 }
 
-export interface CallbackQueueOptions {
+export interface CallbackQueueOptions<T> extends CallbackHandler<T> {
   /** Attempts in all: the first delivery and the profile's redeliveries. */
   attempts: number;
   /** Real milliseconds between a failed attempt and the next. */
@@ -59,8 +60,10 @@ export interface CallbackStats {
   hostsBackingOff: number;
 }
 
-interface Entry {
-  job: CallbackJob;
+interface Entry<T> {
+  target: T;
+  /** Parsed when an attempt starts (a waiting callback holds only the text). */
+  url: string;
   attempt: number;
   due: number;
   seq: number;
@@ -69,8 +72,8 @@ interface Entry {
 /** Real time for the queue: monotonic, unaffected by the mock's (possibly frozen or pinned) clock. */
 const clock = () => performance.now();
 
-export class CallbackQueue {
-  private heap: Entry[] = [];
+export class CallbackQueue<T> {
+  private heap: Entry<T>[] = [];
   private seq = 0;
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -79,9 +82,9 @@ export class CallbackQueue {
   private readonly hosts = new Map<string, { until: number; windowMs: number }>();
   private readonly agent: Agent;
   private readonly counts = { delivered: 0, dropped: 0, notSent: 0, attempts: 0, backedOff: 0 };
-  private readonly o: Required<CallbackQueueOptions>;
+  private readonly o: Required<CallbackQueueOptions<T>>;
 
-  constructor(opts: CallbackQueueOptions) {
+  constructor(opts: CallbackQueueOptions<T>) {
     this.o = {
       maxInFlight: CALLBACK_DEFAULTS.maxInFlight,
       connectTimeoutMs: CALLBACK_DEFAULTS.connectTimeoutMs,
@@ -99,10 +102,10 @@ export class CallbackQueue {
     });
   }
 
-  /** Queues a callback whose first attempt is due in `delayMs` real milliseconds. */
-  add(job: CallbackJob, delayMs: number): void {
+  /** Queues a callback to `url` for `target`, its first attempt due in `delayMs` real milliseconds. */
+  add(target: T, url: string, delayMs: number): void {
     if (this.closed) return;
-    this.push({ job, attempt: 1, due: clock() + delayMs, seq: this.seq++ });
+    this.push({ target, url, attempt: 1, due: clock() + delayMs, seq: this.seq++ });
     this.pump();
   }
 
@@ -157,28 +160,29 @@ export class CallbackQueue {
     this.timerAt = Number.POSITIVE_INFINITY;
   }
 
-  private start(e: Entry, now: number): void {
-    const { job } = e;
+  private start(e: Entry<T>, now: number): void {
+    const target = e.target;
+    const o = this.o;
     let url: URL;
     try {
-      url = new URL(job.url);
+      url = new URL(e.url);
     } catch {
       this.counts.notSent++;
-      job.onAttempt(e.attempt, 'not sent: not a URL');
-      job.onDone('not sent');
+      o.onAttempt(target, e.attempt, 'not sent: not a URL');
+      o.onDone(target, 'not sent');
       return;
     }
-    if (!this.o.allowed(url)) {
+    if (!o.allowed(url)) {
       this.counts.notSent++;
-      job.onAttempt(e.attempt, 'not sent: host not allowed');
-      job.onDone('not sent');
+      o.onAttempt(target, e.attempt, 'not sent: host not allowed');
+      o.onDone(target, 'not sent');
       return;
     }
     this.counts.attempts++;
     const host = this.hosts.get(url.host);
     if (host && host.until > now) {
       this.counts.backedOff++;
-      job.onAttempt(e.attempt, 'not sent: host backing off');
+      o.onAttempt(target, e.attempt, 'not sent: host backing off');
       this.failed(e);
       return;
     }
@@ -186,7 +190,7 @@ export class CallbackQueue {
     request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: job.body(),
+      body: o.body(target),
       dispatcher: this.agent,
     })
       .then(async (res) => {
@@ -198,10 +202,10 @@ export class CallbackQueue {
           this.inFlight--;
           if (this.closed) return;
           this.hosts.delete(url.host); // it answered: no backoff
-          job.onAttempt(e.attempt, status);
-          if (status === 200 && text.trim() === this.o.ack) {
+          o.onAttempt(target, e.attempt, status);
+          if (status === 200 && text.trim() === o.ack) {
             this.counts.delivered++;
-            job.onDone('delivered');
+            o.onDone(target, 'delivered');
           } else this.failed(e);
           this.pump();
         },
@@ -211,23 +215,26 @@ export class CallbackQueue {
           const h = this.hosts.get(url.host);
           const windowMs = h ? Math.min(h.windowMs * 2, this.o.backoffMaxMs) : this.o.backoffMs;
           this.hosts.set(url.host, { until: clock() + windowMs, windowMs });
-          job.onAttempt(e.attempt, 'unreachable');
+          o.onAttempt(target, e.attempt, 'unreachable');
           this.failed(e);
           this.pump();
         },
       );
   }
 
-  private failed(e: Entry): void {
+  private failed(e: Entry<T>): void {
     if (e.attempt >= this.o.attempts) {
       this.counts.dropped++;
-      e.job.onDone('dropped');
+      this.o.onDone(e.target, 'dropped');
       return;
     }
-    this.push({ job: e.job, attempt: e.attempt + 1, due: clock() + this.o.retryMs, seq: this.seq++ });
+    e.attempt++;
+    e.due = clock() + this.o.retryMs;
+    e.seq = this.seq++;
+    this.push(e);
   }
 
-  private push(e: Entry): void {
+  private push(e: Entry<T>): void {
     const h = this.heap;
     h.push(e);
     for (let i = h.length - 1; i > 0; ) {
@@ -238,7 +245,7 @@ export class CallbackQueue {
     }
   }
 
-  private pop(): Entry | undefined {
+  private pop(): Entry<T> | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
@@ -258,4 +265,4 @@ export class CallbackQueue {
   }
 }
 
-const before = (a: Entry, b: Entry) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
+const before = <T>(a: Entry<T>, b: Entry<T>) => a.due < b.due || (a.due === b.due && a.seq < b.seq);

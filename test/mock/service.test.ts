@@ -275,10 +275,18 @@ describe('mock service: the callback queue', () => {
     let release!: () => void;
     const rec = await receiver({ hold: new Promise<void>((resolve) => (release = resolve)) });
     const done: string[] = [];
-    const queue = new CallbackQueue({ attempts: ATTEMPTS, retryMs: 10, ack: 'SUCCESS', allowed: () => true, maxInFlight: 4 });
+    const queue = new CallbackQueue<number>({
+      attempts: ATTEMPTS,
+      retryMs: 10,
+      ack: 'SUCCESS',
+      allowed: () => true,
+      maxInFlight: 4,
+      body: (i) => JSON.stringify({ i }),
+      onAttempt: () => {},
+      onDone: (_i, o) => done.push(o),
+    });
     try {
-      for (let i = 0; i < 10; i++)
-        queue.add({ url: `${rec.url}/cb`, body: () => JSON.stringify({ i }), onAttempt: () => {}, onDone: (o) => done.push(o) }, 0);
+      for (let i = 0; i < 10; i++) queue.add(i, `${rec.url}/cb`, 0);
       await until(() => (rec.received.length >= 4 ? true : undefined));
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(rec.received).toHaveLength(4);

@@ -124,7 +124,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
   // each line covers the event-loop delay since the last one
   const status =
     statusEvery > 0
-      ? setInterval(() => out(`status: ${statusLine(mock.stats({ resetLoopDelay: true }))}\n`), statusEvery * 1000)
+      ? setInterval(() => out(`status: ${statusLine(mock.stats({ reader: 'status', resetLoopDelay: true }))}\n`), statusEvery * 1000)
       : undefined;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

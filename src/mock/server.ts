@@ -73,8 +73,12 @@ export interface RunningMock {
   /** The client's half of the keys (GEP's only when the mock generated them). */
   client: MockClientSide;
   deviations: readonly string[];
-  /** Live counters: orders held, evicted, refused at capacity; callbacks; memory and event-loop delay. */
-  stats(opts?: { resetLoopDelay?: boolean }): MockStats;
+  /**
+   * Live counters: orders held, evicted, refused at capacity; callbacks; memory and event-loop delay. The
+   * delay is measured per reader (`status`: the CLI's status line, `admin`: /__mock/stats), each window
+   * running from that reader's last reset, so two readers never cut each other's windows short.
+   */
+  stats(opts?: { reader?: LoopDelayReader; resetLoopDelay?: boolean }): MockStats;
   close(): Promise<void>;
   admin: { alchemy: ReturnType<typeof createAlchemy>['admin']; gep: ReturnType<typeof createGep>['admin'] };
 }
@@ -92,6 +96,8 @@ export const MOCK_DEFAULTS = {
   maxOrders: 50_000,
   schemaMode: 'lenient',
 } as const;
+
+export type LoopDelayReader = 'status' | 'admin';
 
 export interface MockStats {
   maxOrders: number;
@@ -113,7 +119,7 @@ export function statusLine(s: MockStats): string {
     store('alchemy', s.alchemy),
     store('gep', s.gep),
     `callbacks ${c.delivered} delivered, ${c.dropped} dropped, ${c.notSent} not sent, ${c.waiting} waiting, ${c.inFlight} in flight`,
-    `rss ${mb(s.process.rssBytes)}, heap ${mb(s.process.heapUsedBytes)}, event-loop delay p99 ${d.p99} ms`,
+    `rss ${mb(s.process.rssBytes)}, heap ${mb(s.process.heapUsedBytes)}, event-loop delay p99 ${d.p99} ms, max ${d.max} ms`,
   ].join('; ');
 }
 /** How much of an oversize body is read and discarded before the mock gives up on the connection. */
@@ -171,10 +177,17 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   const alchemy = createAlchemy(ctx, alchemyKeys);
   const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES);
   const maxBody = opts.maxBodyBytes ?? MOCK_DEFAULTS.maxBodyBytes;
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
-  const stats = (o: { resetLoopDelay?: boolean } = {}): MockStats => {
+  // the histogram records the time between ticks of a 10 ms timer: the delay is what exceeds the 10 ms
+  const RESOLUTION_MS = 10;
+  const loopDelay = {
+    status: monitorEventLoopDelay({ resolution: RESOLUTION_MS }),
+    admin: monitorEventLoopDelay({ resolution: RESOLUTION_MS }),
+  };
+  loopDelay.status.enable();
+  loopDelay.admin.enable();
+  const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
+  const stats = (o: { reader?: LoopDelayReader; resetLoopDelay?: boolean } = {}): MockStats => {
+    const h = loopDelay[o.reader ?? 'admin'];
     const { callbacks, ...alchemyStore } = alchemy.admin.stats();
     const mem = process.memoryUsage();
     const s: MockStats = {
@@ -185,10 +198,10 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
       process: {
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
-        eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+        eventLoopDelayMs: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
       },
     };
-    if (o.resetLoopDelay) loopDelay.reset();
+    if (o.resetLoopDelay) h.reset();
     return s;
   };
 
@@ -306,7 +319,8 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     admin: { alchemy: alchemy.admin, gep: gep.admin },
     stats,
     close: async () => {
-      loopDelay.disable();
+      loopDelay.status.disable();
+      loopDelay.admin.disable();
       await alchemy.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,9 @@
 /**
  * `card-conformance mock [--port N] [--deviate NAME]... [--time-scale X] [--seed N] [--admin]
- * [--list-deviations]`: the embedded reference provider in the foreground. Prints its URL, the key
- * files of the client's half (0600, in a fresh temp dir removed on exit) and a one-line example call.
+ * [--max-orders N] [--status-interval SECONDS] [--list-deviations]`: the embedded reference provider in
+ * the foreground. Prints its URL, the key files of the client's half (0600, in a fresh temp dir removed
+ * on exit), a one-line example call, and then a status line every interval (orders held, evicted and
+ * refused at capacity, callbacks, memory): counters only, never an order number, key or card.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +11,14 @@ import { join } from 'node:path';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
 import { FAULT_NAMES, FAULTS, resolveFaults } from '../mock/faults.ts';
-import { MOCK_DEFAULTS, startMock } from '../mock/server.ts';
+import { MOCK_DEFAULTS, startMock, statusLine } from '../mock/server.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { SCHEMA_MODES } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { type CommandSpec, helpText, oneOf, parse, SPEC_VERSION_OPTION, UsageError, useSpecVersions } from './args.ts';
+
+/** How often a running mock prints its status line, by default. */
+export const STATUS_INTERVAL_SECONDS = 60;
 
 export const MOCK = {
   name: 'mock',
@@ -43,6 +48,18 @@ export const MOCK = {
       help: "answer as the tables type each field (strict: code a number) or as the documents' examples do (lenient)",
     },
     admin: { type: 'boolean', help: 'serve the /__mock/* admin routes' },
+    'max-orders': {
+      type: 'string',
+      arg: 'N',
+      default: MOCK_DEFAULTS.maxOrders,
+      help: 'order details held per provider; the oldest settled are evicted first, 503 when none has settled',
+    },
+    'status-interval': {
+      type: 'string',
+      arg: 'SECONDS',
+      default: STATUS_INTERVAL_SECONDS,
+      help: 'print a status line (orders held, evicted, refused; callbacks; memory) this often; 0: never',
+    },
     'list-deviations': { type: 'boolean', help: 'print the deviations and exit' },
     ...SPEC_VERSION_OPTION,
   },
@@ -53,11 +70,15 @@ export const MOCK = {
   example: `card-conformance mock --port 4010 --deviate ${DEVIATIONS[0]!.name}`,
 } as const satisfies CommandSpec;
 
+const WHAT: Record<string, string> = {
+  'time-scale': 'positive number',
+  'max-orders': 'whole number ≥ 1',
+  'status-interval': 'number of seconds ≥ 0',
+};
 const number = (flag: string, v: string | undefined, fallback: number, ok: (n: number) => boolean) => {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || !ok(n))
-    throw new UsageError(`--${flag} must be a ${flag === 'time-scale' ? 'positive number' : 'whole number'} (got "${v}")`);
+  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be a ${WHAT[flag] ?? 'whole number'} (got "${v}")`);
   return n;
 };
 
@@ -79,6 +100,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     out(`${DEVIATIONS.length} deviations\n`);
     return EXIT.ok;
   }
+  const statusEvery = number('status-interval', values['status-interval'], MOCK.options['status-interval'].default, (n) => n >= 0);
   const mock = await startMock({
     port: number('port', values.port, MOCK.options.port.default, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
     deviations: values.deviate ?? [],
@@ -86,6 +108,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     seed: number('seed', values.seed, MOCK.options.seed.default, Number.isInteger),
     admin: values.admin === true,
     faults: resolveFaults(values.fault ?? []),
+    maxOrders: number('max-orders', values['max-orders'], MOCK.options['max-orders'].default, (n) => Number.isInteger(n) && n >= 1),
     schemaMode: oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, MOCK.options['schema-mode'].default),
     keys: mockKeysFromEnv(process.env),
   });
@@ -117,11 +140,17 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
   out(
     `try: (set -a; . ${envFile}; npx card-conformance call alchemy create --data '{"vid":"USD","deposit":"1000","orderNo":"try-1","callbackUrl":"http://127.0.0.1:9/cb","cardHolder":{"firstName":"Milton","lastName":"Schmitt"}}')\n`,
   );
+  // each line covers the event-loop delay since the last one
+  const status =
+    statusEvery > 0
+      ? setInterval(() => out(`status: ${statusLine(mock.stats({ reader: 'status', resetLoopDelay: true }))}\n`), statusEvery * 1000)
+      : undefined;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(status);
   await mock.close();
   rmSync(dir, { recursive: true, force: true });
   return 0;

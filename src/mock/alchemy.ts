@@ -1,13 +1,16 @@
 /**
  * The Alchemy Pay simulator: signed requests, the create rules of the catalogue, duplicate orderNo,
- * the card lifecycle advancing on the mock's clock, the CREATE_CARD callback at ACTIVE (redelivered on
- * failure), balances in cents. Every code comes from the provider profile.
+ * the card lifecycle computed from the mock's clock, the CREATE_CARD callback at ACTIVE through the
+ * mock's one callback queue (redelivered on failure), balances in cents. Every code comes from the
+ * provider profile. Card details are held in a bounded store: the oldest settled card (ACTIVE, its
+ * callback finished) is evicted first, and its orderNo stays on record as used.
  */
-import { request } from 'undici';
 import { getPath, isPlainObject } from '../spec/evaluate.ts';
 import { verifyAlchemyRequest } from '../wire/alchemy-sign.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
-import { brokenRefusal, deviateAnswer, faceOf, hasFlag, json, later, type MockContext, type Reply } from './context.ts';
+import { CallbackQueue } from './callbacks.ts';
+import { atCapacity, brokenRefusal, codeMeaning, deviateAnswer, faceOf, hasFlag, json, type MockContext, type Reply } from './context.ts';
+import { OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface AlchemyKeys {
@@ -27,6 +30,8 @@ interface Card {
   createdAt: number;
   callbackUrl: string;
   callbacks: { attempt: number; status: number | string }[];
+  /** The callback is finished (delivered, dropped after its last attempt, or none to send). */
+  callbackDone: boolean;
   /** The card detail has shown the final status (deviation: it leaves it afterwards). */
   shownFinal?: boolean;
   /** Reads of the card detail from the fourth status on (deviation: the status falls back once). */
@@ -72,7 +77,37 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'alchemy', f);
   const windowMs = Number(profile.wire['signatureWindowMs']);
   const redeliveries = Number(profile.wire['callbackRedeliveries']);
-  const state = { orders: new Map<string, Card[]>(), cards: new Map<string, Card>(), debitedCents: 0n };
+  /** "user card information does not exist": a card never made, or one whose detail was evicted. */
+  const NO_CARD = codeMeaning(ctx, 'alchemy', 'user card information does not exist');
+  /** Held cards by orderNo (a list: the duplicateOpensCard deviation opens several). */
+  const orders = new Map<string, Card[]>();
+  const store: OrderStore<Card> = new OrderStore<Card>({
+    max: ctx.maxOrders,
+    now: ctx.now,
+    // settled: ACTIVE on the clock and the callback finished (an event: the queue wakes the card)
+    settlesAt: (card) =>
+      flag('neverActive') || !card.callbackDone ? Number.POSITIVE_INFINITY : card.createdAt + activeAfterSeconds() * ctx.msPerSecond,
+    onEvict: (_id, card) => {
+      const list = orders.get(card.orderNo)?.filter((c) => c !== card) ?? [];
+      if (list.length > 0) orders.set(card.orderNo, list);
+      else orders.delete(card.orderNo);
+    },
+  });
+  const state = { debitedCents: 0n };
+  /** The card's callback is finished: it settles (ACTIVE on the clock) and may be evicted. */
+  const callbackDone = (card: Card) => {
+    card.callbackDone = true;
+    store.wake(card.cardId);
+  };
+  const queue = new CallbackQueue<Card>({
+    attempts: 1 + redeliveries,
+    retryMs: ALCHEMY_STEP_SECONDS * ctx.msPerSecond,
+    ack: String(profile.wire['callbackAck']),
+    allowed: ctx.callbackAllowed,
+    body: (card) => JSON.stringify(callbackBody(card)),
+    onAttempt: (card, attempt, status) => card.callbacks.push({ attempt, status }),
+    onDone: callbackDone,
+  });
 
   const traceId = () => ctx.rng.hex(32);
   // every Alchemy answer has the create's envelope; its numeric fields are written as the mock's face asks
@@ -117,34 +152,10 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     },
   });
 
-  const deliver = (card: Card, attempt: number) => {
-    if (flag('noCallback') || flag('neverActive')) return;
-    let url: URL;
-    try {
-      url = new URL(card.callbackUrl);
-    } catch {
-      return;
-    }
-    if (!ctx.callbackAllowed(url)) {
-      card.callbacks.push({ attempt, status: 'not sent: host not allowed' });
-      return;
-    }
-    request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(callbackBody(card)),
-      signal: AbortSignal.timeout(5000),
-    })
-      .then(async (res) => {
-        const text = await res.body.text();
-        card.callbacks.push({ attempt, status: res.statusCode });
-        if ((res.statusCode !== 200 || text.trim() !== profile.wire['callbackAck']) && attempt <= redeliveries)
-          later(ctx, ALCHEMY_STEP_SECONDS, () => deliver(card, attempt + 1));
-      })
-      .catch(() => {
-        card.callbacks.push({ attempt, status: 'unreachable' });
-        if (attempt <= redeliveries) later(ctx, ALCHEMY_STEP_SECONDS, () => deliver(card, attempt + 1));
-      });
+  /** The card's callback, queued to fall due when the card reaches ACTIVE. */
+  const enqueueCallback = (card: Card) => {
+    if (flag('noCallback') || flag('neverActive') || !URL.canParse(card.callbackUrl)) return callbackDone(card);
+    queue.add(card, card.callbackUrl, activeAfterSeconds() * ctx.msPerSecond);
   };
 
   const open = (body: Record<string, unknown>): Card => {
@@ -164,13 +175,15 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       createdAt: ctx.now(),
       callbackUrl: String(body['callbackUrl'] ?? ''),
       callbacks: [],
+      callbackDone: false,
     };
-    state.cards.set(card.cardId, card);
-    const list = state.orders.get(card.orderNo) ?? [];
+    store.add(card.cardId, card);
+    store.used.add(card.orderNo);
+    const list = orders.get(card.orderNo) ?? [];
     list.push(card);
-    state.orders.set(card.orderNo, list);
+    orders.set(card.orderNo, list);
     if (/^\d+$/.test(card.deposit)) state.debitedCents += BigInt(card.deposit);
-    later(ctx, activeAfterSeconds(), () => deliver(card, 1));
+    enqueueCallback(card);
     return card;
   };
 
@@ -185,10 +198,11 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     if (refusal) return refuse(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`);
     const b = body as Record<string, unknown>;
     const orderNo = String(b['orderNo'] ?? '');
-    if (state.orders.has(orderNo) && !flag('duplicateOpensCard')) {
+    if (store.used.has(orderNo) && !flag('duplicateOpensCard')) {
       const dup = ctx.cat.byId.get('alchemy.create.orderNo.unique')!;
       return refuse(flag('duplicateWrongCode') ? profile.fieldRuleCode : ctx.cat.expectedCode(dup), 'duplicate order number', false);
     }
+    if (!store.admit()) return atCapacity(ctx, 'alchemy');
     open(b);
     return json(deviateAnswer(ctx, 'alchemy', envelope(profile.successCode, 'success', { activeLink: activeLink() })));
   };
@@ -196,9 +210,8 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const info = (body: unknown): Reply => {
     const cardId = getPath(body, 'cardId');
     const orderNo = getPath(body, 'orderNo');
-    const card =
-      typeof cardId === 'string' ? state.cards.get(cardId) : typeof orderNo === 'string' ? state.orders.get(orderNo)?.[0] : undefined;
-    if (!card) return refuse('2654', 'user card information does not exist', false);
+    const card = typeof cardId === 'string' ? store.get(cardId) : typeof orderNo === 'string' ? orders.get(orderNo)?.[0] : undefined;
+    if (!card) return refuse(NO_CARD, 'user card information does not exist', false);
     let status = statusAt(card, ctx.now());
     if (flag('statusGoesBack') && lifecycle.order.indexOf(status) >= last - 1) {
       // Counted in reads, not in time, so that any poller sees it: the first read from the fourth status on
@@ -260,7 +273,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       if (!verified.ok && !(flag('acceptBadSignature') && verified.reason === 'bad-signature')) {
         const code =
           verified.reason === 'unknown-key'
-            ? '2601'
+            ? codeMeaning(ctx, 'alchemy', 'merchant does not exist')
             : verified.reason === 'bad-body'
               ? profile.fieldRuleCode
               : ctx.cat.expectedCode(ctx.cat.byId.get('alchemy.create.auth.signature')!);
@@ -273,13 +286,16 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     },
     /** Admin: what a test may look at and set (only when the admin surface is on). */
     admin: {
+      /** The held cards (evicted ones are gone from `orders` and `callbacks`). */
       state: () => ({
-        cards: state.cards.size,
+        cards: store.size,
         debitedCents: state.debitedCents.toString(),
-        orders: Object.fromEntries([...state.orders].map(([k, v]) => [k, v.length])),
-        callbacks: Object.fromEntries([...state.cards.values()].map((c) => [c.orderNo, c.callbacks])),
+        orders: Object.fromEntries([...orders].map(([k, v]) => [k, v.length])),
+        callbacks: Object.fromEntries([...store.values()].map((c) => [c.orderNo, c.callbacks])),
       }),
-      useOrder: (orderNo: string) => state.orders.set(orderNo, state.orders.get(orderNo) ?? []),
+      /** Counters only: cheap enough to read every second under load. */
+      stats: () => ({ ...store.stats(), callbacks: queue.stats() }),
+      useOrder: (orderNo: string) => store.used.add(orderNo),
       /** A card opened for `orderNo` as a valid create would (the range's smallest deposit, no callback); its cardId. */
       openCard: (orderNo: string): string => {
         const range = ctx.cat.byId.get('alchemy.create.deposit.range')!.check;
@@ -287,10 +303,12 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
         return open({ vid, orderNo, deposit, callbackUrl: '' }).cardId;
       },
       reset: () => {
-        state.orders.clear();
-        state.cards.clear();
+        orders.clear();
+        store.clear();
         state.debitedCents = 0n;
       },
     },
+    /** Drops the waiting callbacks and aborts those in flight. */
+    close: () => queue.close(),
   };
 }

@@ -23,9 +23,8 @@ export interface MockContext {
   baseUrl: () => string;
   /** Hosts a callback may be POSTed to; loopback only unless the caller allows more. */
   callbackAllowed: (url: URL) => boolean;
-  timers: Set<NodeJS.Timeout>;
-  /** Set by close(): nothing is scheduled any more (a callback answered after close is not redelivered). */
-  closed: boolean;
+  /** Order details each provider holds at most (the oldest settled ones are evicted first). */
+  maxOrders: number;
   /**
    * The face the mock answers with: `strict` writes every answer field as its table types it (`code` a
    * JSON number for `long`), `lenient` as the documents' own examples do (`"code": "0"`).
@@ -76,15 +75,28 @@ export function deviateAnswer(ctx: MockContext, provider: Provider, envelope: Re
   return envelope;
 }
 
-/** Schedule on the mock's clock; cleared when the mock closes. */
-export function later(ctx: MockContext, providerSeconds: number, fn: () => void): void {
-  if (ctx.closed) return;
-  const t = setTimeout(() => {
-    ctx.timers.delete(t);
-    fn();
-  }, providerSeconds * ctx.msPerSecond);
-  t.unref();
-  ctx.timers.add(t);
+/**
+ * The code the provider's profile lists with this meaning (e.g. Alchemy's "user card information does not
+ * exist"): the code is read from the data, never typed beside it. A meaning the profile lacks is a bug.
+ */
+export function codeMeaning(ctx: MockContext, provider: Provider, meaning: string): string {
+  const found = ctx.cat.profiles[provider].codes.find((c) => c.meaning === meaning);
+  if (!found) throw new Error(`the ${provider} profile has no code meaning "${meaning}"`);
+  return found.code;
+}
+
+/**
+ * Every held order is still inside its lifecycle and the limit is reached: a one-line 503 (not the
+ * provider's envelope: this is the mock's own limit, not a provider answer), with a hint to retry.
+ */
+export function atCapacity(ctx: MockContext, provider: Provider): Reply {
+  return {
+    status: 503,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' },
+    body: JSON.stringify({
+      error: `mock at capacity: all ${ctx.maxOrders} ${provider} orders held are still in their lifecycle (raise --max-orders)`,
+    }),
+  };
 }
 
 export function isLoopback(url: URL): boolean {

@@ -2,14 +2,18 @@
  * The GEP simulator: form envelope, RSA dataContent in and sealed result out, the apply rules of the
  * catalogue (conditional ones and dates in Asia/Shanghai included), default BINs, Luhn card numbers,
  * expiry from endDate, per-currency balances debited by authLimitAmount, the four outcomes of the seed
- * (complete, incomplete then completed, 140001 then resolved, refused), userReqNo idempotency.
+ * (complete, incomplete then completed, 140001 then resolved, refused), userReqNo idempotency. Every
+ * outcome is computed from the mock's clock (an order's settle time), nothing is scheduled. Order details
+ * are held in a bounded store: the oldest settled order is evicted first; its userReqNo stays on record, so
+ * a repeat is refused (the profile's "or success false with 110001") rather than opening a second card.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { effectiveValue, getPath, isPlainObject } from '../spec/evaluate.ts';
 import { decodeSealed, encodeSealed, parseGepForm } from '../wire/gep-envelope.ts';
 import { hash32 } from '../wire/hash.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
-import { brokenRefusal, deviateAnswer, hasFlag, json, type MockContext, type Reply } from './context.ts';
+import { atCapacity, brokenRefusal, codeMeaning, deviateAnswer, hasFlag, json, type MockContext, type Reply } from './context.ts';
+import { OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface GepKeys {
@@ -30,7 +34,6 @@ interface Order {
   orderId: string;
   cardId: string;
   userReqNo: string;
-  request: Record<string, unknown>;
   outcome: GepOutcome;
   amountCents: bigint;
   createdAt: number;
@@ -62,13 +65,25 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'gep', f);
   /** "outcome not known yet": the code of the pendingResolves rule. */
   const PENDING = ctx.cat.expectedCode(ctx.cat.byId.get('gep.apply.outcome.pendingResolves')!);
+  /** "empty result": an order or card never made, or one whose detail was evicted. */
+  const EMPTY = codeMeaning(ctx, 'gep', 'empty result');
   const state = {
     balances: new Map<string, bigint>(),
+    /** Held orders by userReqNo (a list: the duplicateOpensCard deviation opens several). */
     orders: new Map<string, Order[]>(),
-    cards: new Map<string, Order>(),
     /** Outcomes a test asked for, by userReqNo (admin surface). */
     forced: new Map<string, GepOutcome>(),
   };
+  const store: OrderStore<Order> = new OrderStore<Order>({
+    max: ctx.maxOrders,
+    now: ctx.now,
+    settlesAt: (o) => (stuck(o) ? Number.POSITIVE_INFINITY : o.settleAt),
+    onEvict: (_id, o) => {
+      const list = state.orders.get(o.userReqNo)?.filter((x) => x !== o) ?? [];
+      if (list.length > 0) state.orders.set(o.userReqNo, list);
+      else state.orders.delete(o.userReqNo);
+    },
+  });
   const balance = (cur: string) => state.balances.get(cur) ?? toCents(DEFAULT_BALANCE);
 
   /** Requests (by their business JSON) already answered once by the flickering deviation. */
@@ -94,10 +109,10 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     return json({ ...rest, result: encodeSealed(r, sealKey) });
   };
 
-  const settled = (o: Order) =>
-    ctx.now() >= o.settleAt &&
-    !(o.outcome === 'pending' && flag('pendingForever')) &&
-    !(o.outcome === 'incomplete' && flag('incompleteForever'));
+  /** Never settles (deviations). */
+  const stuck = (o: Order) =>
+    (o.outcome === 'pending' && flag('pendingForever')) || (o.outcome === 'incomplete' && flag('incompleteForever'));
+  const settled = (o: Order) => ctx.now() >= o.settleAt && !stuck(o);
   const cardResult = (o: Order, complete: boolean) => ({
     orderId: o.orderId,
     cardId: o.cardId,
@@ -127,7 +142,6 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       orderId: ctx.rng.digits(19),
       cardId: ctx.rng.digits(19),
       userReqNo,
-      request: req,
       outcome,
       amountCents: toCents(req['authLimitAmount']),
       createdAt: ctx.now(),
@@ -137,7 +151,8 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       expiry: /^\d{4}-\d{2}-\d{2}$/.test(end) ? `${end.slice(5, 7)}/${end.slice(0, 4)}` : '',
       currency: String(req['localCurrency'] ?? ''),
     };
-    state.cards.set(o.cardId, o);
+    store.add(o.cardId, o);
+    store.used.add(userReqNo);
     const list = state.orders.get(userReqNo) ?? [];
     list.push(o);
     state.orders.set(userReqNo, list);
@@ -167,12 +182,16 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       if (flag('duplicateDebitsTwice')) debit(seen);
       return answerFor(seen);
     }
+    // Used before, its detail since evicted: the same card cannot be shown again, and a second one must not be opened.
+    if (store.used.has(userReqNo) && !flag('duplicateOpensCard'))
+      return fail(profile.fieldRuleCode, 'userReqNo: already used (the order is no longer held by this mock)', false);
     const currency = String(req['localCurrency'] ?? '');
     const amount = toCents(req['authLimitAmount']);
     if (amount > balance(currency) && !flag('allowOverdraft')) {
       const rule = ctx.cat.byId.get('gep.apply.authLimitAmount.insufficientBalance')!;
       return fail(flag('genericRefusalCode') ? profile.fieldRuleCode : ctx.cat.expectedCode(rule), 'insufficient account balance', false);
     }
+    if (!store.admit()) return atCapacity(ctx, 'gep');
     const o = open(req);
     debit(o);
     return answerFor(o);
@@ -181,7 +200,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const queryCardOperate = (data: unknown): Reply => {
     const userReqNo = getPath(data, 'userReqNo');
     const o = typeof userReqNo === 'string' ? state.orders.get(userReqNo)?.[0] : undefined;
-    if (!o) return fail('120001', 'empty result', false);
+    if (!o) return fail(EMPTY, 'empty result', false);
     const done = o.outcome !== 'pending' || settled(o);
     let status = done ? 2 : 1;
     if (flag('operationStatusFlips') && done) {
@@ -205,8 +224,8 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
 
   const info = (data: unknown): Reply => {
     const cardId = getPath(data, 'cardId');
-    const o = typeof cardId === 'string' ? state.cards.get(cardId) : undefined;
-    if (!o) return fail('120001', 'empty result', false);
+    const o = typeof cardId === 'string' ? store.get(cardId) : undefined;
+    if (!o) return fail(EMPTY, 'empty result', false);
     if (o.outcome === 'pending' && !settled(o)) return fail(PENDING, 'unknown order status', false);
     let complete = o.outcome === 'complete' || settled(o);
     if (flag('elementsVanish') && complete) {
@@ -234,6 +253,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
         data = decodeSealed(form.dataContent!, keys.merchantPublicKey);
       } catch {
         if (flag('acceptUndecryptable') && operation === 'apply') {
+          if (!store.admit()) return atCapacity(ctx, 'gep');
           const o = open({ userReqNo: `undecryptable-${ctx.rng.hex(8)}`, localCurrency: 'USD', endDate: '2030-01-01' });
           return ok(cardResult(o, true), false);
         }
@@ -249,15 +269,17 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       state: () => ({
         balances: Object.fromEntries([...state.balances].map(([k, v]) => [k, fromCents(v)])),
         defaultBalance: DEFAULT_BALANCE,
-        cards: state.cards.size,
+        cards: store.size,
         orders: Object.fromEntries([...state.orders].map(([k, v]) => [k, v.length])),
       }),
+      /** Counters only: cheap enough to read every second under load. */
+      stats: () => store.stats(),
       setBalance: (currency: string, amount: string) => state.balances.set(currency, toCents(amount)),
       force: (userReqNo: string, outcome: GepOutcome) => state.forced.set(userReqNo, outcome),
       reset: () => {
         state.balances.clear();
         state.orders.clear();
-        state.cards.clear();
+        store.clear();
         state.forced.clear();
       },
     },

@@ -6,6 +6,9 @@ export interface Rng {
   hex(n: number): string;
 }
 
+/** Character codes of 0-9a-f. */
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
 export function createRng(seed: number): Rng {
   let a = seed >>> 0;
   const next = () => {
@@ -16,10 +19,12 @@ export function createRng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (max: number) => Math.floor(next() * max);
-  return {
-    next,
-    int,
-    digits: (n) => Array.from({ length: n }, () => String(int(10))).join(''),
-    hex: (n) => Array.from({ length: n }, () => int(16).toString(16)).join(''),
+  // a plain loop: the mock draws dozens of these per request (same draws, same strings as before), made
+  // flat at once (a string grown by += is a rope, and held card fields would keep its pieces)
+  const draw = (n: number, base: number) => {
+    const codes: number[] = new Array(n);
+    for (let i = 0; i < n; i++) codes[i] = HEX[int(base)]!;
+    return String.fromCharCode(...codes);
   };
+  return { next, int, digits: (n) => draw(n, 10), hex: (n) => draw(n, 16) };
 }

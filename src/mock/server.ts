@@ -4,21 +4,28 @@
  * read with a hard limit (413 beyond it, the rest drained unread), every failure is the provider's own envelope,
  * nothing on the wire is a stack trace. `/__mock/*` is the admin surface for tests and the pact
  * verifier, off unless enabled.
+ *
+ * Built to run for hours: each provider holds at most `maxOrders` order details (the oldest settled ones
+ * are evicted first, a 503 when none is settled), callbacks go through one bounded queue, and nothing is
+ * scheduled per card. `stats()` (and `/__mock/stats`) count what a long run needs to watch.
  */
 
 import type { KeyObject } from 'node:crypto';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import type { SchemaMode } from '../spec/registry.ts';
 import { generateTestKeyPair } from '../wire/keys.ts';
 import { type AlchemyKeys, createAlchemy } from './alchemy.ts';
+import type { CallbackStats } from './callbacks.ts';
 import { isLoopback, json, type MockContext, type Reply } from './context.ts';
 import { resolveDeviations } from './deviations.ts';
 import { type FaultName, faultPlan, resolveFaults } from './faults.ts';
 import { createGep, DEFAULT_OUTCOMES, type GepKeys, type GepOutcome, type OutcomeMix } from './gep.ts';
 import { createRng } from './rng.ts';
+import type { StoreStats } from './store.ts';
 
 export interface MockKeys {
   alchemy: AlchemyKeys;
@@ -48,6 +55,8 @@ export interface MockOptions {
   seed?: number;
   admin?: boolean;
   maxBodyBytes?: number;
+  /** Order details each provider holds at most; the oldest settled are evicted first (default MOCK_DEFAULTS.maxOrders). */
+  maxOrders?: number;
   outcomes?: OutcomeMix;
   /** Keys from the environment (MOCK_*); generated when absent. */
   keys?: Partial<{ alchemy: AlchemyKeys; gep: Partial<GepKeys> & { certificateId?: string } }>;
@@ -67,12 +76,55 @@ export interface RunningMock {
   /** The client's half of the keys (GEP's only when the mock generated them). */
   client: MockClientSide;
   deviations: readonly string[];
+  /**
+   * Live counters: orders held, evicted, refused at capacity; callbacks; memory and event-loop delay. The
+   * delay is measured per reader (`status`: the CLI's status line, `admin`: /__mock/stats), each window
+   * running from that reader's last reset, so two readers never cut each other's windows short.
+   */
+  stats(opts?: { reader?: LoopDelayReader; resetLoopDelay?: boolean }): MockStats;
   close(): Promise<void>;
   admin: { alchemy: ReturnType<typeof createAlchemy>['admin']; gep: ReturnType<typeof createGep>['admin'] };
 }
 
-/** What the mock does when not told otherwise: any free port, real time, seed 1, a 1 MiB body limit. */
-export const MOCK_DEFAULTS = { port: 0, timeScale: 1, seed: 1, maxBodyBytes: 1024 * 1024, schemaMode: 'lenient' } as const;
+/**
+ * What the mock does when not told otherwise: any free port, real time, seed 1, a 1 MiB body limit,
+ * 50,000 order details per provider (about 0.8 KB each, ~40 MB per provider; in real time an order
+ * settles within 5 minutes, so that is room for a sustained ~160 new orders/s per provider before a 503).
+ */
+export const MOCK_DEFAULTS = {
+  port: 0,
+  timeScale: 1,
+  seed: 1,
+  maxBodyBytes: 1024 * 1024,
+  maxOrders: 50_000,
+  schemaMode: 'lenient',
+} as const;
+
+export type LoopDelayReader = 'status' | 'admin';
+
+export interface MockStats {
+  maxOrders: number;
+  alchemy: StoreStats;
+  gep: StoreStats;
+  callbacks: CallbackStats;
+  process: { rssBytes: number; heapUsedBytes: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
+
+/** The periodic status line of a long-running mock: counters only (no order number, key or card data). */
+export function statusLine(s: MockStats): string {
+  const store = (name: string, p: StoreStats) =>
+    `${name} ${p.orders}/${s.maxOrders} orders held, ${p.evicted} evicted, ${p.refusedAtCapacity} refused at capacity (503)`;
+  const c = s.callbacks;
+  const d = s.process.eventLoopDelayMs;
+  return [
+    store('alchemy', s.alchemy),
+    store('gep', s.gep),
+    `callbacks ${c.delivered} delivered, ${c.dropped} dropped, ${c.notSent} not sent, ${c.waiting} waiting, ${c.inFlight} in flight`,
+    `rss ${mb(s.process.rssBytes)}, heap ${mb(s.process.heapUsedBytes)}, event-loop delay p99 ${d.p99} ms, max ${d.max} ms`,
+  ].join('; ');
+}
 /** How much of an oversize body is read and discarded before the mock gives up on the connection. */
 export const DRAIN_BYTES = 64 * 1024 * 1024;
 
@@ -91,8 +143,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     msPerSecond: 1000 * (opts.timeScale ?? MOCK_DEFAULTS.timeScale),
     baseUrl: () => baseUrl,
     callbackAllowed: (u) => opts.allowRemoteCallbacks === true || isLoopback(u),
-    timers: new Set(),
-    closed: false,
+    maxOrders: opts.maxOrders ?? MOCK_DEFAULTS.maxOrders,
     schemaMode: opts.schemaMode ?? MOCK_DEFAULTS.schemaMode,
     wrongKey: faults.wrongKey,
   };
@@ -131,6 +182,33 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   const alchemy = createAlchemy(ctx, alchemyKeys);
   const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES);
   const maxBody = opts.maxBodyBytes ?? MOCK_DEFAULTS.maxBodyBytes;
+  // the histogram records the time between ticks of a 10 ms timer: the delay is what exceeds the 10 ms
+  const RESOLUTION_MS = 10;
+  const loopDelay = {
+    status: monitorEventLoopDelay({ resolution: RESOLUTION_MS }),
+    admin: monitorEventLoopDelay({ resolution: RESOLUTION_MS }),
+  };
+  loopDelay.status.enable();
+  loopDelay.admin.enable();
+  const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
+  const stats = (o: { reader?: LoopDelayReader; resetLoopDelay?: boolean } = {}): MockStats => {
+    const h = loopDelay[o.reader ?? 'admin'];
+    const { callbacks, ...alchemyStore } = alchemy.admin.stats();
+    const mem = process.memoryUsage();
+    const s: MockStats = {
+      maxOrders: ctx.maxOrders,
+      alchemy: alchemyStore,
+      gep: gep.admin.stats(),
+      callbacks,
+      process: {
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        eventLoopDelayMs: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
+      },
+    };
+    if (o.resetLoopDelay) h.reset();
+    return s;
+  };
 
   const adminRoute = (path: string, body: Record<string, unknown>): Reply => {
     switch (path) {
@@ -139,7 +217,15 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
         gep.admin.reset();
         return json({ ok: true });
       case '/__mock/state':
-        return json({ alchemy: alchemy.admin.state(), gep: gep.admin.state(), deviations: deviations.map((d) => d.name) });
+        return json({
+          alchemy: alchemy.admin.state(),
+          gep: gep.admin.state(),
+          deviations: deviations.map((d) => d.name),
+          service: stats(),
+        });
+      case '/__mock/stats':
+        // counters only, cheap under load; `{ "resetLoopDelay": true }` starts a new event-loop delay window
+        return json(stats({ resetLoopDelay: body['resetLoopDelay'] === true }));
       case '/__mock/gep/balance':
         gep.admin.setBalance(String(body['currency']), String(body['amount']));
         return json({ ok: true });
@@ -260,13 +346,15 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     client,
     deviations: deviations.map((d) => d.name),
     admin: { alchemy: alchemy.admin, gep: gep.admin },
-    close: () =>
-      new Promise<void>((resolve) => {
-        ctx.closed = true;
-        for (const t of ctx.timers) clearTimeout(t);
-        ctx.timers.clear();
+    stats,
+    close: async () => {
+      loopDelay.status.disable();
+      loopDelay.admin.disable();
+      await alchemy.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

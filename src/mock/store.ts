@@ -1,0 +1,261 @@
+/**
+ * The mock's bounded memory of orders, one store per provider. It holds at most `max` order details; when
+ * a new order needs room, the oldest settled one is evicted (its detail is gone: a read of it answers the
+ * provider's "does not exist"). An order still inside its lifecycle is never evicted: with nothing
+ * settled, `admit()` says no and the caller answers 503 (counted). Apart from the details, the store keeps
+ * the record that an order number was used (`used`, about 60 bytes each), so a duplicate is refused as
+ * a duplicate however old the first order is.
+ *
+ * Nothing here is scheduled: whether an order has settled is computed from the mock's clock when room is
+ * needed (`settlesAt`), or told by the one event that is not a matter of time (`wake`: a callback finished).
+ *
+ * Each held order waits in exactly one place: `fresh` (creation order, never looked at yet), `timed` (a
+ * heap by the clock time it settles), `blocked` (it settles on an event, or never) or `woken` (the event
+ * came). Every order a look skipped is older than the head of `fresh`, so those go first once settled:
+ * eviction is oldest-first among settled orders, an order that was still in its lifecycle when its turn
+ * came going as soon as it has settled. Each order is looked at a bounded number of times (amortised
+ * O(log n) per admission, however many orders are stuck in their lifecycle).
+ */
+
+/** V8 caps a Set at 2^24 entries; the used-number record is sharded well below that, so it can grow for days. */
+const SHARD = 1 << 22;
+
+/** The order numbers ever used: exact strings (no hash, so never a false duplicate), in shards. */
+export class UsedRecord {
+  private shards: Set<string>[] = [new Set()];
+  has(key: string): boolean {
+    for (const s of this.shards) if (s.has(key)) return true;
+    return false;
+  }
+  add(key: string): void {
+    if (this.has(key)) return;
+    let last = this.shards.at(-1)!;
+    if (last.size >= SHARD) {
+      last = new Set();
+      this.shards.push(last);
+    }
+    last.add(key);
+  }
+  get size(): number {
+    return this.shards.reduce((n, s) => n + s.size, 0);
+  }
+  clear(): void {
+    this.shards = [new Set()];
+  }
+}
+
+/** A FIFO of ids on an array with a moving head (compacted now and then): O(1) push and shift. */
+class Fifo {
+  private items: string[] = [];
+  private head = 0;
+  push(id: string): void {
+    this.items.push(id);
+  }
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const id = this.items[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return id;
+  }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+/** A binary min-heap of (at, seq, id): the earliest settle time first, the older order on a tie. */
+class TimeHeap {
+  private at: number[] = [];
+  private seq: number[] = [];
+  private ids: string[] = [];
+  get size(): number {
+    return this.ids.length;
+  }
+  peekAt(): number {
+    return this.at[0] ?? Number.POSITIVE_INFINITY;
+  }
+  private less(i: number, j: number): boolean {
+    return this.at[i]! < this.at[j]! || (this.at[i] === this.at[j] && this.seq[i]! < this.seq[j]!);
+  }
+  private swap(i: number, j: number): void {
+    [this.at[i], this.at[j]] = [this.at[j]!, this.at[i]!];
+    [this.seq[i], this.seq[j]] = [this.seq[j]!, this.seq[i]!];
+    [this.ids[i], this.ids[j]] = [this.ids[j]!, this.ids[i]!];
+  }
+  push(at: number, seq: number, id: string): void {
+    this.at.push(at);
+    this.seq.push(seq);
+    this.ids.push(id);
+    for (let i = this.ids.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  pop(): string | undefined {
+    const n = this.ids.length;
+    if (n === 0) return undefined;
+    const top = this.ids[0]!;
+    this.swap(0, n - 1);
+    this.at.pop();
+    this.seq.pop();
+    this.ids.pop();
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n - 1 && this.less(l, m)) m = l;
+      if (r < n - 1 && this.less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+    return top;
+  }
+  clear(): void {
+    this.at = [];
+    this.seq = [];
+    this.ids = [];
+  }
+}
+
+export interface StoreOptions<T> {
+  /** How many order details the store holds at most (at least 1). */
+  max: number;
+  /** The mock's clock. */
+  now: () => number;
+  /**
+   * The clock time at which the order has settled (its lifecycle is over): a time in the past means
+   * settled now; `Infinity` means not by the clock alone (an event will `wake` it, or it never settles).
+   */
+  settlesAt: (order: T) => number;
+  /** The order's detail is being dropped: remove it from the provider's own indexes. */
+  onEvict: (id: string, order: T) => void;
+}
+
+export interface StoreStats {
+  /** Order details held now. */
+  orders: number;
+  max: number;
+  /** Order details dropped to make room, in all. */
+  evicted: number;
+  /** New orders refused (503) because every held order was still in its lifecycle. */
+  refusedAtCapacity: number;
+  /** Order numbers on record (held or evicted): duplicates of these are refused. */
+  orderNumbers: number;
+}
+
+interface Held<T> {
+  order: T;
+  seq: number;
+  where: 'fresh' | 'timed' | 'blocked' | 'woken';
+}
+
+export class OrderStore<T> {
+  readonly used = new UsedRecord();
+  private held = new Map<string, Held<T>>();
+  private fresh = new Fifo();
+  private timed = new TimeHeap();
+  private woken = new Fifo();
+  private seq = 0;
+  private evicted = 0;
+  private refused = 0;
+
+  constructor(private readonly opts: StoreOptions<T>) {
+    if (!Number.isInteger(opts.max) || opts.max < 1) throw new RangeError(`max orders must be a whole number ≥ 1 (got ${opts.max})`);
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  get(id: string): T | undefined {
+    return this.held.get(id)?.order;
+  }
+
+  values(): IterableIterator<T> {
+    const it = this.held.values();
+    return (function* () {
+      for (const h of it) yield h.order;
+    })();
+  }
+
+  /**
+   * Room for one more order: true when below the limit or after evicting the oldest settled order; false
+   * (and counted) when every held order is still in its lifecycle.
+   */
+  admit(): boolean {
+    if (this.held.size < this.opts.max) return true;
+    if (this.evictOne()) return true;
+    this.refused++;
+    return false;
+  }
+
+  /** Holds a new order (call `admit()` first). */
+  add(id: string, order: T): void {
+    this.held.set(id, { order, seq: this.seq++, where: 'fresh' });
+    this.fresh.push(id);
+  }
+
+  /** The order's settling event came (its callback was delivered or given up): look at it again when room is needed. */
+  wake(id: string): void {
+    const h = this.held.get(id);
+    if (h?.where !== 'blocked') return;
+    h.where = 'woken';
+    this.woken.push(id);
+  }
+
+  stats(): StoreStats {
+    return {
+      orders: this.held.size,
+      max: this.opts.max,
+      evicted: this.evicted,
+      refusedAtCapacity: this.refused,
+      orderNumbers: this.used.size,
+    };
+  }
+
+  /** Forgets everything, the used order numbers included (admin reset); the counters stay. */
+  clear(): void {
+    this.held.clear();
+    this.fresh.clear();
+    this.timed.clear();
+    this.woken.clear();
+    this.used.clear();
+  }
+
+  /** Evicts the oldest settled order, or puts each unsettled one it looks at where it will be found when settled. */
+  private evictOne(): boolean {
+    const now = this.opts.now();
+    // Orders skipped earlier are older than any fresh one: those whose event came, then those whose time came.
+    for (let id = this.woken.shift(); id !== undefined; id = this.woken.shift()) if (this.tryEvict(id, now)) return true;
+    while (this.timed.peekAt() <= now) if (this.tryEvict(this.timed.pop()!, now)) return true;
+    for (let id = this.fresh.shift(); id !== undefined; id = this.fresh.shift()) if (this.tryEvict(id, now)) return true;
+    return false;
+  }
+
+  /** Evicts the order if it has settled; otherwise parks it (timed or blocked). Stale ids are skipped. */
+  private tryEvict(id: string, now: number): boolean {
+    const h = this.held.get(id);
+    if (!h) return false;
+    const at = this.opts.settlesAt(h.order);
+    if (at <= now) {
+      this.held.delete(id);
+      this.evicted++;
+      this.opts.onEvict(id, h.order);
+      return true;
+    }
+    if (Number.isFinite(at)) {
+      h.where = 'timed';
+      this.timed.push(at, h.seq, id);
+    } else h.where = 'blocked';
+    return false;
+  }
+}

@@ -10,8 +10,6 @@
  * `--minutes` of load at `--rate`, and it stops by itself. Default 2 minutes at 2,000 requests/s; a
  * 10-minute soak is `npm run bench:soak -- --minutes 10`.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,9 +17,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { catalogue } from '../src/spec/catalogue.ts';
 import { todayIn } from '../src/spec/evaluate.ts';
-import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
-import { encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
-import { generateTestKeyPair } from '../src/wire/keys.ts';
+import { alchemyCreate, gepApply, type Req, startMockProcess } from './mock-process.ts';
 
 const DEFAULTS = { minutes: 2, rate: 2000 } as const;
 const LIMITS = { minutes: 60, rate: 20_000 } as const;
@@ -62,31 +58,10 @@ const cat = catalogue();
 const ACK = String(cat.profiles.alchemy.wire['callbackAck']);
 
 // ── the mock, in its own process ──
-const merchant = generateTestKeyPair(1024);
-const platform = generateTestKeyPair(1024);
-const keys = {
-  MOCK_ALCHEMY_ACCESS_KEY: 'soak-ak',
-  MOCK_ALCHEMY_SECRET_KEY: randomBytes(24).toString('hex'),
-  MOCK_GEP_USER_NO: '1'.repeat(19),
-  MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem,
-  MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem,
-};
-const mockArgs = ['bin/card-conformance.mjs', 'mock', '--seed', '1', '--admin', '--status-interval', '60'];
+const mockArgs = ['--admin', '--status-interval', '60'];
 if (opts.maxOrders !== undefined) mockArgs.push('--max-orders', String(opts.maxOrders));
-const child = spawn(process.execPath, mockArgs, {
-  env: { ...process.env, ...keys },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /listening on (http:\/\/\S+)/.exec(buf);
-    if (m) resolve(m[1]!);
-    for (const line of buf.split('\n').slice(0, -1)) if (line.startsWith('status: ')) console.log(`  mock ${line}`);
-    buf = buf.slice(buf.lastIndexOf('\n') + 1);
-  });
-  child.once('exit', (code) => reject(new Error(`mock exited with ${code}`)));
+const { url, child } = await startMockProcess(mockArgs, (line) => {
+  if (line.startsWith('status: ')) console.log(`  mock ${line}`);
 });
 const pid = child.pid!;
 
@@ -125,48 +100,17 @@ const deadPort = await new Promise<number>((resolve) => {
 const deadUrl = `http://127.0.0.1:${deadPort}/cb`;
 
 // ── the requests, made as they are sent ──
-type Req = { path: string; headers: Record<string, string>; body: string; live?: string };
 const run = Date.now().toString(36);
 let today = todayIn(cat.profiles.gep.timeZone, new Date());
 const todayTimer = setInterval(() => (today = todayIn(cat.profiles.gep.timeZone, new Date())), 1000);
-function alchemyReq(i: number): Req {
-  const path = '/open/api/card/create';
+/** A request, and the order number whose callback must reach the live receiver. */
+type SoakReq = Req & { live?: string };
+function alchemyReq(i: number): SoakReq {
   const live = i % 4 === 0; // every other create (i is even for Alchemy)
   const orderNo = `soak-${run}-${i}`;
-  const body = {
-    vid: 'USD',
-    deposit: '1000',
-    orderNo,
-    callbackUrl: live ? liveUrl : deadUrl,
-    cardHolder: { firstName: 'Milton', lastName: 'Schmitt' },
-  };
-  const headers = alchemyHeaders({
-    accessKey: keys.MOCK_ALCHEMY_ACCESS_KEY,
-    secret: keys.MOCK_ALCHEMY_SECRET_KEY,
-    email: 'soak@example.test',
-    method: 'POST',
-    path,
-    body,
-  }) as unknown as Record<string, string>;
-  return { path, headers, body: JSON.stringify(body), ...(live ? { live: orderNo } : {}) };
+  return { ...alchemyCreate(orderNo, live ? liveUrl : deadUrl), ...(live ? { live: orderNo } : {}) };
 }
-function gepReq(i: number): Req {
-  const data = {
-    userReqNo: `soak-${run}-${i}`,
-    localCurrency: 'USD',
-    startDate: today,
-    endDate: '2030-01-01',
-    authLimitAmount: '10',
-    enableMultiUse: '1',
-    enableCurrencyCheck: '0',
-  };
-  const body = gepForm({
-    certificateId: '2'.repeat(19),
-    userNo: keys.MOCK_GEP_USER_NO,
-    dataContent: encodeSealed(data, merchant.privateKey),
-  });
-  return { path: '/api/vas/card/apply', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
-}
+const gepReq = (i: number): Req => gepApply(`soak-${run}-${i}`, today);
 
 // ── per-window counters ──
 interface Window {
@@ -184,7 +128,7 @@ const liveAccepted = new Set<string>();
 
 const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
 let outstanding = 0;
-async function send(r: Req): Promise<void> {
+async function send(r: SoakReq): Promise<void> {
   outstanding++;
   const t = performance.now();
   try {

@@ -1,0 +1,79 @@
+/**
+ * What the mock benchmarks share: the embedded mock in its own process (as `card-conformance mock` runs
+ * it) with keys made here, and the signed Alchemy create and sealed GEP apply a client would send it.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
+import { encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
+import { generateTestKeyPair } from '../src/wire/keys.ts';
+
+export type Req = { path: string; headers: Record<string, string>; body: string };
+
+const merchant = generateTestKeyPair(1024);
+const platform = generateTestKeyPair(1024);
+export const keys = {
+  MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak',
+  MOCK_ALCHEMY_SECRET_KEY: randomBytes(24).toString('hex'),
+  MOCK_GEP_USER_NO: '1'.repeat(19),
+  MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem,
+  MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem,
+};
+
+/** Start the mock with extra arguments; `onLine` sees every line it prints. Resolves its URL. */
+export async function startMockProcess(
+  args: string[],
+  onLine: (line: string) => void = () => {},
+): Promise<{ url: string; child: ChildProcessByStdio<null, Readable, null> }> {
+  const child = spawn(process.execPath, ['bin/card-conformance.mjs', 'mock', '--seed', '1', ...args], {
+    env: { ...process.env, ...keys },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(buf);
+      if (m) resolve(m[1]!);
+      for (const line of buf.split('\n').slice(0, -1)) onLine(line);
+      buf = buf.slice(buf.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/** A signed Alchemy create of the seed example's shape, with its own order number and callback. */
+export function alchemyCreate(orderNo: string, callbackUrl: string): Req {
+  const path = '/open/api/card/create';
+  const body = { vid: 'USD', deposit: '1000', orderNo, callbackUrl, cardHolder: { firstName: 'Milton', lastName: 'Schmitt' } };
+  const headers = alchemyHeaders({
+    accessKey: keys.MOCK_ALCHEMY_ACCESS_KEY,
+    secret: keys.MOCK_ALCHEMY_SECRET_KEY,
+    email: 'bench@example.test',
+    method: 'POST',
+    path,
+    body,
+  }) as unknown as Record<string, string>;
+  return { path, headers, body: JSON.stringify(body) };
+}
+
+/** A sealed GEP apply starting `today`, with its own request number. */
+export function gepApply(userReqNo: string, today: string): Req {
+  const data = {
+    userReqNo,
+    localCurrency: 'USD',
+    startDate: today,
+    endDate: '2030-01-01',
+    authLimitAmount: '10',
+    enableMultiUse: '1',
+    enableCurrencyCheck: '0',
+  };
+  const body = gepForm({
+    certificateId: '2'.repeat(19),
+    userNo: keys.MOCK_GEP_USER_NO,
+    dataContent: encodeSealed(data, merchant.privateKey),
+  });
+  return { path: '/api/vas/card/apply', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
+}

@@ -44,12 +44,12 @@ export function acceptance(provider: Provider, operation: string, name: string) 
     const failed: Case[] = [];
     await h.pool(cases, async (c, i) => {
       // the case's own order number, by its index: the same whatever the concurrency
-      const body = uniquify(
+      const body = await asSent(
+        h,
         provider,
         operation,
-        await onSendDay(h, provider, operation, c.value),
-        h.unique(`a${i.toString(36)}`),
-        h.s.callbackBase,
+        c.value,
+        `a${i.toString(36)}`,
         c.rules.map((id) => catalogue().byId.get(id)!.field),
       );
       const r = await attempt(() => send(h, provider, operation, body), h);
@@ -100,6 +100,14 @@ async function onSendDay(h: Harness, provider: Provider, operation: string, valu
   const made = h.gen(provider).today;
   const today = await h.dayOf(provider);
   return shiftDates(provider, operation, value, daysBetween(made, today));
+}
+
+/**
+ * A case's body as it goes on the wire: on the day it is sent, with its own order number (`key`: its
+ * index, so the same whatever the concurrency) and the suite's callback URL, except for `keep` fields.
+ */
+async function asSent(h: Harness, provider: Provider, operation: string, value: unknown, key: string, keep: readonly string[]) {
+  return uniquify(provider, operation, await onSendDay(h, provider, operation, value), h.unique(key), h.s.callbackBase, keep);
 }
 
 /** At most this many failing random cases are shrunk per property (each candidate is a real request). */
@@ -209,14 +217,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
     await h.pool(cases, async (c, i) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
-      const body = uniquify(
-        provider,
-        operation,
-        await onSendDay(h, provider, operation, c.value),
-        h.unique(`r${i.toString(36)}`),
-        h.s.callbackBase,
-        [rule.field],
-      );
+      const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
       const r = await attempt(() => send(h, provider, operation, body), h);
       if ('error' in r) {
         f.error(rule.id, r.error);

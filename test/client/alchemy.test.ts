@@ -4,8 +4,8 @@ import { curlFor } from '../../src/client/curl.ts';
 import type { AlchemyTarget } from '../../src/client/types.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { WireError } from '../../src/wire/errors.ts';
-import { createTransport } from '../../src/wire/http.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
+import { testTransport } from '../helpers/transport.ts';
 import { rejected } from '../wire/thrown.ts';
 import { alchemyAnswer, type ProviderServer, startProviderServer } from './provider-server.ts';
 
@@ -22,13 +22,7 @@ const CREATE = {
   callbackUrl: 'https://cb.example/x',
 };
 
-const transport = createTransport({
-  connectTimeoutMs: 2_000,
-  headersTimeoutMs: 10_000,
-  bodyTimeoutMs: 10_000,
-  maxBodyBytes: 64 * 1024,
-  callTimeoutMs: 10_000,
-});
+const transport = testTransport();
 afterAll(() => transport.close());
 const servers: ProviderServer[] = [];
 afterEach(async () => {

@@ -4,10 +4,10 @@ import { createGepClient } from '../../src/client/gep.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { WireError } from '../../src/wire/errors.ts';
 import { encodeSealed } from '../../src/wire/gep-envelope.ts';
-import { createTransport } from '../../src/wire/http.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
 import { examples } from '../helpers/fixtures.ts';
+import { testTransport } from '../helpers/transport.ts';
 import { rejected } from '../wire/thrown.ts';
 import { gepAnswer, type ProviderServer, startProviderServer } from './provider-server.ts';
 
@@ -21,13 +21,7 @@ const RESULT = examples.gepApplyResult();
 const USER_NO = '1234567890123456789';
 const CERT_ID = '9876543210987654321';
 
-const transport = createTransport({
-  connectTimeoutMs: 2_000,
-  headersTimeoutMs: 10_000,
-  bodyTimeoutMs: 10_000,
-  maxBodyBytes: 64 * 1024,
-  callTimeoutMs: 10_000,
-});
+const transport = testTransport();
 afterAll(() => transport.close());
 const servers: ProviderServer[] = [];
 afterEach(async () => {

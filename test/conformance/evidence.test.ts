@@ -15,18 +15,12 @@ import { judgeAnswer } from '../../src/conformance/judge.ts';
 import { type RunningMock, startMock } from '../../src/mock/server.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { todayIn } from '../../src/spec/evaluate.ts';
-import { createTransport } from '../../src/wire/http.ts';
 import { luhnValid, maskPan } from '../../src/wire/luhn.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
 import { examples } from '../helpers/fixtures.ts';
+import { testTransport } from '../helpers/transport.ts';
 
-const transport = createTransport({
-  connectTimeoutMs: 2_000,
-  headersTimeoutMs: 10_000,
-  bodyTimeoutMs: 10_000,
-  maxBodyBytes: 64 * 1024,
-  callTimeoutMs: 10_000,
-});
+const transport = testTransport();
 let mock: RunningMock;
 beforeAll(async () => {
   mock = await startMock({ timeScale: 0.002 });

@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError } from '../cli/args.ts';
 import type { Level } from '../spec/registry.ts';
+import { UsageError } from '../wire/errors.ts';
 
 export const FAIL_ON = ['must', 'should', 'info'] as const;
 export type FailOn = (typeof FAIL_ON)[number];

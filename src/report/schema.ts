@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError } from '../cli/args.ts';
 import { FINDING_KINDS } from '../spec/lint.ts';
 import { LEVELS, PROVIDERS } from '../spec/registry.ts';
+import { UsageError } from '../wire/errors.ts';
 import type { ConformanceReport } from './conformance.ts';
 import { SCHEMA_VERSION } from './conformance.ts';
 import { FAIL_ON, firstIssue } from './gate.ts';

@@ -10,6 +10,7 @@
  * - a current waiver of a rule of this run that did not fail is stale: reported, never a failure.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Level } from '../spec/registry.ts';
 import { UsageError } from '../wire/errors.ts';
@@ -94,7 +95,7 @@ export function readWaiversFile(path: string, known: ReadonlySet<string>): Waive
 /** `--waivers` as given, else `conformance.waivers.json` in `cwd` when it exists, else none. */
 export function waiversPath(flag: string | undefined, cwd: string): string | undefined {
   if (flag !== undefined) return flag;
-  const p = `${cwd}/${WAIVERS_FILE}`;
+  const p = join(cwd, WAIVERS_FILE);
   return existsSync(p) ? p : undefined;
 }
 

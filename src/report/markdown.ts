@@ -116,13 +116,16 @@ export function renderMarkdown(report: ConformanceReport, opts: MarkdownOptions 
     while (cut && bytes(cut) + reserve > max) cut = cut.slice(0, cut.lastIndexOf('\n', cut.length - 2) + 1);
     return cut + note(failures.length);
   }
+  let size = bytes(text);
   for (let i = 0; i < blocks.length; i++) {
     const next = `${blocks[i]}\n`;
-    if (bytes(text) + bytes(next) + (i < blocks.length - 1 ? reserve : 0) > max) {
+    const n = bytes(next);
+    if (size + n + (i < blocks.length - 1 ? reserve : 0) > max) {
       // the title and blank line (blocks 0, 1) are not failures
       return text + note(failures.length - Math.max(0, i - 2));
     }
     text += next;
+    size += n;
   }
   return text;
 }

@@ -6,12 +6,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { SPEC_VERSION_NAMES, SPEC_VERSION_VARIABLE, versionsNamed } from '../spec/catalogue.ts';
 import { PROVIDERS } from '../spec/registry.ts';
-import { CardConformanceError, EXIT, type ExitCode } from '../wire/errors.ts';
+import { type ExitCode, UsageError } from '../wire/errors.ts';
 
-export class UsageError extends CardConformanceError {
-  override name = 'UsageError';
-  readonly exitCode = EXIT.usage;
-}
+export { UsageError };
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

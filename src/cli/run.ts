@@ -1,7 +1,7 @@
 /**
  * `card-conformance run [--provider alchemy|gep|all] [--base-url URL] [--seed N] [--runs N]
  * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]... [--wait DURATION] [--stability DURATION]
- * [--time-scale X]`
+ * [--time-scale X] [--fail-on must|should|info] [--waivers FILE]`
  *
  * Runs the conformance suites (ordinary vitest files: `npx vitest --project conformance` runs the same)
  * with the rule reporter, against the configured sandbox or, without a base URL, the embedded mock.
@@ -27,6 +27,7 @@ import {
 import { DURATION_EXAMPLES, parseDuration, watchdogMs } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
+import { DEFAULT_FAIL_ON, FAIL_ON, readWaiversFile, WAIVERS_FILE, waiversPath } from '../report/gate.ts';
 import { ConformanceReporter } from '../report/reporter.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { PROVIDERS, SCHEMA_MODES } from '../spec/registry.ts';
@@ -49,7 +50,7 @@ export const RUN = {
   summary: [
     'test a provider rule by rule (the embedded mock without a base URL)',
     'runs the conformance suites against --base-url or <PROVIDER>_BASE_URL, else the embedded mock, and',
-    'writes conformance.json to the report directory',
+    'writes conformance.json, junit.xml, conformance.md and conformance.html to the report directory',
   ].join('\n'),
   options: {
     provider: { type: 'string', arg: PROVIDER_CHOICES.join('|'), default: ALL, help: 'which provider to test' },
@@ -97,6 +98,18 @@ export const RUN = {
       arg: 'X',
       default: DEFAULT_TIME_SCALE,
       help: `provider time per real time in the embedded mock; 1 is real time (or ${SETTINGS_VARIABLES.timeScale})`,
+    },
+    'fail-on': {
+      type: 'string',
+      arg: FAIL_ON.join('|'),
+      default: DEFAULT_FAIL_ON,
+      help: 'the lowest level whose failures fail the run: must (MUST only), should (MUST and SHOULD), info (all)',
+    },
+    waivers: {
+      type: 'string',
+      arg: 'FILE',
+      default: `${WAIVERS_FILE} in the current directory, if it exists`,
+      help: 'waivers: a waived failure does not fail the run; an expired waiver does; one matching no failure is stale',
     },
     ...SPEC_VERSION_OPTION,
   },
@@ -173,6 +186,10 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     throw new UsageError("--time-scale sets the embedded mock's clock, but every provider has a base URL");
   const reportDir = resolve(values['report-dir'] ?? RUN.options['report-dir'].default);
   checkWritableDir(reportDir);
+  // the gate is applied where the report is built, by the reporter in this process: handed over directly
+  const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, DEFAULT_FAIL_ON);
+  const waiversFile = waiversPath(values.waivers, process.cwd());
+  const waivers = waiversFile ? readWaiversFile(waiversFile, new Set(catalogue().rules.map((r) => r.id))) : [];
 
   const totalRules = catalogue().rules.filter((r) => providers.includes(r.provider)).length;
   let report: ConformanceReport | undefined;
@@ -188,6 +205,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     totalRules,
     out,
     secrets: config.secrets,
+    gate: { failOn, waivers, ...(waiversFile ? { file: waiversFile } : {}) },
     onReport: (r) => (report = r),
     watchdog: {
       boundMs,

@@ -24,7 +24,7 @@ import type { StateContext } from '../pact/states.ts';
 import { type InteractionResult, readPact, verifyPacts } from '../pact/verify.ts';
 import { summaryText } from '../report/conformance.ts';
 import { buildPactReport, earlierFindings } from '../report/pact.ts';
-import { writeReport } from '../report/reporter.ts';
+import { writeReports } from '../report/write.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
 import { PROVIDERS, type Provider } from '../spec/registry.ts';
@@ -224,7 +224,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
     durationMs: performance.now() - t0,
     earlier: earlierFindings(reportDir, target),
   });
-  const path = writeReport(reportDir, report, secrets);
+  const path = writeReports(reportDir, report, secrets).json;
   out(summaryText(report, path));
   if (brokerUrl) {
     for (const p of providers) {

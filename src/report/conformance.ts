@@ -10,25 +10,38 @@ import { mergeFinding } from '../conformance/findings.ts';
 import type { SessionSummary } from '../conformance/session.ts';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import { lintSpec, type SpecFinding } from '../spec/lint.ts';
-import type { Level, Provider } from '../spec/registry.ts';
+import { LEVELS, type Level, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
+import { applyWaivers, DEFAULT_FAIL_ON, type FailOn, failsGate, type Waiver, type WaiverSummary } from './gate.ts';
 
 export type RunVerdict = 'pass' | 'fail' | 'error';
+
+/** The report's format version: bumped when a field changes meaning or goes away (readers check it). */
+export const SCHEMA_VERSION = 1;
+
+/** A rule's verdict in the report: the suites' own, or `waived` (a failure a current waiver covers). */
+export type ReportVerdict = RuleVerdict | 'waived';
 
 export interface RuleResult {
   id: string;
   provider: Provider;
+  /** The catalogue rule's operation and wire field (`response.` for answer fields). */
+  operation: string;
+  field: string;
   level: Level;
   title: string;
   source: string;
-  verdict: RuleVerdict;
+  verdict: ReportVerdict;
   checks: number;
   evidence: Finding['evidence'];
   reason?: string;
+  /** The waiver that turned this failure into `waived` (its evidence stays). */
+  waiver?: { reason: string; owner: string; expires: string };
 }
 
 export interface ConformanceReport {
   tool: 'card-conformance';
+  schemaVersion: typeof SCHEMA_VERSION;
   verdict: RunVerdict;
   exitCode: 0 | 1 | 3;
   /** One line a person reads first. */
@@ -58,7 +71,13 @@ export interface ConformanceReport {
     failedMust: number;
     failedShould: number;
     failedInfo: number;
+    /** Failures a current waiver covers (not counted in fail, flaky or failed*). */
+    waived: number;
   };
+  /** Which failures fail the gate (`run --fail-on`): MUST only, MUST and SHOULD (default), or every level. */
+  gate: { failOn: FailOn };
+  /** The waivers file read (`run --waivers`) and what each of its waivers did in this run. */
+  waivers: WaiverSummary;
   /** Facts of the profile no public source settles, that this verdict relies on. */
   assumptions: { provider: Provider; what: string; choice: string; origin: string }[];
   /** Problems of the run itself (a suite that crashed, a target that failed), one line each. */
@@ -96,6 +115,8 @@ export interface ReportInput {
   /** Why a rule no finding decided is skipped (default: not decided by any suite of this run). */
   undecided?: string;
   pacts?: PactInteractionResult[];
+  /** The gate: which levels fail it and the waivers read (default: `should`, no waivers). */
+  gate?: { failOn: FailOn; waivers: readonly Waiver[]; file?: string /** UTC YYYY-MM-DD; default the run's start day. */; today?: string };
 }
 
 export function buildReport(input: ReportInput): ConformanceReport {
@@ -106,11 +127,19 @@ export function buildReport(input: ReportInput): ConformanceReport {
     for (const id of c.rules)
       if (!merged.has(id))
         merged.set(id, { ruleId: id, verdict: 'error', checks: 0, evidence: [], reason: `the suite deciding it failed: ${c.error}` });
-  const rules: RuleResult[] = cat.rules
+  const judged: RuleResult[] = cat.rules
     .filter((r) => input.providers.includes(r.provider))
     .map((r) => {
       const f = merged.get(r.id);
-      const base = { id: r.id, provider: r.provider, level: r.level, title: r.title, source: r.source };
+      const base = {
+        id: r.id,
+        provider: r.provider,
+        operation: r.operation,
+        field: r.field,
+        level: r.level,
+        title: r.title,
+        source: r.source,
+      };
       if (!f)
         return {
           ...base,
@@ -131,25 +160,42 @@ export function buildReport(input: ReportInput): ConformanceReport {
       }));
       return { ...base, verdict, checks: f.checks, evidence, ...(f.reason ? { reason: f.reason } : {}) };
     });
-  const count = (v: RuleVerdict) => rules.filter((r) => r.verdict === v).length;
-  // a flaky rule fails the gate like a failed one (it is right only sometimes)
+  const gate = input.gate ?? { failOn: DEFAULT_FAIL_ON, waivers: [] };
+  const waived = applyWaivers(judged, gate.waivers, gate.today ?? input.startedAt.toISOString().slice(0, 10), gate.file);
+  const rules: RuleResult[] = waived.rules;
+  const expired = waived.summary.expired;
+  const count = (v: ReportVerdict) => rules.filter((r) => r.verdict === v).length;
+  // a flaky rule fails the gate like a failed one (it is right only sometimes); a waived one does not
   const failed = (l: Level) => rules.filter((r) => (r.verdict === 'fail' || r.verdict === 'flaky') && r.level === l).length;
-  const fatalFail = failed('MUST') + failed('SHOULD');
+  const gating = LEVELS.filter((l) => failsGate(l, gate.failOn));
+  const fatalFail = gating.reduce((n, l) => n + failed(l), 0);
   const controlFailed = Object.entries(input.session?.control ?? {}).filter(([, c]) => !c.ok);
-  const errors = rules.filter((r) => r.verdict === 'error' && r.level !== 'INFO').length + (input.session ? 0 : 1) + input.problems.length;
-  const verdict: RunVerdict = fatalFail > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
+  const errors =
+    rules.filter((r) => r.verdict === 'error' && (r.level !== 'INFO' || gate.failOn === 'info')).length +
+    (input.session ? 0 : 1) +
+    input.problems.length;
+  const verdict: RunVerdict = fatalFail > 0 || expired.length > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
+  const waivedNote = count('waived') ? `, ${count('waived')} waived` : '';
+  const expiredNote = expired.length
+    ? `expired waiver${expired.length > 1 ? 's' : ''} for ${expired.map((w) => `${w.id} (${w.owner}, expired ${w.expires})`).join(', ')}`
+    : '';
+  const failing = gating.map((l) => `${failed(l)} ${l}`);
+  const failNote = `${failing.length > 1 ? `${failing.slice(0, -1).join(', ')} and ${failing.at(-1)}` : failing[0]} rules fail`;
   const headline =
     verdict === 'pass'
-      ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
+      ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${waivedNote}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
       : verdict === 'fail'
-        ? `not conformant: ${failed('MUST')} MUST and ${failed('SHOULD')} SHOULD rules fail${count('flaky') ? ` (${count('flaky')} of them flaky)` : ''}`
+        ? fatalFail > 0
+          ? `not conformant: ${failNote}${count('flaky') ? ` (${count('flaky')} of them flaky)` : ''}${waivedNote}${expiredNote ? `; ${expiredNote}` : ''}`
+          : `not conformant: ${expiredNote}`
         : controlFailed.length > 0
           ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
           : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
+    schemaVersion: SCHEMA_VERSION,
     verdict,
     exitCode,
     headline,
@@ -176,7 +222,10 @@ export function buildReport(input: ReportInput): ConformanceReport {
       failedMust: failed('MUST'),
       failedShould: failed('SHOULD'),
       failedInfo: failed('INFO'),
+      waived: count('waived'),
     },
+    gate: { failOn: gate.failOn },
+    waivers: waived.summary,
     assumptions: input.providers.flatMap((p) => cat.profiles[p].assumptions.map((a) => ({ provider: p, ...a }))),
     problems: input.problems,
     specFindings: lintSpec(cat, input.providers),
@@ -195,7 +244,7 @@ export function summaryText(r: ConformanceReport, path: string): string {
       .join(
         ', ',
       )}; document versions ${Object.values(r.specVersions).join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
-    `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.waived ? `${r.summary.waived} waived, ` : ''}${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
   ];
   const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'flaky' || x.verdict === 'error');
   for (const x of bad.slice(0, 12))
@@ -207,10 +256,12 @@ export function summaryText(r: ConformanceReport, path: string): string {
     );
   if (bad.length > 12) lines.push(`  … and ${bad.length - 12} more in the report`);
   for (const p of r.problems.slice(0, 3)) lines.push(`  problem: ${p}`);
+  for (const w of r.waivers.expired) lines.push(`  ✗ expired waiver ${w.id} (${w.owner}, expired ${w.expires}): fails the gate`);
+  for (const w of r.waivers.stale) lines.push(`  stale waiver ${w.id} (${w.owner}): the rule did not fail`);
   if (r.specFindings.length)
     lines.push(
       `  ${r.specFindings.length} INFO findings where the documents disagree with themselves (specFindings; card-conformance lint-spec)`,
     );
-  lines.push(`  report: ${path}`, '');
+  lines.push(`  report: ${path} (with junit.xml, conformance.md and conformance.html beside it)`, '');
   return lines.join('\n');
 }

@@ -3,8 +3,6 @@
  * then the report, written whole or not at all (a temp file renamed into place), and the one-screen
  * summary. It merges the findings the suites left in their tests' meta.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { Finding } from '../conformance/findings.ts';
@@ -13,7 +11,8 @@ import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/se
 import { catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { buildReport, type ConformanceReport, summaryText } from './conformance.ts';
+import { buildReport, type ConformanceReport, type ReportInput, summaryText } from './conformance.ts';
+import { writeReports } from './write.ts';
 
 export interface ReporterOptions {
   reportDir: string;
@@ -23,6 +22,8 @@ export interface ReporterOptions {
   /** Secrets to scrub from anything written (evidence is redacted already; this is the last line). */
   secrets: string[];
   onReport?: (report: ConformanceReport, path: string) => void;
+  /** `--fail-on` and the waivers, read and checked by `run` before the suites start (default: should, none). */
+  gate?: ReportInput['gate'];
   /**
    * The run-level watchdog: when neither a test event nor the suites' heartbeat file shows progress for
    * `boundMs`, the report is written with every undecided rule `error`, naming the stuck tests, and
@@ -141,24 +142,13 @@ export class ConformanceReporter implements Reporter {
       durationMs: performance.now() - this.t0,
       testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
+      ...(this.opts.gate ? { gate: this.opts.gate } : {}),
     });
-    const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
+    const paths = writeReports(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
+    const path = paths.json;
     this.opts.out(summaryText(report, path));
+    if (paths.stepSummary?.error) this.opts.out(`card-conformance: step summary not written: ${paths.stepSummary.error}\n`);
     this.opts.onReport?.(report, path);
     return report;
   }
-}
-
-/**
- * Write `conformance.json` whole (temp file, then rename), scrubbed once more of every configured secret.
- * `identifiers`: configured merchant numbers left alone (they replay in a reproduction; they are not cards).
- */
-export function writeReport(dir: string, report: ConformanceReport, secrets: string[], identifiers: readonly string[] = []): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'conformance.json');
-  // redact values, then serialise: redacting the JSON text could cut through an escaped quote
-  const text = `${JSON.stringify(createRedactor({ secrets, keep: identifiers }).value(report), null, 2)}\n`;
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-  return path;
 }

@@ -25,6 +25,16 @@ export abstract class CardConformanceError extends Error {
   abstract readonly exitCode: ExitCode;
 }
 
+/**
+ * Bad input from the user (a flag, an argument, a file they named): exit 2. Declared here, on the lowest
+ * floor, so that library modules reading a user's file (src/report) can throw it; src/cli/args.ts
+ * re-exports it for the commands.
+ */
+export class UsageError extends CardConformanceError {
+  override name = 'UsageError';
+  readonly exitCode = EXIT.usage;
+}
+
 /** The exit code for anything a command throws: the project's errors carry theirs; anything else is 1. */
 export function exitCodeOf(err: unknown): ExitCode {
   return err instanceof CardConformanceError ? err.exitCode : EXIT.failed;

@@ -11,7 +11,7 @@ import { readSettings } from '../../src/conformance/settings.ts';
 import type { InteractionResult } from '../../src/pact/verify.ts';
 import { buildReport } from '../../src/report/conformance.ts';
 import { buildPactReport, earlierFindings, pactFindings } from '../../src/report/pact.ts';
-import { writeReport } from '../../src/report/reporter.ts';
+import { writeReports } from '../../src/report/write.ts';
 
 const session = (url: string, embedded: boolean): SessionSummary => ({
   settings: { ...readSettings({}), providers: ['gep'] },
@@ -67,7 +67,7 @@ describe('pact results in conformance.json', () => {
       testsMs: 1,
       providers: ['gep'],
     });
-    writeReport(dir, earlier, []);
+    writeReports(dir, earlier, []);
     const merged = buildPactReport({
       results,
       providers: ['gep'],

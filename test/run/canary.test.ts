@@ -2,7 +2,8 @@
  * The canary: a whole `run` of both providers through a proxy that plants secrets, card numbers, CVVs
  * and tokens in the answers (beside the ones the mock's cards really carry), with the configured secret
  * echoed back by the "provider". The evidence now carries whole answers in plaintext; nothing planted or
- * passed through may appear in any output: stdout, stderr, and every file of the report directory.
+ * passed through may appear in any output: stdout, stderr, every file of the report directory (the four
+ * report files: conformance.json, junit.xml, conformance.md, conformance.html) and the step summary.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -106,6 +107,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'merchant.pem'), merchant.privatePem);
   writeFileSync(join(dir, 'platform.pem'), platform.publicPem);
   const out = join(dir, 'report');
+  const stepSummary = join(dir, 'step-summary.md');
   const r = await cli(['run', '--runs', '4', '--base-url', url, '--report-dir', out], {
     ALCHEMY_ACCESS_KEY: ACCESS_KEY,
     ALCHEMY_SECRET_KEY: SECRET,
@@ -117,11 +119,13 @@ beforeAll(async () => {
     CARD_CONFORMANCE_WORKERS: '1',
     CARD_CONFORMANCE_POLL_MS: '3',
     CARD_CONFORMANCE_WAIT_MS: '3000',
+    GITHUB_STEP_SUMMARY: stepSummary,
   });
   code = r.code;
   outputs['stdout'] = r.stdout;
   outputs['stderr'] = r.stderr;
   for (const f of readdirSync(out)) outputs[f] = readFileSync(join(out, f), 'utf8');
+  outputs['$GITHUB_STEP_SUMMARY'] = readFileSync(stepSummary, 'utf8');
 }, 280_000);
 
 afterAll(async () => {
@@ -133,7 +137,9 @@ afterAll(async () => {
 describe('the canary: nothing planted or passed through leaks into any output', () => {
   it('the run went through, failed on the deviations, and carried the canaries (positive case first)', () => {
     expect(code, outputs['stdout']!.slice(-1500)).toBe(1);
-    expect(Object.keys(outputs)).toContain('conformance.json');
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['conformance.json', 'junit.xml', 'conformance.md', 'conformance.html', '$GITHUB_STEP_SUMMARY']),
+    );
     expect(seen.plants).toBeGreaterThan(100);
     expect(seen.pans.size).toBeGreaterThan(0);
     expect(seen.cvvs.size).toBeGreaterThan(0);
@@ -142,11 +148,22 @@ describe('the canary: nothing planted or passed through leaks into any output', 
     const report = outputs['conformance.json']!;
     expect([...seen.pans].some((p) => report.includes(maskPan(p)))).toBe(true);
     expect(report).toContain(maskPan(PLANTED_PAN));
+    // and the failures' evidence reached the other files too (each is checked below, so each must carry it)
+    for (const f of ['junit.xml', 'conformance.md', '$GITHUB_STEP_SUMMARY']) expect(outputs[f], f).toContain(maskPan(PLANTED_PAN));
   });
 
   it('no secret, card number, CVV, token or key in stdout, stderr or any report file', () => {
-    const values = [SECRET, PLANTED_PAN, PLANTED_JWT, ...seen.pans, ...seen.tokens, '-----BEGIN'];
-    for (const [name, text] of Object.entries(outputs)) {
+    const values = [SECRET, ACCESS_KEY, PLANTED_PAN, PLANTED_JWT, ...seen.pans, ...seen.tokens, '-----BEGIN'];
+    // XML and HTML files are read as their text would show (entities decoded), so an escaped quote hides nothing
+    const shown = (t: string) =>
+      t
+        .replace(/&quot;|&#34;/g, '"')
+        .replace(/&apos;|&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+    for (const [name, raw] of Object.entries(outputs)) {
+      const text = shown(raw);
       for (const v of values) expect(text.includes(v), `${name} holds ${v.slice(0, 6)}…`).toBe(false);
       expect(text, name).not.toContain(`"${PLANTED_CVV}"`);
       // every CVV field shows [REDACTED] (or was empty)

@@ -3,14 +3,14 @@
  * hang, never "every negative test passed": refused connection, a server that never answers, 429, 503,
  * HTML, reset, a 20 MB body, an undecryptable GEP result, and valid credentials refused.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../src/mock/server.ts';
-import type { ConformanceReport } from '../../src/report/conformance.ts';
+import { readReportFile } from '../../src/report/schema.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { cli } from '../helpers/cli.ts';
 
@@ -57,7 +57,7 @@ async function untestable(name: string, url: string, provider: 'alchemy' | 'gep'
   const out = join(dir, name);
   const r = await cli(['run', '--provider', provider, '--runs', '2', '--report-dir', out], creds(url));
   expect(r.code, r.stdout.slice(-1500) + r.stderr).toBe(3);
-  const rep = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
+  const rep = readReportFile(join(out, 'conformance.json'));
   expect(rep.verdict).toBe('error');
   expect(rep.positiveControl[provider]?.ok).toBe(false);
   expect(rep.positiveControl[provider]?.reason).toMatch(expected);

@@ -4,11 +4,11 @@
  * undecided rules `error`, writes the report and exits 3. The bound is derived from the call deadline,
  * retries and poll interval; the test makes it short through those settings, not through a back door.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConformanceReport } from '../../src/report/conformance.ts';
+import { readReportFile } from '../../src/report/schema.ts';
 import { cli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-watchdog-'));
@@ -24,7 +24,7 @@ describe('the run-level watchdog', () => {
       CARD_CONFORMANCE_RETRIES: '0',
     });
     expect(r.code, r.stdout.slice(-2000) + r.stderr).toBe(3);
-    const rep = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
+    const rep = readReportFile(join(out, 'conformance.json'));
     expect(rep.exitCode).toBe(3);
     const stuck = rep.rules.find((x) => x.id === 'alchemy.create.request.acceptsValid')!;
     expect(stuck.verdict).toBe('error');

@@ -15,20 +15,27 @@ import { EXIT } from '../wire/errors.ts';
 
 export type RunVerdict = 'pass' | 'fail' | 'error';
 
+/** A rule's verdict in a report: a suite's, or `waived` (a failure a waiver covers). */
+export type ReportVerdict = RuleVerdict | 'waived';
+
 export interface RuleResult {
   id: string;
   provider: Provider;
+  operation: string;
+  field: string;
   level: Level;
   title: string;
   source: string;
-  verdict: RuleVerdict;
+  verdict: ReportVerdict;
   checks: number;
   evidence: Finding['evidence'];
   reason?: string;
+  waiver?: { reason: string; owner: string; expires: string };
 }
 
 export interface ConformanceReport {
   tool: 'card-conformance';
+  schemaVersion: 1;
   verdict: RunVerdict;
   exitCode: 0 | 1 | 3;
   /** One line a person reads first. */
@@ -110,7 +117,15 @@ export function buildReport(input: ReportInput): ConformanceReport {
     .filter((r) => input.providers.includes(r.provider))
     .map((r) => {
       const f = merged.get(r.id);
-      const base = { id: r.id, provider: r.provider, level: r.level, title: r.title, source: r.source };
+      const base = {
+        id: r.id,
+        provider: r.provider,
+        operation: r.operation,
+        field: r.field,
+        level: r.level,
+        title: r.title,
+        source: r.source,
+      };
       if (!f)
         return {
           ...base,
@@ -150,6 +165,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
+    schemaVersion: 1,
     verdict,
     exitCode,
     headline,

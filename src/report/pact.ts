@@ -47,9 +47,18 @@ export function earlierFindings(dir: string, target: SessionSummary['target']): 
     return e !== undefined && e.embedded === t.embedded && (t.embedded || e.url === t.url);
   });
   if (!same) return [];
-  return earlier.rules
-    .filter((r) => r.verdict !== 'skipped')
-    .map((r) => ({ ruleId: r.id, verdict: r.verdict, checks: r.checks, evidence: r.evidence, ...(r.reason ? { reason: r.reason } : {}) }));
+  return (
+    earlier.rules
+      .filter((r) => r.verdict !== 'skipped')
+      // a waived rule failed (a waiver only covers it)
+      .map((r) => ({
+        ruleId: r.id,
+        verdict: r.verdict === 'waived' ? 'fail' : r.verdict,
+        checks: r.checks,
+        evidence: r.evidence,
+        ...(r.reason ? { reason: r.reason } : {}),
+      }))
+  );
 }
 
 export interface PactReportInput {

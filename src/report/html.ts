@@ -259,7 +259,7 @@ function matrixCell(r: RuleResult | undefined, run: ConformanceReport, file: str
   const expandable = r.verdict !== 'pass' || r.evidence.length > 0;
   if (!expandable) return `<td class="cell v-${r.verdict}">${LABEL[r.verdict]} <small>${esc(r.checks)}</small></td>`;
   return `<td class="cell v-${r.verdict}"><details><summary>${LABEL[r.verdict]}${r.evidence.length ? ` <small>${r.evidence.length}</small>` : ''}</summary>
-<div class="detail">${r.evidence[0] ? `<p class="msg">${esc(r.evidence[0].message)}</p>` : ''}${ruleDetail(r, run, file)}</div></details></td>`;
+<div class="detail">${ruleDetail(r, run, file)}</div></details></td>`;
 }
 
 function matrix(runs: readonly ConformanceReport[], files: readonly string[]): string {
@@ -373,12 +373,12 @@ article.case{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:0 1rem;margin:.35rem 0;font-size:.85rem}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;word-break:break-all}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}
-.replay{font-size:.85rem}
+.replay{font-size:.85rem;overflow-wrap:anywhere}
 .waiver{color:var(--waived)}.reason{margin:.25rem 0}
 table.matrix{border-collapse:separate;border-spacing:0;width:100%;margin-top:.5rem}
 table.matrix th,table.matrix td{border-bottom:1px solid var(--line);padding:.25rem .4rem;vertical-align:top;text-align:left}
 table.matrix thead th{background:var(--bg);border-bottom:2px solid var(--fg);font-weight:400;font-size:.8rem}
-th.run{border-top:6px solid var(--skipped);min-width:11rem}th.r-pass{border-top-color:var(--pass)}th.r-fail{border-top-color:var(--fail)}th.r-error{border-top-color:var(--error)}
+th.run{border-top:6px solid var(--skipped);min-width:11rem;overflow-wrap:anywhere}th.r-pass{border-top-color:var(--pass)}th.r-fail{border-top-color:var(--fail)}th.r-error{border-top-color:var(--error)}
 .runno{font-weight:700}.r-pass .rv{color:var(--pass)}.r-fail .rv{color:var(--fail)}.r-error .rv{color:var(--error)}
 tr.gh th{background:var(--soft);font-size:.95rem;padding:.4rem}
 th.rulecell{font-weight:400;min-width:22rem;max-width:34rem}
@@ -391,7 +391,7 @@ td.cell.v-pass{background:var(--pass)}td.cell.v-fail{background:var(--fail)}td.c
 td.cell summary{cursor:pointer}
 td.cell details[open]{color:var(--fg);font-weight:400;letter-spacing:0;font-size:14px}
 td.cell details[open]>summary{color:#fff;font-weight:700;font-size:.78rem}
-td.cell details[open]>.detail{background:#fff;border-radius:6px;padding:.5rem;margin-top:.3rem;width:min(60vw,48rem)}
+td.cell details[open]>.detail{background:#fff;border-radius:6px;padding:.5rem;margin-top:.3rem;width:min(55vw,44rem)}
 nav.attention{border:1px solid var(--fail);border-radius:8px;padding:.25rem 1rem .5rem;margin:.5rem 0}
 nav.attention h2{margin:.5rem 0;font-size:1rem}
 nav.attention ul{list-style:none;margin:0;padding:0}

@@ -246,7 +246,42 @@ ${[...groupBy(or, (r) => r.field)]
 ${problems}
 ${attention(run.rules)}
 ${toolbar(run.rules, run.rules.length, false)}
-<main>${body}</main>`;
+<main>${body}</main>
+${extras(run)}`;
+}
+
+/** What the verdict rests on beyond the rules: assumptions, the documents' own disagreements, pact interactions. */
+function extras(run: ConformanceReport): string {
+  const out: string[] = [];
+  const pacts = run.pacts ?? [];
+  if (pacts.length) {
+    const failed = pacts.filter((p) => p.verdict !== 'pass').length;
+    out.push(`<details class="extra"${failed ? ' open' : ''}><summary><h2>Pact interactions <span class="muted">${pacts.length}, ${failed} not passed</span></h2></summary>
+<table class="plain"><thead><tr><th>verdict</th><th>provider</th><th>interaction</th><th>rules it failed</th><th>reason</th></tr></thead><tbody>${pacts
+      .map(
+        (p) =>
+          `<tr><td>${badge(p.verdict)}</td><td>${esc(p.provider)}</td><td>${esc(p.description)}</td><td>${p.failed
+            .map((id) => `<code>${esc(id)}</code>`)
+            .join(' ')}</td><td>${esc(p.reason ?? '')}</td></tr>`,
+      )
+      .join('')}</tbody></table></details>`);
+  }
+  if (run.assumptions.length)
+    out.push(`<details class="extra"><summary><h2>Assumptions this verdict relies on <span class="muted">${run.assumptions.length}: facts no public source settles</span></h2></summary>
+<table class="plain"><thead><tr><th>provider</th><th>what</th><th>choice</th><th>origin</th></tr></thead><tbody>${run.assumptions
+      .map((a) => `<tr><td>${esc(a.provider)}</td><td>${esc(a.what)}</td><td>${esc(a.choice)}</td><td>${esc(a.origin)}</td></tr>`)
+      .join('')}</tbody></table></details>`);
+  if (run.specFindings.length)
+    out.push(`<details class="extra"><summary><h2>Where the documents disagree with themselves <span class="muted">${run.specFindings.length} INFO findings, never failures (lint-spec)</span></h2></summary>
+<ul class="findings">${run.specFindings
+      .map(
+        (f) =>
+          `<li><span class="lvl l-INFO">INFO</span> ${esc(f.provider)} ${f.ruleId ? `<code>${esc(f.ruleId)}</code> ` : ''}${esc(f.message)}${f.rows
+            .map((r) => `<blockquote class="src">${esc(r)}</blockquote>`)
+            .join('')}</li>`,
+      )
+      .join('')}</ul></details>`);
+  return out.join('\n');
 }
 
 interface MatrixRow {
@@ -398,6 +433,13 @@ nav.attention ul{list-style:none;margin:0;padding:0}
 nav.attention li{display:flex;gap:.5rem;align-items:baseline;padding:.15rem 0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 nav.attention li .muted{overflow:hidden;text-overflow:ellipsis}
 li.rule:target{outline:2px solid var(--waived)}
+details.extra{margin:1rem 0 0}
+details.extra>summary{cursor:pointer}
+details.extra>summary h2{display:inline-flex;font-size:1rem;text-transform:none;letter-spacing:0;margin:.5rem 0}
+table.plain{border-collapse:collapse;width:100%;font-size:.85rem}
+table.plain th,table.plain td{border-bottom:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
+ul.findings{list-style:none;padding:0}
+ul.findings li{margin:.5rem 0}
 footer{margin-top:2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:800px){.pair{grid-template-columns:1fr}.why{padding-left:0}}
 `;

@@ -219,6 +219,31 @@ describe('single run', () => {
   });
 });
 
+describe('what the verdict rests on beyond the rules', () => {
+  it('the assumptions and the documents’ own disagreements are listed (collapsed), each one', () => {
+    expect(single.assumptions.length).toBeGreaterThan(0);
+    expect(single.specFindings.length).toBeGreaterThan(0);
+    expect(html).toContain(`Assumptions this verdict relies on <span class="muted">${single.assumptions.length}:`);
+    for (const a of single.assumptions) expect(html).toContain(`<td>${esc(a.what)}</td><td>${esc(a.choice)}</td><td>${esc(a.origin)}</td>`);
+    expect(html).toContain(`${single.specFindings.length} INFO findings, never failures`);
+    for (const f of single.specFindings) {
+      expect(html).toContain(esc(f.message));
+      for (const r of f.rows) expect(html).toContain(`<blockquote class="src">${esc(r)}</blockquote>`);
+    }
+    expect(html).not.toContain('Pact interactions');
+  });
+
+  it('a verify-pacts report lists its interactions, open when one did not pass', () => {
+    const page = renderHtml([
+      { ...single, pacts: [{ provider: 'gep', description: 'an apply <b>x</b>', verdict: 'fail', failed: [FAIL], reason: 'status 500' }] },
+    ]);
+    expect(page).toContain('<details class="extra" open><summary><h2>Pact interactions <span class="muted">1, 1 not passed</span>');
+    expect(page).toContain(
+      `<tr><td><span class="badge v-fail">FAIL</span></td><td>gep</td><td>an apply &lt;b&gt;x&lt;/b&gt;</td><td><code>${FAIL}</code></td><td>status 500</td></tr>`,
+    );
+  });
+});
+
 describe('several runs: the rules × runs matrix', () => {
   const a = report(1, { [FAIL]: 'fail' });
   const b = report(2);

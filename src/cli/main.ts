@@ -10,6 +10,7 @@ import { EXPORT, exportCommand } from './export.ts';
 import { LINT_SPEC, lintSpecCommand } from './lint-spec.ts';
 import { MOCK, mockCommand } from './mock.ts';
 import { PROXY, proxyCommand } from './proxy.ts';
+import { REPORT, reportCommand } from './report.ts';
 import { RULES, rulesCommand } from './rules.ts';
 import { RUN, runCommand } from './run.ts';
 import { SELFCHECK, selfcheckCommand } from './selfcheck.ts';
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   'verify-pacts': { spec: VERIFY_PACTS, run: verifyPactsCommand },
   export: { spec: EXPORT, run: exportCommand },
   'lint-spec': { spec: LINT_SPEC, run: lintSpecCommand },
+  report: { spec: REPORT, run: reportCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

@@ -98,6 +98,11 @@ export const RUN = {
       default: DEFAULT_TIME_SCALE,
       help: `provider time per real time in the embedded mock; 1 is real time (or ${SETTINGS_VARIABLES.timeScale})`,
     },
+    shard: {
+      type: 'string',
+      arg: 'I/N',
+      help: "run slice I of N of the suite files (vitest's sharding); card-conformance merge joins the N reports",
+    },
     ...SPEC_VERSION_OPTION,
   },
   exits: [
@@ -171,6 +176,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))
     throw new UsageError("--time-scale sets the embedded mock's clock, but every provider has a base URL");
+  const shard = parseShard(values.shard);
   const reportDir = resolve(values['report-dir'] ?? RUN.options['report-dir'].default);
   checkWritableDir(reportDir);
 
@@ -189,6 +195,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     out,
     secrets: config.secrets,
     onReport: (r) => (report = r),
+    ...(shard ? { shard } : {}),
     watchdog: {
       boundMs,
       heartbeats: heartbeatDir,
@@ -203,7 +210,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   out(
     `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
   );
-  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined);
+  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
   rmSync(heartbeatDir, { recursive: true, force: true });
   if (!report) {
     out('card-conformance run: the suites did not run to the end; see the messages above\n');
@@ -240,7 +247,11 @@ function killDescendants(pid: number): void {
 }
 
 /** The `conformance` vitest project, run once to its end with one reporter (run and selfcheck both start it so). */
-export async function runConformanceProject(reporter: Reporter, maxWorkers?: number): Promise<void> {
+export async function runConformanceProject(
+  reporter: Reporter,
+  maxWorkers?: number,
+  shard?: { index: number; count: number },
+): Promise<void> {
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest('test', [], {
     run: true,
@@ -250,8 +261,18 @@ export async function runConformanceProject(reporter: Reporter, maxWorkers?: num
     project: ['conformance'],
     reporters: [reporter],
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
   });
   await vitest.close();
+}
+
+/** `--shard I/N`: slice I (1-based) of N. */
+export function parseShard(v: string | undefined): { index: number; count: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be I/N with 1 <= I <= N, e.g. 1/2 (got "${v}")`);
+  return { index, count };
 }
 
 export function checkWritableDir(dir: string): void {

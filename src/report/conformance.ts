@@ -68,6 +68,8 @@ export interface ConformanceReport {
   rules: RuleResult[];
   /** `verify-pacts` only: each pact interaction replayed, its verdict and the rule ids it failed. */
   pacts?: PactInteractionResult[];
+  /** `run --shard i/n`: this report holds one slice of the suite files (vitest's sharding); `merge` joins the slices. */
+  shard?: { index: number; count: number };
 }
 
 export interface PactInteractionResult {
@@ -96,7 +98,12 @@ export interface ReportInput {
   /** Why a rule no finding decided is skipped (default: not decided by any suite of this run). */
   undecided?: string;
   pacts?: PactInteractionResult[];
+  shard?: { index: number; count: number };
 }
+
+/** Why a rule no finding decided is skipped, by default; and when the run never started. `merge` reads both. */
+export const UNDECIDED = 'not decided by any suite of this run';
+export const NOT_STARTED = 'the run did not start';
 
 export function buildReport(input: ReportInput): ConformanceReport {
   const cat = input.cat ?? shipped();
@@ -117,7 +124,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           verdict: 'skipped' as const,
           checks: 0,
           evidence: [],
-          reason: input.session ? (input.undecided ?? 'not decided by any suite of this run') : 'the run did not start',
+          reason: input.session ? (input.undecided ?? UNDECIDED) : NOT_STARTED,
         };
       // a rule no check decided is not a pass
       const verdict: RuleVerdict = f.verdict === 'pass' && f.checks === 0 ? 'skipped' : f.verdict;
@@ -182,6 +189,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     specFindings: lintSpec(cat, input.providers),
     rules,
     ...(input.pacts ? { pacts: input.pacts } : {}),
+    ...(input.shard ? { shard: input.shard } : {}),
   };
 }
 

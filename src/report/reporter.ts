@@ -29,6 +29,8 @@ export interface ReporterOptions {
    * `onStuck` ends the run.
    */
   watchdog?: { boundMs: number; heartbeats: string; onStuck: (report: ConformanceReport) => void };
+  /** `run --shard i/n`: recorded in the report, for `merge`. */
+  shard?: { index: number; count: number };
 }
 
 export class ConformanceReporter implements Reporter {
@@ -141,6 +143,7 @@ export class ConformanceReporter implements Reporter {
       durationMs: performance.now() - this.t0,
       testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
+      ...(this.opts.shard ? { shard: this.opts.shard } : {}),
     });
     const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     this.opts.out(summaryText(report, path));

@@ -28,8 +28,8 @@ export const REPLAY = {
   positionals: '<conformance.json> <rule-id>',
   summary: [
     "send a rule's recorded failing cases again and judge them as the suites do",
-    'dates move to the same offsets from today (the provider time zone), order numbers are fresh; the target is',
-    "--base-url, else the report's target if it was a sandbox, else the embedded mock (without the report's deviations)",
+    'dates move to the same offsets from today (the provider time zone), order numbers are fresh; the target',
+    "is --base-url, else the report's target if it was a sandbox, else the embedded mock (without the report's deviations)",
   ].join('\n'),
   options: {
     'base-url': {

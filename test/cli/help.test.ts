@@ -10,8 +10,21 @@ const words = (line: string): string[] => [...line.matchAll(/'([^']*)'|(\S+)/g)]
 const names = Object.keys(COMMANDS);
 
 describe('per-command help', () => {
-  it('covers run, call, mock, rules, selfcheck, proxy, verify-pacts, export and lint-spec', () => {
-    expect([...names].sort()).toEqual(['call', 'export', 'lint-spec', 'mock', 'proxy', 'rules', 'run', 'selfcheck', 'verify-pacts']);
+  it('covers run, call, mock, rules, selfcheck, proxy, verify-pacts, export, lint-spec, diff, replay and merge', () => {
+    expect([...names].sort()).toEqual([
+      'call',
+      'diff',
+      'export',
+      'lint-spec',
+      'merge',
+      'mock',
+      'proxy',
+      'replay',
+      'rules',
+      'run',
+      'selfcheck',
+      'verify-pacts',
+    ]);
   });
 
   describe.each(names)('%s', (name) => {

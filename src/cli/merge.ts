@@ -45,7 +45,7 @@ export function mergeCommand(argv: string[], out: (s: string) => void): number {
   });
   const merged = mergeShards(shards);
   const dir = resolve(values.out ?? MERGE.options.out.default);
-  checkWritableDir(dir);
+  checkWritableDir(dir, '--out');
   // TODO(lead, at merge with R1): writeReports(dir, merged, [], keptIdentifiers(...)) writes all four files
   const path = writeReport(dir, merged, [], keptIdentifiers(shards.map((s) => s.report)));
   out(`card-conformance merge: ${shards.length} shards of seed ${merged.seed}\n`);

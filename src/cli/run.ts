@@ -1,7 +1,7 @@
 /**
  * `card-conformance run [--provider alchemy|gep|all] [--base-url URL] [--seed N] [--runs N]
  * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]... [--wait DURATION] [--stability DURATION]
- * [--time-scale X]`
+ * [--time-scale X] [--shard I/N]`
  *
  * Runs the conformance suites (ordinary vitest files: `npx vitest --project conformance` runs the same)
  * with the rule reporter, against the configured sandbox or, without a base URL, the embedded mock.
@@ -275,12 +275,12 @@ export function parseShard(v: string | undefined): { index: number; count: numbe
   return { index, count };
 }
 
-export function checkWritableDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--report-dir ${dir} is not a directory`);
+export function checkWritableDir(dir: string, flag = '--report-dir'): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir} is not a directory`);
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new UsageError(`--report-dir ${dir} cannot be written`);
+    throw new UsageError(`${flag} ${dir} cannot be written`);
   }
 }

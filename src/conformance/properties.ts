@@ -280,7 +280,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
         f.flaky(x.ruleId, [
           ...x.evidence,
           ...(second.list().find((y) => y.ruleId === x.ruleId)?.evidence ?? []),
-          h.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
+          replay.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
         ]);
     });
     await shrinkFirst(

@@ -80,6 +80,9 @@ export async function replayCommand(argv: string[], out: (s: string) => void, en
   const config = loadConfig(env);
   const redactor = createRedactor({ secrets: config.secrets });
   const recorded = report.target[rule.provider];
+  // a replay opens cards: never against production by default (issue 15's target kind, where the report has it)
+  if (values['base-url'] === undefined && (recorded as { kind?: string } | undefined)?.kind === 'production')
+    throw new UsageError(`${path} tested production; replay sends creates: give --base-url of a sandbox or mock`);
   const baseUrl = values['base-url'] ?? (recorded && !recorded.embedded ? recorded.url : undefined);
   const resolved =
     rule.provider === 'alchemy' ? await resolveTarget('alchemy', config, baseUrl, env) : await resolveTarget('gep', config, baseUrl, env);

@@ -5,13 +5,16 @@
  * fresh; bad input (unknown rule, a rule that did not fail, a rule no generated case decided) is one
  * line, exit 2.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../properties/generate.ts';
 import { replayCommand } from '../../src/cli/replay.ts';
 import { type RunningMock, startMock } from '../../src/mock/server.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
+import { todayIn } from '../../src/spec/evaluate.ts';
 import { cli } from '../helpers/cli.ts';
 
 const DEVIATIONS = [
@@ -87,6 +90,22 @@ describe('card-conformance replay', () => {
     expect(r.stdout).toMatch(/against the embedded mock \(faithful: the run's deviations .* are not switched on\)/);
   });
 
+  it("without --base-url, the report's sandbox is the target; a report of production is refused", async () => {
+    const asTarget = (kind: string, url: string) => {
+      const p = join(dir, `${kind}.json`);
+      writeFileSync(p, JSON.stringify({ ...report, target: { alchemy: { url, embedded: false, kind } } }));
+      return p;
+    };
+    let text = '';
+    // the faithful mock stands in for the sandbox the report names
+    const code = await replayCommand([asTarget('sandbox', faithful.url), RULES.rejection], (s) => (text += s), envFor(faithful));
+    expect(code, text).toBe(0);
+    expect(text).toContain(`against ${faithful.url}`);
+    await expect(replayCommand([asTarget('production', 'https://cards.example.invalid'), RULES.rejection], () => {}, {})).rejects.toThrow(
+      /tested production; replay sends creates/,
+    );
+  });
+
   it('bad input is one line, exit 2: an unknown rule, a rule that did not fail, a rule no generated case decided', async () => {
     const passing = report.rules.find((r) => r.verdict === 'pass')!.id;
     const behaviour = report.rules.find((r) => r.id === 'alchemy.create.orderNo.unique')!;
@@ -106,5 +125,22 @@ describe('card-conformance replay', () => {
     expect(notFailed.stderr).toMatch(/did not fail .*\(pass\)/);
     expect(noCase.stderr).toMatch(/no recorded case can be replayed \(not a generated case/);
     expect(missing.stderr).toMatch(/none\.json: file not found/);
+  });
+});
+
+describe('card-conformance replay of a GEP case (sealed request, dates)', () => {
+  it('a startDate of yesterday, accepted by the deviated mock, is sent as yesterday again and refused by the faithful one: exit 0', async () => {
+    const out = join(dir, 'gep');
+    const r = await cli(['run', '--provider', 'gep', '--runs', '2', '--deviate', 'gep-accepts-past-start-date', '--report-dir', out], {
+      CARD_CONFORMANCE_WORKERS: '1',
+    });
+    expect(r.code, r.stderr.slice(-2000)).toBe(1);
+    const rule = 'gep.apply.startDate.notBeforeToday';
+    const replayed = await cli(['replay', join(out, 'conformance.json'), rule]);
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+    const zone = catalogue().profiles.gep.timeZone;
+    const yesterday = addDays(todayIn(zone, new Date()), -1);
+    expect(replayed.stdout).toContain(`"startDate":"${yesterday}"`);
+    expect(replayed.stdout).toMatch(/answer: {2}HTTP 200 \{"success":false,"errorCode":"110001"/);
   });
 });

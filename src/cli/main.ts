@@ -6,10 +6,13 @@
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { type CommandSpec, synopsis } from './args.ts';
 import { CALL, callCommand } from './call.ts';
+import { DIFF, diffCommand } from './diff.ts';
 import { EXPORT, exportCommand } from './export.ts';
 import { LINT_SPEC, lintSpecCommand } from './lint-spec.ts';
+import { MERGE, mergeCommand } from './merge.ts';
 import { MOCK, mockCommand } from './mock.ts';
 import { PROXY, proxyCommand } from './proxy.ts';
+import { REPLAY, replayCommand } from './replay.ts';
 import { REPORT, reportCommand } from './report.ts';
 import { RULES, rulesCommand } from './rules.ts';
 import { RUN, runCommand } from './run.ts';
@@ -30,6 +33,9 @@ export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
   export: { spec: EXPORT, run: exportCommand },
   'lint-spec': { spec: LINT_SPEC, run: lintSpecCommand },
   report: { spec: REPORT, run: reportCommand },
+  diff: { spec: DIFF, run: diffCommand },
+  replay: { spec: REPLAY, run: replayCommand },
+  merge: { spec: MERGE, run: mergeCommand },
 };
 
 const USAGE = `usage: card-conformance <command> [options]

@@ -1,7 +1,7 @@
 /**
  * `card-conformance run [--provider alchemy|gep|all] [--base-url URL] [--seed N] [--runs N]
  * [--report-dir DIR] [--schema-mode lenient|strict] [--deviate NAME]... [--wait DURATION] [--stability DURATION]
- * [--time-scale X] [--fail-on must|should|info] [--waivers FILE]`
+ * [--time-scale X] [--fail-on must|should|info] [--waivers FILE] [--shard I/N]`
  *
  * Runs the conformance suites (ordinary vitest files: `npx vitest --project conformance` runs the same)
  * with the rule reporter, against the configured sandbox or, without a base URL, the embedded mock.
@@ -111,6 +111,11 @@ export const RUN = {
       default: `${WAIVERS_FILE} in the current directory, if it exists`,
       help: 'waivers: a waived failure does not fail the run; an expired waiver does; one matching no failure is stale',
     },
+    shard: {
+      type: 'string',
+      arg: 'I/N',
+      help: "run slice I of N of the suite files (vitest's sharding); card-conformance merge joins the N reports",
+    },
     ...SPEC_VERSION_OPTION,
   },
   exits: [
@@ -184,6 +189,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))
     throw new UsageError("--time-scale sets the embedded mock's clock, but every provider has a base URL");
+  const shard = parseShard(values.shard);
   const reportDir = resolve(values['report-dir'] ?? RUN.options['report-dir'].default);
   checkWritableDir(reportDir);
   // the gate is applied where the report is built, by the reporter in this process: handed over directly
@@ -207,6 +213,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     secrets: config.secrets,
     gate: { failOn, waivers, ...(waiversFile ? { file: waiversFile } : {}) },
     onReport: (r) => (report = r),
+    ...(shard ? { shard } : {}),
     watchdog: {
       boundMs,
       heartbeats: heartbeatDir,
@@ -221,7 +228,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   out(
     `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
   );
-  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined);
+  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
   rmSync(heartbeatDir, { recursive: true, force: true });
   if (!report) {
     out('card-conformance run: the suites did not run to the end; see the messages above\n');
@@ -258,7 +265,11 @@ function killDescendants(pid: number): void {
 }
 
 /** The `conformance` vitest project, run once to its end with one reporter (run and selfcheck both start it so). */
-export async function runConformanceProject(reporter: Reporter, maxWorkers?: number): Promise<void> {
+export async function runConformanceProject(
+  reporter: Reporter,
+  maxWorkers?: number,
+  shard?: { index: number; count: number },
+): Promise<void> {
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest('test', [], {
     run: true,
@@ -268,16 +279,26 @@ export async function runConformanceProject(reporter: Reporter, maxWorkers?: num
     project: ['conformance'],
     reporters: [reporter],
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
   });
   await vitest.close();
 }
 
-export function checkWritableDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--report-dir ${dir} is not a directory`);
+/** `--shard I/N`: slice I (1-based) of N. */
+export function parseShard(v: string | undefined): { index: number; count: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be I/N with 1 <= I <= N, e.g. 1/2 (got "${v}")`);
+  return { index, count };
+}
+
+export function checkWritableDir(dir: string, flag = '--report-dir'): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir} is not a directory`);
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new UsageError(`--report-dir ${dir} cannot be written`);
+    throw new UsageError(`${flag} ${dir} cannot be written`);
   }
 }

@@ -15,7 +15,7 @@ import { type EvalContext, getPath, isPlainObject, relativePath } from '../spec/
 import type { Provider } from '../spec/registry.ts';
 import { hash32 } from '../wire/hash.ts';
 import type { Redactor } from '../wire/redact.ts';
-import type { Evidence } from './findings.ts';
+import type { CaseRef, Evidence } from './findings.ts';
 
 /** What a judge or suite adds to an exchange: the case's replay and what the rule wanted. */
 export interface EvidenceParts {
@@ -29,6 +29,8 @@ export interface EvidenceParts {
   path?: string;
   /** Where shrinking ran: the steps from the first failing case to this one, the candidates sent, and the first path. */
   shrunk?: Evidence['shrunk'];
+  /** The generated case, for `replay`. */
+  case?: CaseRef;
 }
 
 /** One line: what `rule` wanted, judged against `root` (the request, or the decoded answer) where there is one. */
@@ -151,5 +153,6 @@ export function evidenceOf(result: CallResult, message: string, parts: EvidenceP
     ...(parts.seed !== undefined ? { seed: parts.seed } : {}),
     ...(parts.path ? { path: parts.path } : {}),
     ...(parts.shrunk ? { shrunk: parts.shrunk } : {}),
+    ...(parts.case ? { case: parts.case } : {}),
   };
 }

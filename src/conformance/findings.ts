@@ -44,6 +44,19 @@ export interface Evidence {
   path?: string;
   /** Where shrinking ran: this is the smallest case found, `steps` shrinks after the first failing one (`from`). */
   shrunk?: { steps: number; tries: number; from: string };
+  /**
+   * The generated case the exchange sent, as `card-conformance replay` judges it again: which property
+   * (a valid request to accept, or one rule broken to refuse), the rules the case decides (the broken
+   * one first), and for a violation how it was broken and which rules it breaks too.
+   */
+  case?: CaseRef;
+}
+
+export interface CaseRef {
+  property: 'acceptance' | 'rejection';
+  rules: string[];
+  way?: string;
+  overlaps?: string[];
 }
 
 export interface Finding {

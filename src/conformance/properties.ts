@@ -14,7 +14,7 @@ import { catalogue } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
-import { Findings } from './findings.ts';
+import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
@@ -62,7 +62,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       // by the order number: found, it was accepted, and its lost answer is not judged
       const reconciled = e.accepted ? undefined : await reconcile(h, provider, operation, body, r);
       const accepted = e.accepted || reconciled !== undefined;
-      const replayOf = { seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note };
+      const replayOf = { seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note, case: caseRef('acceptance', c) };
       if (accepted) for (const id of c.rules) f.pass(id);
       else {
         for (const id of c.rules) {
@@ -84,7 +84,17 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       };
       if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
-    await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted, 'a valid request was refused', acceptedSince);
+    await shrinkFirst(
+      h,
+      provider,
+      operation,
+      failed,
+      f,
+      (answer) => !answer.accepted,
+      'a valid request was refused',
+      acceptedSince,
+      'acceptance',
+    );
     if (h.s.settings.mode !== 'strict')
       for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
     return cases.length;
@@ -109,6 +119,17 @@ async function onSendDay(h: Harness, provider: Provider, operation: string, valu
 async function asSent(h: Harness, provider: Provider, operation: string, value: unknown, key: string, keep: readonly string[]) {
   return uniquify(provider, operation, await onSendDay(h, provider, operation, value), h.unique(key), h.s.callbackBase, keep);
 }
+
+/** The case as evidence records it, for `card-conformance replay`. */
+const caseRef = (property: CaseRef['property'], c: Case): CaseRef => ({
+  property,
+  rules: c.rules,
+  ...(c.way ? { way: c.way } : {}),
+  ...(c.overlaps?.length ? { overlaps: c.overlaps } : {}),
+});
+
+/** A case of the rejection property still fails while the answer accepts it. */
+const acceptedAnswer = (answer: Envelope) => answer.accepted;
 
 /** At most this many failing random cases are shrunk per property (each candidate is a real request). */
 const SHRINK_AT_MOST = 3;
@@ -137,6 +158,7 @@ async function shrinkFirst(
   stillFails: (e: Envelope) => boolean,
   what: string,
   expectedFor: (ruleId: string, body: unknown) => string,
+  property: CaseRef['property'],
 ) {
   const env = envelopeOf(provider, operation);
   const seen = new Set<string>();
@@ -171,6 +193,7 @@ async function shrinkFirst(
           path: shrunk.path,
           note: `shrunk from: ${c.note}`,
           shrunk: { steps, tries: shrunk.tries, from: c.path! },
+          case: caseRef(property, c),
         },
       ),
     );
@@ -226,7 +249,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
       const replay = {
         ...jc,
         evidence: (res: CallResult, m: string, parts?: EvidenceParts) =>
-          h.evidence(res, m, { ...parts, seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note }),
+          h.evidence(res, m, { ...parts, seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note, case: caseRef('rejection', c) }),
       };
       const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
       const judge = (res: CallResult, into: Findings) => {
@@ -257,7 +280,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
         f.flaky(x.ruleId, [
           ...x.evidence,
           ...(second.list().find((y) => y.ruleId === x.ruleId)?.evidence ?? []),
-          h.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
+          replay.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
         ]);
     });
     await shrinkFirst(
@@ -266,12 +289,13 @@ export function rejection(provider: Provider, operation: string, name: string) {
       operation,
       failed,
       f,
-      (answer) => answer.accepted,
+      acceptedAnswer,
       'accepted',
       (id, body) => {
         const ctx = { mode: h.s.settings.mode, today: h.s.today[provider], defaults: catalogue().operation(provider, operation).defaults };
         return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
       },
+      'rejection',
     );
     return cases.length;
   });

@@ -87,6 +87,8 @@ export interface ConformanceReport {
   rules: RuleResult[];
   /** `verify-pacts` only: each pact interaction replayed, its verdict and the rule ids it failed. */
   pacts?: PactInteractionResult[];
+  /** `run --shard i/n`: this report holds one slice of the suite files (vitest's sharding); `merge` joins the slices. */
+  shard?: { index: number; count: number };
 }
 
 export interface PactInteractionResult {
@@ -117,7 +119,12 @@ export interface ReportInput {
   pacts?: PactInteractionResult[];
   /** The gate: which levels fail it and the waivers read (default: `should`, no waivers). */
   gate?: { failOn: FailOn; waivers: readonly Waiver[]; file?: string /** UTC YYYY-MM-DD; default the run's start day. */; today?: string };
+  shard?: { index: number; count: number };
 }
+
+/** Why a rule no finding decided is skipped, by default; and when the run never started. `merge` reads both. */
+export const UNDECIDED = 'not decided by any suite of this run';
+export const NOT_STARTED = 'the run did not start';
 
 export function buildReport(input: ReportInput): ConformanceReport {
   const cat = input.cat ?? shipped();
@@ -146,7 +153,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           verdict: 'skipped' as const,
           checks: 0,
           evidence: [],
-          reason: input.session ? (input.undecided ?? 'not decided by any suite of this run') : 'the run did not start',
+          reason: input.session ? (input.undecided ?? UNDECIDED) : NOT_STARTED,
         };
       // a rule no check decided is not a pass
       const verdict: RuleVerdict = f.verdict === 'pass' && f.checks === 0 ? 'skipped' : f.verdict;
@@ -231,6 +238,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     specFindings: lintSpec(cat, input.providers),
     rules,
     ...(input.pacts ? { pacts: input.pacts } : {}),
+    ...(input.shard ? { shard: input.shard } : {}),
   };
 }
 

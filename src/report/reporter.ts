@@ -30,6 +30,8 @@ export interface ReporterOptions {
    * `onStuck` ends the run.
    */
   watchdog?: { boundMs: number; heartbeats: string; onStuck: (report: ConformanceReport) => void };
+  /** `run --shard i/n`: recorded in the report, for `merge`. */
+  shard?: { index: number; count: number };
 }
 
 export class ConformanceReporter implements Reporter {
@@ -143,6 +145,7 @@ export class ConformanceReporter implements Reporter {
       testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
       ...(this.opts.gate ? { gate: this.opts.gate } : {}),
+      ...(this.opts.shard ? { shard: this.opts.shard } : {}),
     });
     const paths = writeReports(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     const path = paths.json;

@@ -39,6 +39,14 @@ const evidence = z.looseObject({
   seed: z.number().optional(),
   path: z.string().optional(),
   shrunk: z.looseObject({ steps: z.number(), tries: z.number(), from: z.string() }).optional(),
+  case: z
+    .looseObject({
+      property: z.enum(['acceptance', 'rejection']),
+      rules: z.array(z.string()),
+      way: z.string().optional(),
+      overlaps: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 
 export const ruleResultSchema = z.looseObject({
@@ -110,6 +118,7 @@ export const conformanceReportSchema = z.looseObject({
     }),
   ),
   rules: z.array(ruleResultSchema),
+  shard: z.looseObject({ index: count, count }).optional(),
   pacts: z
     .array(
       z.looseObject({

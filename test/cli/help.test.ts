@@ -10,13 +10,16 @@ const words = (line: string): string[] => [...line.matchAll(/'([^']*)'|(\S+)/g)]
 const names = Object.keys(COMMANDS);
 
 describe('per-command help', () => {
-  it('covers run, call, mock, rules, selfcheck, proxy, verify-pacts, export, lint-spec and report', () => {
+  it('covers run, call, mock, rules, selfcheck, proxy, verify-pacts, export, lint-spec, report, diff, replay and merge', () => {
     expect([...names].sort()).toEqual([
       'call',
+      'diff',
       'export',
       'lint-spec',
+      'merge',
       'mock',
       'proxy',
+      'replay',
       'report',
       'rules',
       'run',

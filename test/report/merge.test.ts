@@ -152,7 +152,7 @@ describe('card-conformance merge', () => {
     expect(verdicts(merged)[B]).toBe('fail');
     expect(text).toContain('2 shards of seed 7');
     expect(() => mergeCommand([join(dir, 'shard-1'), join(dir, 'nowhere')], () => {})).toThrow(
-      /nowhere\/conformance\.json: file not found/,
+      /nowhere\/conformance\.json does not exist/,
     );
   });
 });

@@ -124,7 +124,7 @@ describe('card-conformance replay', () => {
     expect(unknown.stderr).toMatch(/has no rule alchemy\.create\.nothing/);
     expect(notFailed.stderr).toMatch(/did not fail .*\(pass\)/);
     expect(noCase.stderr).toMatch(/no recorded case can be replayed \(not a generated case/);
-    expect(missing.stderr).toMatch(/none\.json: file not found/);
+    expect(missing.stderr).toMatch(/none\.json does not exist/);
   });
 });
 

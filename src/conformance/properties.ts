@@ -5,7 +5,7 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { type Case, caseArbitrary, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
+import { type Case, caseArbitrary, edgesOf, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { daysBetween } from '../checks/util.ts';
@@ -18,6 +18,7 @@ import { Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+import { SMOKE_ACCEPTANCE_TRIES, SMOKE_SKIP, smallestAmounts, smokeInvalidCases } from './profile.ts';
 import { reconcile } from './reconcile.ts';
 import { shrinkFailure } from './shrink.ts';
 
@@ -40,9 +41,19 @@ export function acceptance(provider: Provider, operation: string, name: string) 
   conformance(provider, name, rules, async (f, h) => {
     const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
     const env = envelopeOf(provider, operation);
-    const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
+    const smoke = isSmoke(h);
+    const cases = smoke
+      ? smokeValidCases(h, provider, operation)
+      : validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
     const failed: Case[] = [];
-    await h.pool(cases, async (c, i) => {
+    // smoke: one valid request; another (at most SMOKE_ACCEPTANCE_TRIES) only while the answers left a result rule undecided
+    const nested = rules().filter((id) => {
+      const r = catalogue().byId.get(id)!;
+      return r.side === 'response' && relativePath(r).includes('.') && r.level === 'MUST';
+    });
+    const undecidedResult = () => nested.some((id) => !f.list().some((x) => x.ruleId === id));
+    await (smoke ? sequential : h.pool)(cases, async (c, i) => {
+      if (smoke && i > 0 && !undecidedResult()) return;
       // the case's own order number, by its index: the same whatever the concurrency
       const body = await asSent(
         h,
@@ -84,11 +95,51 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       };
       if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
-    await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted, 'a valid request was refused', acceptedSince);
+    if (!smoke)
+      await shrinkFirst(h, provider, operation, failed, f, (answer) => !answer.accepted, 'a valid request was refused', acceptedSince);
     if (h.s.settings.mode !== 'strict')
       for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
+    // smoke spends no request on the edges of SHOULD and INFO request rules (their violations are skipped too)
+    if (smoke)
+      for (const id of rules()) {
+        const r = catalogue().byId.get(id)!;
+        if (r.side === 'request' && r.level !== 'MUST' && !f.list().some((x) => x.ruleId === id)) f.skip(id, SMOKE_SKIP);
+      }
     return cases.length;
   });
+}
+
+const isSmoke = (h: Harness) => h.s.settings.profile === 'smoke';
+
+/** Run `fn` over `items` one after the other (smoke decides whether to send the next from what came back). */
+async function sequential<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  for (const [i, item] of items.entries()) await fn(item, i);
+}
+
+/**
+ * Smoke's valid cases: up to SMOKE_ACCEPTANCE_TRIES requests with the smallest legal amounts (an edge of
+ * the MUST amount rules, which the first decides too).
+ */
+function smokeValidCases(h: Harness, provider: Provider, operation: string): Case[] {
+  const g = h.gen(provider);
+  const plan = planOf(provider, operation, 'request');
+  const accepts = plan.rules.find((r) => r.check.kind === 'acceptsValid')!.id;
+  const amounts = smallestAmounts(provider, operation, g);
+  // the amount rules whose edge the smallest amount is (a MUST range's minimum; a SHOULD rule stays skipped)
+  const edgeRules = plan.rules
+    .filter((r) => r.level === 'MUST' && amounts[relativePath(r)] !== undefined)
+    .filter((r) => edgesOf(r, {}, plan, g).some((e) => String(e.value) === amounts[relativePath(r)]))
+    .map((r) => r.id);
+  const values = fc.sample(validObject(plan, g, { text: amounts }), { numRuns: SMOKE_ACCEPTANCE_TRIES, seed: h.s.settings.seed });
+  const note = Object.entries(amounts)
+    .map(([p, v]) => `${p} = ${v} (the smallest legal amount)`)
+    .join(', ');
+  return values.map((value, i) => ({
+    value,
+    rules: i === 0 ? [...edgeRules, accepts] : [accepts],
+    note: `smoke: a valid request${note ? `, ${note}` : ''}`,
+    seed: h.s.settings.seed,
+  }));
 }
 
 /**
@@ -211,10 +262,16 @@ export function rejection(provider: Provider, operation: string, name: string) {
   conformance(provider, name, declared, async (f, h) => {
     const envelope = new Set(declared());
     const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
-    const perRule = Math.max(2, Math.ceil(h.s.settings.runs / 8));
-    const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    const smoke = isSmoke(h);
+    const perRule = smoke ? 1 : Math.max(2, Math.ceil(h.s.settings.runs / 8));
+    const all = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    // smoke: one refused request per MUST rule; the violations of SHOULD and INFO rules are not sent
+    const cases = smoke ? smokeInvalidCases(all) : all;
     const failed: Case[] = [];
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
+    if (smoke)
+      for (const c of all)
+        if (catalogue().byId.get(c.rules[0]!)!.level !== 'MUST' && c.rules[0] !== strict.id) f.skip(c.rules[0]!, SMOKE_SKIP);
     await h.pool(cases, async (c, i) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
       const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
@@ -260,19 +317,24 @@ export function rejection(provider: Provider, operation: string, name: string) {
           h.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
         ]);
     });
-    await shrinkFirst(
-      h,
-      provider,
-      operation,
-      failed,
-      f,
-      (answer) => answer.accepted,
-      'accepted',
-      (id, body) => {
-        const ctx = { mode: h.s.settings.mode, today: h.s.today[provider], defaults: catalogue().operation(provider, operation).defaults };
-        return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
-      },
-    );
+    if (!smoke)
+      await shrinkFirst(
+        h,
+        provider,
+        operation,
+        failed,
+        f,
+        (answer) => answer.accepted,
+        'accepted',
+        (id, body) => {
+          const ctx = {
+            mode: h.s.settings.mode,
+            today: h.s.today[provider],
+            defaults: catalogue().operation(provider, operation).defaults,
+          };
+          return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
+        },
+      );
     return cases.length;
   });
 }
@@ -287,9 +349,11 @@ export function validRequests(
   pinned: Record<string, string> = {},
 ): Record<string, unknown>[] {
   const plan = planOf(provider, operation, 'request');
+  // smoke: the smallest legal amounts, unless the suite pins its own
+  const text = isSmoke(h) ? { ...smallestAmounts(provider, operation, h.gen(provider)), ...pinned } : pinned;
   // pinned values are stated as text; the generator writes them as the run's schema mode asks
   return fc
-    .sample(validObject(plan, h.gen(provider), { text: pinned }), { numRuns: n, seed: h.s.settings.seed + salt })
+    .sample(validObject(plan, h.gen(provider), { text }), { numRuns: n, seed: h.s.settings.seed + salt })
     .map((v) => uniquify(provider, operation, v, h.unique(), h.s.callbackBase));
 }
 

@@ -12,6 +12,7 @@ import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import { lintSpec, type SpecFinding } from '../spec/lint.ts';
 import type { Level, Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
+import { coverageGate, coverageOf } from './coverage.ts';
 
 export type RunVerdict = 'pass' | 'fail' | 'error';
 
@@ -23,6 +24,8 @@ export interface RuleResult {
   source: string;
   verdict: RuleVerdict;
   checks: number;
+  /** Requests sent by the tests that decided the rule (one exchange can decide many rules: it counts for each). */
+  requests: number;
   evidence: Finding['evidence'];
   reason?: string;
 }
@@ -36,6 +39,8 @@ export interface ConformanceReport {
   target: SessionSummary['target'];
   seed: number;
   runs: number;
+  /** `smoke` (the fewest requests that decide every MUST rule) or `full` (every case). */
+  profile: 'smoke' | 'full';
   schemaMode: string;
   /** The version of each tested provider's document the rules came from (`--spec-version`). */
   specVersions: Partial<Record<Provider, string>>;
@@ -58,6 +63,14 @@ export interface ConformanceReport {
     failedMust: number;
     failedShould: number;
     failedInfo: number;
+    /** Requests sent to each provider, the positive control's included. */
+    requestsByProvider: Partial<Record<Provider, number>>;
+    /** Provider requests the embedded mock itself counted (when a provider was tested against it). */
+    mockRequests?: Partial<Record<Provider, number>>;
+    /** Share of MUST rules decided (pass, fail or flaky), as a percentage with one decimal. */
+    coverage: number;
+    /** The coverage gate (`--min-coverage`), when set: below it the run fails. */
+    minCoverage?: number;
   };
   /** Facts of the profile no public source settles, that this verdict relies on. */
   assumptions: { provider: Provider; what: string; choice: string; origin: string }[];
@@ -96,6 +109,13 @@ export interface ReportInput {
   /** Why a rule no finding decided is skipped (default: not decided by any suite of this run). */
   undecided?: string;
   pacts?: PactInteractionResult[];
+  /** Requests per provider (the suites' and the positive control's). */
+  requestsByProvider?: Partial<Record<Provider, number>>;
+  /** Requests of the tests that decided each rule. */
+  ruleRequests?: Readonly<Record<string, number>>;
+  mockRequests?: Partial<Record<Provider, number>>;
+  /** `--min-coverage`: the percentage of MUST rules that must be decided. */
+  minCoverage?: number;
 }
 
 export function buildReport(input: ReportInput): ConformanceReport {
@@ -116,6 +136,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           ...base,
           verdict: 'skipped' as const,
           checks: 0,
+          requests: 0,
           evidence: [],
           reason: input.session ? (input.undecided ?? 'not decided by any suite of this run') : 'the run did not start',
         };
@@ -129,7 +150,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
         expected: expected ?? expectedOf(r),
         ...rest,
       }));
-      return { ...base, verdict, checks: f.checks, evidence, ...(f.reason ? { reason: f.reason } : {}) };
+      const requests = input.ruleRequests?.[r.id] ?? 0;
+      return { ...base, verdict, checks: f.checks, requests, evidence, ...(f.reason ? { reason: f.reason } : {}) };
     });
   const count = (v: RuleVerdict) => rules.filter((r) => r.verdict === v).length;
   // a flaky rule fails the gate like a failed one (it is right only sometimes)
@@ -137,9 +159,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const fatalFail = failed('MUST') + failed('SHOULD');
   const controlFailed = Object.entries(input.session?.control ?? {}).filter(([, c]) => !c.ok);
   const errors = rules.filter((r) => r.verdict === 'error' && r.level !== 'INFO').length + (input.session ? 0 : 1) + input.problems.length;
-  const verdict: RunVerdict = fatalFail > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
+  const coverage = coverageOf(rules);
+  const gate = coverageGate(coverage, input.minCoverage);
+  // below --min-coverage a run that would pass fails (exit 1); a run that could not be tested stays so (exit 3)
+  const verdict: RunVerdict = fatalFail > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : gate.met ? 'pass' : 'fail';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
-  const headline =
+  const judged =
     verdict === 'pass'
       ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
       : verdict === 'fail'
@@ -147,6 +172,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
         : controlFailed.length > 0
           ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
           : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
+  const headline = gate.met ? judged : fatalFail > 0 || verdict === 'error' ? `${judged}; ${gate.line}` : `not conformant: ${gate.line}`;
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
@@ -156,6 +182,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     target: input.session?.target ?? {},
     seed: settings?.seed ?? 0,
     runs: settings?.runs ?? 0,
+    profile: settings?.profile ?? 'full',
     schemaMode: settings?.mode ?? 'lenient',
     specVersions: Object.fromEntries(input.providers.map((p) => [p, cat.versions[p]])),
     deviations: settings?.deviate ?? [],
@@ -176,6 +203,10 @@ export function buildReport(input: ReportInput): ConformanceReport {
       failedMust: failed('MUST'),
       failedShould: failed('SHOULD'),
       failedInfo: failed('INFO'),
+      requestsByProvider: input.requestsByProvider ?? {},
+      ...(input.mockRequests ? { mockRequests: input.mockRequests } : {}),
+      coverage: coverage.percent,
+      ...(input.minCoverage !== undefined ? { minCoverage: input.minCoverage } : {}),
     },
     assumptions: input.providers.flatMap((p) => cat.profiles[p].assumptions.map((a) => ({ provider: p, ...a }))),
     problems: input.problems,
@@ -184,6 +215,11 @@ export function buildReport(input: ReportInput): ConformanceReport {
     ...(input.pacts ? { pacts: input.pacts } : {}),
   };
 }
+
+const perProvider = (m: Partial<Record<Provider, number>>) =>
+  Object.entries(m)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ') || 'none';
 
 /** The one-screen summary printed at the end of a run. */
 export function summaryText(r: ConformanceReport, path: string): string {
@@ -196,6 +232,7 @@ export function summaryText(r: ConformanceReport, path: string): string {
         ', ',
       )}; document versions ${Object.values(r.specVersions).join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
     `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  profile ${r.profile}; coverage ${r.summary.coverage}% of MUST rules decided${r.summary.minCoverage !== undefined ? ` (minimum ${r.summary.minCoverage}%)` : ''}; requests per provider: ${perProvider(r.summary.requestsByProvider)}${r.summary.mockRequests ? ` (the embedded mock counted ${perProvider(r.summary.mockRequests)})` : ''}`,
   ];
   const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'flaky' || x.verdict === 'error');
   for (const x of bad.slice(0, 12))

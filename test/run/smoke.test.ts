@@ -78,10 +78,12 @@ describe('smoke against the embedded mock', { concurrent: true }, () => {
 });
 
 describe('smoke still catches deviations of different kinds', () => {
-  // one per kind: a request field's length, a cross-field date rule, a response field of the accepted
-  // answer, a refusal's code, the signature, idempotency, the lifecycle, a follow-up read
+  // one per kind: a request field's length (an over-long value accepted; the longest legal one refused), a
+  // cross-field date rule, a response field of the accepted answer, a refusal's code, the signature,
+  // idempotency, the lifecycle, a follow-up read
   const deviations: Record<string, string> = {
     'alchemy-accepts-long-order-no': 'alchemy.create.orderNo.maxLength',
+    'alchemy-rejects-longest-name': 'alchemy.create.cardHolder.firstName.maxLength',
     'gep-accepts-end-before-start': 'gep.apply.endDate.notBeforeStartDate',
     'gep-bad-luhn': 'gep.apply.response.result.cardNo.luhn',
     'alchemy-unknown-refusal-code': 'alchemy.create.response.code.inCatalogue',

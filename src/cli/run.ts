@@ -174,7 +174,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   if (minCoverageText !== undefined && minCoverageText !== '') {
     const problem = minCoverageProblem(minCoverageText);
     if (problem)
-      throw new UsageError(`${values['min-coverage'] !== undefined ? '--min-coverage' : SETTINGS_VARIABLES.minCoverage} ${problem}`);
+      throw new UsageError(`${values['min-coverage'] !== undefined ? '--min-coverage' : `${SETTINGS_VARIABLES.minCoverage}:`} ${problem}`);
   }
   const minCoverage = minCoverageText ? parseMinCoverage(minCoverageText) : undefined;
   if (values.deviate?.length) {

@@ -29,8 +29,13 @@ export const SMOKE_SKIP = 'profile smoke';
 /** The most requests smoke sends a provider, status polls and the positive control included (the test holds it to this). */
 export const SMOKE_MAX_REQUESTS = 100;
 
-/** Looks at one asynchronous outcome within the wait in smoke: the poll interval is the wait over this. */
-export const SMOKE_POLLS_PER_WAIT = 8;
+/**
+ * Looks at one asynchronous outcome within the wait in smoke: the poll interval is the wait over this,
+ * so a follow-up loop looks at most this + 1 times, and the stability watch 3–4 times. The worst case on
+ * a conformant target whose outcomes all take the whole wait — GEP: 1 control, 3 valid applies, 41
+ * refusals, 2 encryption, 3 repeat, 2 follow-ups × (1 + 7 + 7 + 2 × 4) — stays within SMOKE_MAX_REQUESTS.
+ */
+export const SMOKE_POLLS_PER_WAIT = 6;
 
 /** Valid creates/applies smoke sends at most to see one complete answer (a pending or incomplete one decides less). */
 export const SMOKE_ACCEPTANCE_TRIES = 3;

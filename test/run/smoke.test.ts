@@ -194,3 +194,24 @@ describe('smoke against another server', { concurrent: true }, () => {
     expect(below.rep.summary.minCoverage).toBe(50);
   });
 });
+
+describe('bad input', { concurrent: true }, () => {
+  it('a bad --profile, CARD_CONFORMANCE_PROFILE, --min-coverage or CARD_CONFORMANCE_MIN_COVERAGE stops before anything runs: exit 2, one line', async () => {
+    const [flag, variable, min, minVariable] = await Promise.all([
+      cli(['run', '--profile', 'quick']),
+      cli(['run'], { CARD_CONFORMANCE_PROFILE: 'quick' }),
+      cli(['run', '--min-coverage', '120']),
+      cli(['run'], { CARD_CONFORMANCE_MIN_COVERAGE: 'most' }),
+    ]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe('card-conformance run: --profile must be one of smoke, full (got "quick")\n');
+    expect(variable.code).toBe(2);
+    expect(variable.stderr).toBe('card-conformance run: CARD_CONFORMANCE_PROFILE: must be one of smoke, full\n');
+    expect(min.code).toBe(2);
+    expect(min.stderr).toBe('card-conformance run: --min-coverage must be a percentage from 0 to 100 (got "120")\n');
+    expect(minVariable.code).toBe(2);
+    expect(minVariable.stderr).toBe(
+      'card-conformance run: CARD_CONFORMANCE_MIN_COVERAGE: must be a percentage from 0 to 100 (got "most")\n',
+    );
+  });
+});

@@ -204,3 +204,42 @@ export function caseArbitrary(provider: Provider, operation: string, g: GenConte
     .map((base) => mutate(rule, base, plan, g)[k]?.value)
     .filter((v) => v !== undefined);
 }
+
+/**
+ * One valid request that shows as many rule edges at once as hold together: each rule in `rules`, in
+ * turn, has its first edge applied that keeps every rule, unless an edge already applied set that field;
+ * `fixed` fields are left as they are. Returns the request and the rules whose edge it shows (checked
+ * on the result: the rule applies and holds, and applying one of its edges again changes nothing), with
+ * their notes.
+ */
+export function combinedEdges(
+  plan: OperationPlan,
+  g: GenContext,
+  base: Record<string, unknown>,
+  rules: readonly Rule[],
+  fixed: readonly string[] = [],
+): { value: Record<string, unknown>; rules: string[]; notes: string[] } {
+  let obj = clone(base);
+  const taken = new Set(fixed);
+  for (const rule of rules) {
+    const path = relativePath(rule);
+    if (taken.has(path)) continue;
+    for (const edge of edgesOf(rule, obj, plan, g)) {
+      if (Object.keys(edge.also ?? {}).some((p) => taken.has(p))) continue;
+      const next = applyEdge(obj, path, edge);
+      if (!holdsAll(plan, g, next)) continue;
+      obj = next;
+      for (const p of [path, ...Object.keys(edge.also ?? {})]) taken.add(p);
+      break;
+    }
+  }
+  const same = JSON.stringify(obj);
+  const ctx = ctxOf(g, plan.cat.operation(plan.provider, plan.operation).defaults);
+  const shown = rules.flatMap((rule) => {
+    // an edge the request shows, of a rule that applies to it (a condition not met shows nothing)
+    if (evaluate(rule, obj, ctx).holds !== true) return [];
+    const edge = edgesOf(rule, obj, plan, g).find((e) => JSON.stringify(applyEdge(obj, relativePath(rule), e)) === same);
+    return edge ? [{ id: rule.id, note: edge.note }] : [];
+  });
+  return { value: obj, rules: shown.map((s) => s.id), notes: shown.map((s) => s.note) };
+}

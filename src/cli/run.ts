@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
+import { defaultProfile, PROFILES, SMOKE_MAX_REQUESTS, smokePollMs } from '../conformance/profile.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RUNS,
@@ -24,9 +25,10 @@ import {
   readSettings,
   SETTINGS_VARIABLES,
 } from '../conformance/settings.ts';
-import { DURATION_EXAMPLES, parseDuration, watchdogMs } from '../conformance/waits.ts';
+import { DURATION_EXAMPLES, defaultWaitMs, parseDuration, watchdogMs } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
+import { minCoverageProblem, parseMinCoverage } from '../report/coverage.ts';
 import { DEFAULT_FAIL_ON, FAIL_ON, readWaiversFile, WAIVERS_FILE, waiversPath } from '../report/gate.ts';
 import { ConformanceReporter } from '../report/reporter.ts';
 import { catalogue } from '../spec/catalogue.ts';
@@ -116,6 +118,17 @@ export const RUN = {
       arg: 'I/N',
       help: "run slice I of N of the suite files (vitest's sharding); card-conformance merge joins the N reports",
     },
+    profile: {
+      type: 'string',
+      arg: PROFILES.join('|'),
+      default: 'full against the embedded mock, smoke against any other target',
+      help: `smoke decides every MUST rule with the fewest requests (at most ${SMOKE_MAX_REQUESTS} per provider); full is every case (or ${SETTINGS_VARIABLES.profile})`,
+    },
+    'min-coverage': {
+      type: 'string',
+      arg: 'PERCENT',
+      help: `fail the run when fewer MUST rules than this percentage were decided (or ${SETTINGS_VARIABLES.minCoverage})`,
+    },
     ...SPEC_VERSION_OPTION,
   },
   exits: [
@@ -174,6 +187,14 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   set(SETTINGS_VARIABLES.wait, duration('wait', values.wait));
   set(SETTINGS_VARIABLES.stability, duration('stability', values.stability));
   set(SETTINGS_VARIABLES.timeScale, positive('time-scale', values['time-scale']));
+  if (values.profile !== undefined) set(SETTINGS_VARIABLES.profile, oneOf('profile', values.profile, PROFILES, 'full'));
+  const minCoverageText = values['min-coverage'] ?? env[SETTINGS_VARIABLES.minCoverage];
+  if (minCoverageText !== undefined && minCoverageText !== '') {
+    const problem = minCoverageProblem(minCoverageText);
+    if (problem)
+      throw new UsageError(`${values['min-coverage'] !== undefined ? '--min-coverage' : `${SETTINGS_VARIABLES.minCoverage}:`} ${problem}`);
+  }
+  const minCoverage = minCoverageText ? parseMinCoverage(minCoverageText) : undefined;
   if (values.deviate?.length) {
     resolveDeviations(values.deviate);
     env[SETTINGS_VARIABLES.deviate] = values.deviate.join(',');
@@ -202,7 +223,18 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   // the watchdog: a suite that makes no progress at all (a worker spinning, a promise that never settles)
   // stops the run with its rules `error` and exit 3, within a bound that no working suite reaches
   const external = providers.some((p) => config[p].target);
-  const boundMs = settings.watchdogMs ?? watchdogMs(config.limits, settings.pollMs ?? (external ? 1000 : 3));
+  const profile = settings.profile ?? defaultProfile(external);
+  // smoke polls less often (a bounded number of looks per wait): the watchdog allows for its interval
+  const basePollMs = settings.pollMs ?? (external ? 1000 : 3);
+  const waitMs =
+    settings.waitMs ??
+    defaultWaitMs(
+      providers.filter((p) => config[p].target),
+      providers.filter((p) => !config[p].target),
+      settings.timeScale,
+    );
+  const pollMs = profile === 'smoke' && settings.pollMs === undefined ? smokePollMs(waitMs, basePollMs) : basePollMs;
+  const boundMs = settings.watchdogMs ?? watchdogMs(config.limits, pollMs);
   const heartbeatDir = mkdtempSync(join(tmpdir(), 'card-conformance-run-'));
   env[HEARTBEAT_VARIABLE] = heartbeatDir;
   const reporter = new ConformanceReporter({
@@ -214,6 +246,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     gate: { failOn, waivers, ...(waiversFile ? { file: waiversFile } : {}) },
     onReport: (r) => (report = r),
     ...(shard ? { shard } : {}),
+    ...(minCoverage !== undefined ? { minCoverage } : {}),
     watchdog: {
       boundMs,
       heartbeats: heartbeatDir,
@@ -226,7 +259,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     },
   });
   out(
-    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
+    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}, profile ${profile}\n`,
   );
   await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
   rmSync(heartbeatDir, { recursive: true, force: true });

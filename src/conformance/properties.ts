@@ -5,7 +5,7 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { type Case, caseArbitrary, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
+import { type Case, caseArbitrary, combinedEdges, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { daysBetween } from '../checks/util.ts';
@@ -18,6 +18,7 @@ import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+import { SMOKE_ACCEPTANCE_TRIES, SMOKE_SKIP, smallestAmounts, smokeInvalidCases } from './profile.ts';
 import { reconcile } from './reconcile.ts';
 import { shrinkFailure } from './shrink.ts';
 
@@ -40,9 +41,19 @@ export function acceptance(provider: Provider, operation: string, name: string) 
   conformance(provider, name, rules, async (f, h) => {
     const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
     const env = envelopeOf(provider, operation);
-    const cases = validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
+    const smoke = isSmoke(h);
+    const cases = smoke
+      ? smokeValidCases(h, provider, operation)
+      : validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
     const failed: Case[] = [];
-    await h.pool(cases, async (c, i) => {
+    // smoke: one valid request; another (at most SMOKE_ACCEPTANCE_TRIES) only while the answers left a result rule undecided
+    const nested = rules().filter((id) => {
+      const r = catalogue().byId.get(id)!;
+      return r.side === 'response' && relativePath(r).includes('.') && r.level === 'MUST';
+    });
+    const undecidedResult = () => nested.some((id) => !f.list().some((x) => x.ruleId === id));
+    await (smoke ? sequential : h.pool)(cases, async (c, i) => {
+      if (smoke && i > 0 && !undecidedResult()) return;
       // the case's own order number, by its index: the same whatever the concurrency
       const body = await asSent(
         h,
@@ -84,21 +95,77 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       };
       if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
     });
-    await shrinkFirst(
-      h,
-      provider,
-      operation,
-      failed,
-      f,
-      (answer) => !answer.accepted,
-      'a valid request was refused',
-      acceptedSince,
-      'acceptance',
-    );
+    if (!smoke)
+      await shrinkFirst(
+        h,
+        provider,
+        operation,
+        failed,
+        f,
+        (answer) => !answer.accepted,
+        'a valid request was refused',
+        acceptedSince,
+        'acceptance',
+      );
     if (h.s.settings.mode !== 'strict')
       for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
+    // smoke spends no request on the edges of SHOULD and INFO request rules (their violations are skipped too)
+    if (smoke)
+      for (const id of rules()) {
+        const r = catalogue().byId.get(id)!;
+        if (r.side === 'request' && r.level !== 'MUST' && !f.list().some((x) => x.ruleId === id)) f.skip(id, SMOKE_SKIP);
+      }
     return cases.length;
   });
+}
+
+const isSmoke = (h: Harness) => h.s.settings.profile === 'smoke';
+
+/** Run `fn` over `items` one after the other (smoke decides whether to send the next from what came back). */
+async function sequential<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  for (const [i, item] of items.entries()) await fn(item, i);
+}
+
+/**
+ * Smoke's valid cases. The first shows, in one request, the smallest legal amounts and as many MUST
+ * rule edges at once as hold together (the longest names and order number, startDate today, endDate on
+ * it, …): one accepted request decides acceptsValid and each of those edges. The others (sent only
+ * while a result rule is undecided, at most SMOKE_ACCEPTANCE_TRIES in all) are plain valid requests
+ * with the smallest amounts.
+ */
+function smokeValidCases(h: Harness, provider: Provider, operation: string): Case[] {
+  const g = h.gen(provider);
+  const plan = planOf(provider, operation, 'request');
+  const accepts = plan.rules.find((r) => r.check.kind === 'acceptsValid')!.id;
+  const amounts = smallestAmounts(provider, operation, g);
+  // optional fields present where nothing conditions them (an object's children can show their edges)
+  const present = plan.fields.filter((f) => f.requiredWhen === undefined && f.check('forbiddenWhen') === undefined).map((f) => f.path);
+  const values = fc.sample(validObject(plan, g, { text: amounts, present }), { numRuns: SMOKE_ACCEPTANCE_TRIES, seed: h.s.settings.seed });
+  // where two rules' edges want one field, the boundary wins over a shape's sample: cross-field rules (today,
+  // equal dates; last in the catalogue) first, then the rest, pattern and format (one character, a leap day) last
+  const sample = (r: { check: { kind: string } }) => (r.check.kind === 'pattern' || r.check.kind === 'format' ? 1 : 0);
+  const must = plan.rules
+    .filter((r) => r.level === 'MUST' && r.check.kind !== 'acceptsValid')
+    .reverse()
+    .sort((a, b) => sample(a) - sample(b));
+  const amountRule = (id: string) => amounts[catalogue().byId.get(id)!.field] !== undefined;
+  const combined = combinedEdges(plan, g, values[0]!, must, Object.keys(amounts));
+  const amountNote = Object.entries(amounts).map(([p, v]) => `${p} = ${v} (the smallest legal amount)`);
+  const notes = [...amountNote, ...combined.notes.filter((_, i) => !amountRule(combined.rules[i]!))];
+  return [
+    {
+      value: combined.value,
+      rules: [...combined.rules, accepts],
+      note: `smoke: one valid request with ${notes.join('; ')}`,
+      seed: h.s.settings.seed,
+    },
+    ...values.slice(1).map((value) => ({
+      value,
+      rules: [accepts],
+      note: `smoke: a valid request${amountNote.length ? ` with ${amountNote.join(', ')}` : ''}`,
+      seed: h.s.settings.seed,
+    })),
+  ];
 }
 
 /**
@@ -234,10 +301,16 @@ export function rejection(provider: Provider, operation: string, name: string) {
   conformance(provider, name, declared, async (f, h) => {
     const envelope = new Set(declared());
     const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
-    const perRule = Math.max(2, Math.ceil(h.s.settings.runs / 8));
-    const cases = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    const smoke = isSmoke(h);
+    const perRule = smoke ? 1 : Math.max(2, Math.ceil(h.s.settings.runs / 8));
+    const all = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    // smoke: one refused request per MUST rule; the violations of SHOULD and INFO rules are not sent
+    const cases = smoke ? smokeInvalidCases(all) : all;
     const failed: Case[] = [];
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
+    if (smoke)
+      for (const c of all)
+        if (catalogue().byId.get(c.rules[0]!)!.level !== 'MUST' && c.rules[0] !== strict.id) f.skip(c.rules[0]!, SMOKE_SKIP);
     await h.pool(cases, async (c, i) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
       const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
@@ -283,20 +356,25 @@ export function rejection(provider: Provider, operation: string, name: string) {
           replay.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
         ]);
     });
-    await shrinkFirst(
-      h,
-      provider,
-      operation,
-      failed,
-      f,
-      acceptedAnswer,
-      'accepted',
-      (id, body) => {
-        const ctx = { mode: h.s.settings.mode, today: h.s.today[provider], defaults: catalogue().operation(provider, operation).defaults };
-        return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
-      },
-      'rejection',
-    );
+    if (!smoke)
+      await shrinkFirst(
+        h,
+        provider,
+        operation,
+        failed,
+        f,
+        acceptedAnswer,
+        'accepted',
+        (id, body) => {
+          const ctx = {
+            mode: h.s.settings.mode,
+            today: h.s.today[provider],
+            defaults: catalogue().operation(provider, operation).defaults,
+          };
+          return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
+        },
+        'rejection',
+      );
     return cases.length;
   });
 }
@@ -311,9 +389,11 @@ export function validRequests(
   pinned: Record<string, string> = {},
 ): Record<string, unknown>[] {
   const plan = planOf(provider, operation, 'request');
+  // smoke: the smallest legal amounts, unless the suite pins its own
+  const text = isSmoke(h) ? { ...smallestAmounts(provider, operation, h.gen(provider)), ...pinned } : pinned;
   // pinned values are stated as text; the generator writes them as the run's schema mode asks
   return fc
-    .sample(validObject(plan, h.gen(provider), { text: pinned }), { numRuns: n, seed: h.s.settings.seed + salt })
+    .sample(validObject(plan, h.gen(provider), { text }), { numRuns: n, seed: h.s.settings.seed + salt })
     .map((v) => uniquify(provider, operation, v, h.unique(), h.s.callbackBase));
 }
 

@@ -23,10 +23,11 @@ import { createRedactor } from '../wire/redact.ts';
 import { beat } from './heartbeat.ts';
 import { uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
+import { defaultProfile, smallestAmounts, smokePollMs } from './profile.ts';
 import { startReceiver } from './receiver.ts';
 import { reconcile } from './reconcile.ts';
 import { readSettings, type Settings } from './settings.ts';
-import { defaultStabilityMs, defaultWaitMs } from './waits.ts';
+import { defaultStabilityMs, defaultWaitMs, MIN_STABILITY_POLLS } from './waits.ts';
 
 export interface SharedAlchemy {
   baseUrl: string;
@@ -48,6 +49,8 @@ export interface Control {
   reason?: string;
   accepted: number;
   sent: number;
+  /** Every request the control sent the provider (its creates/applies, look-ups and reconciliations). */
+  requests?: number;
 }
 
 /** What every suite file receives (vitest `provide`): plain data, keys as PEM. */
@@ -113,7 +116,18 @@ export async function openSession(
   const clockOffsetMs = { alchemy: offsetOf('alchemy'), gep: offsetOf('gep') };
   const receiver = await startReceiver(settings.callbackPort, String(catalogue().profiles.alchemy.wire['callbackAck']));
   const external = settings.providers.some((p) => config[p].target);
-  const pollMs = settings.pollMs ?? (external ? 1000 : 3);
+  settings.profile ??= defaultProfile(external);
+  const smoke = settings.profile === 'smoke';
+  const waitMs =
+    settings.waitMs ??
+    defaultWaitMs(
+      settings.providers.filter((p) => config[p].target),
+      settings.providers.filter((p) => !config[p].target),
+      settings.timeScale,
+    );
+  // smoke looks at an asynchronous outcome a bounded number of times per wait, and watches a final state the fewest polls
+  const basePollMs = settings.pollMs ?? (external ? 1000 : 3);
+  const pollMs = smoke && settings.pollMs === undefined ? smokePollMs(waitMs, basePollMs) : basePollMs;
   const runId = external ? `cc${Date.now().toString(36)}` : `s${settings.seed.toString(36)}`;
   const shared: SharedSession = {
     settings,
@@ -130,14 +144,8 @@ export async function openSession(
     clockOffsetMs,
     segments: [],
     pollMs,
-    waitMs:
-      settings.waitMs ??
-      defaultWaitMs(
-        settings.providers.filter((p) => config[p].target),
-        settings.providers.filter((p) => !config[p].target),
-        settings.timeScale,
-      ),
-    stabilityMs: settings.stabilityMs ?? defaultStabilityMs(pollMs),
+    waitMs,
+    stabilityMs: settings.stabilityMs ?? (smoke ? MIN_STABILITY_POLLS * pollMs : defaultStabilityMs(pollMs)),
   };
   if (mock) shared.adminUrl = mock.url;
   if (settings.providers.includes('alchemy')) {
@@ -202,9 +210,15 @@ export async function openSession(
 async function positiveControl(s: SharedSession): Promise<void> {
   const transport = createTransport(s.limits);
   const redactor = createRedactor({ secrets: s.secrets });
-  const clients = connectClients(s, transport);
+  const sent: Partial<Record<Provider, number>> = {};
+  let current: Provider = 'alchemy';
+  const clients = countedClients(connectClients(s, transport), () => {
+    sent[current] = (sent[current] ?? 0) + 1;
+  });
+  const smoke = s.settings.profile === 'smoke';
   try {
     for (const provider of s.settings.providers) {
+      current = provider;
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
       if (provider === 'alchemy') {
@@ -222,8 +236,10 @@ async function positiveControl(s: SharedSession): Promise<void> {
         validObject(planOf(provider, operation, 'request'), g, {
           // every field that has a default is sent: the control must not hang on how a provider reads an absence
           present: Object.keys(catalogue().operation(provider, operation).defaults),
+          // smoke: one control, for the smallest legal amounts
+          ...(smoke ? { text: smallestAmounts(provider, operation, g) } : {}),
         }),
-        { numRuns: 2, seed: s.settings.seed },
+        { numRuns: smoke ? 1 : 2, seed: s.settings.seed },
       );
       let accepted = 0;
       let reason = '';
@@ -249,12 +265,29 @@ async function positiveControl(s: SharedSession): Promise<void> {
         ok: accepted > 0,
         accepted,
         sent: samples.length,
+        requests: sent[provider] ?? 0,
         ...(accepted > 0 ? {} : { reason: redactor.text(reason) }),
       };
     }
   } finally {
     await transport.close();
   }
+}
+
+/** Clients whose every method call (one request each) is counted by `count`. */
+export function countedClients<T extends Record<string, object | undefined>>(clients: T, count: () => void): T {
+  const wrap = <C extends object>(c: C): C =>
+    new Proxy(c, {
+      get: (target, key) => {
+        const v = Reflect.get(target, key);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          count();
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, c && wrap(c)])) as T;
 }
 
 export function connectClients(s: SharedSession, transport: ReturnType<typeof createTransport>) {

@@ -8,6 +8,10 @@ import { ConfigError } from '../config/errors.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
 import { DURATION_EXAMPLES, defaultStabilityMs, defaultWaitMs, parseDuration, testTimeoutMs } from './waits.ts';
 
+/** Run profiles (src/conformance/profile.ts says what smoke decides and how). */
+export const PROFILES = ['smoke', 'full'] as const;
+export type Profile = (typeof PROFILES)[number];
+
 export interface Settings {
   providers: Provider[];
   seed: number;
@@ -47,6 +51,11 @@ export interface Settings {
   mockMode: SchemaMode;
   /** No case whose dates are judged against "today" is sent within this many ms of the provider's midnight. */
   midnightGuardMs: number;
+  /**
+   * `smoke` (the fewest requests that decide every MUST rule) or `full` (every case); undefined: not
+   * chosen, the session takes `full` against the embedded mock and `smoke` against any other target.
+   */
+  profile: Profile | undefined;
 }
 
 export const SETTINGS_VARIABLES = {
@@ -75,6 +84,10 @@ export const SETTINGS_VARIABLES = {
   midnightGuardMs: 'CARD_CONFORMANCE_MIDNIGHT_GUARD_MS',
   /** Read by `run` (vitest's worker count), not by the suites. */
   workers: 'CARD_CONFORMANCE_WORKERS',
+  /** `smoke` or `full` (run --profile). */
+  profile: 'CARD_CONFORMANCE_PROFILE',
+  /** Read by `run` (the coverage gate, run --min-coverage), not by the suites. */
+  minCoverage: 'CARD_CONFORMANCE_MIN_COVERAGE',
 } as const;
 
 /** Requests in flight per suite file. */
@@ -120,6 +133,14 @@ function duration(env: Readonly<Record<string, string | undefined>>, name: strin
   return ms;
 }
 
+function profileOf(env: Readonly<Record<string, string | undefined>>): Profile | undefined {
+  const v = env[SETTINGS_VARIABLES.profile];
+  if (v === undefined || v === '') return undefined;
+  if (!(PROFILES as readonly string[]).includes(v))
+    throw new ConfigError(SETTINGS_VARIABLES.profile, `must be one of ${PROFILES.join(', ')}`);
+  return v as Profile;
+}
+
 export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
   const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
   if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p))
@@ -152,6 +173,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
       .map((s) => s.trim())
       .filter(Boolean),
     midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
+    profile: profileOf(env),
   };
 }
 

@@ -104,6 +104,8 @@ export type LoopDelayReader = 'status' | 'admin';
 
 export interface MockStats {
   maxOrders: number;
+  /** Provider requests received, per provider (by path; the admin surface not counted): what a run really sent. */
+  requests: { alchemy: number; gep: number };
   alchemy: StoreStats;
   gep: StoreStats;
   callbacks: CallbackStats;
@@ -191,12 +193,14 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   loopDelay.status.enable();
   loopDelay.admin.enable();
   const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
+  const received = { alchemy: 0, gep: 0 };
   const stats = (o: { reader?: LoopDelayReader; resetLoopDelay?: boolean } = {}): MockStats => {
     const h = loopDelay[o.reader ?? 'admin'];
     const { callbacks, ...alchemyStore } = alchemy.admin.stats();
     const mem = process.memoryUsage();
     const s: MockStats = {
       maxOrders: ctx.maxOrders,
+      requests: { ...received },
       alchemy: alchemyStore,
       gep: gep.admin.stats(),
       callbacks,
@@ -282,6 +286,9 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
   const server: Server = createServer((req, res) => {
     const isProvider = !(req.url ?? '/').startsWith('/__mock/');
     const n = isProvider ? providerRequests++ : -1;
+    const reqPath = (req.url ?? '/').split('?')[0]!;
+    if (reqPath in alchemy.paths) received.alchemy++;
+    else if (reqPath in gep.paths) received.gep++;
     const chunks: Buffer[] = [];
     let size = 0;
     let over = Number(req.headers['content-length'] ?? 0) > maxBody;

@@ -12,6 +12,7 @@ import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import { lintSpec, type SpecFinding } from '../spec/lint.ts';
 import { LEVELS, type Level, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
+import { coverageGate, coverageOf } from './coverage.ts';
 import { applyWaivers, DEFAULT_FAIL_ON, type FailOn, failsGate, type Waiver, type WaiverSummary } from './gate.ts';
 
 export type RunVerdict = 'pass' | 'fail' | 'error';
@@ -33,6 +34,8 @@ export interface RuleResult {
   source: string;
   verdict: ReportVerdict;
   checks: number;
+  /** Requests sent by the tests that decided the rule (one exchange can decide many rules: it counts for each). */
+  requests: number;
   evidence: Finding['evidence'];
   reason?: string;
   /** The waiver that turned this failure into `waived` (its evidence stays). */
@@ -49,6 +52,8 @@ export interface ConformanceReport {
   target: SessionSummary['target'];
   seed: number;
   runs: number;
+  /** `smoke` (the fewest requests that decide every MUST rule) or `full` (every case). */
+  profile: 'smoke' | 'full';
   schemaMode: string;
   /** The version of each tested provider's document the rules came from (`--spec-version`). */
   specVersions: Partial<Record<Provider, string>>;
@@ -73,6 +78,14 @@ export interface ConformanceReport {
     failedInfo: number;
     /** Failures a current waiver covers (not counted in fail, flaky or failed*). */
     waived: number;
+    /** Requests sent to each provider, the positive control's included. */
+    requestsByProvider: Partial<Record<Provider, number>>;
+    /** Provider requests the embedded mock itself counted (when a provider was tested against it). */
+    mockRequests?: Partial<Record<Provider, number>>;
+    /** Share of MUST rules decided (pass, fail or flaky), as a percentage with one decimal. */
+    coverage: number;
+    /** The coverage gate (`--min-coverage`), when set: below it the run fails. */
+    minCoverage?: number;
   };
   /** Which failures fail the gate (`run --fail-on`): MUST only, MUST and SHOULD (default), or every level. */
   gate: { failOn: FailOn };
@@ -120,6 +133,13 @@ export interface ReportInput {
   /** The gate: which levels fail it and the waivers read (default: `should`, no waivers). */
   gate?: { failOn: FailOn; waivers: readonly Waiver[]; file?: string /** UTC YYYY-MM-DD; default the run's start day. */; today?: string };
   shard?: { index: number; count: number };
+  /** Requests per provider (the suites' and the positive control's). */
+  requestsByProvider?: Partial<Record<Provider, number>>;
+  /** Requests of the tests that decided each rule. */
+  ruleRequests?: Readonly<Record<string, number>>;
+  mockRequests?: Partial<Record<Provider, number>>;
+  /** `--min-coverage`: the percentage of MUST rules that must be decided. */
+  minCoverage?: number;
 }
 
 /** Why a rule no finding decided is skipped, by default; and when the run never started. `merge` reads both. */
@@ -152,6 +172,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           ...base,
           verdict: 'skipped' as const,
           checks: 0,
+          requests: 0,
           evidence: [],
           reason: input.session ? (input.undecided ?? UNDECIDED) : NOT_STARTED,
         };
@@ -165,7 +186,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
         expected: expected ?? expectedOf(r),
         ...rest,
       }));
-      return { ...base, verdict, checks: f.checks, evidence, ...(f.reason ? { reason: f.reason } : {}) };
+      const requests = input.ruleRequests?.[r.id] ?? 0;
+      return { ...base, verdict, checks: f.checks, requests, evidence, ...(f.reason ? { reason: f.reason } : {}) };
     });
   const gate = input.gate ?? { failOn: DEFAULT_FAIL_ON, waivers: [] };
   const waived = applyWaivers(judged, gate.waivers, gate.today ?? input.startedAt.toISOString().slice(0, 10), gate.file);
@@ -181,7 +203,11 @@ export function buildReport(input: ReportInput): ConformanceReport {
     rules.filter((r) => r.verdict === 'error' && (r.level !== 'INFO' || gate.failOn === 'info')).length +
     (input.session ? 0 : 1) +
     input.problems.length;
-  const verdict: RunVerdict = fatalFail > 0 || expired.length > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
+  const coverage = coverageOf(rules);
+  const cov = coverageGate(coverage, input.minCoverage);
+  // below --min-coverage a run that would pass fails (exit 1); a run that could not be tested stays so (exit 3)
+  const verdict: RunVerdict =
+    fatalFail > 0 || expired.length > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : cov.met ? 'pass' : 'fail';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
   const waivedNote = count('waived') ? `, ${count('waived')} waived` : '';
   const expiredNote = expired.length
@@ -189,16 +215,19 @@ export function buildReport(input: ReportInput): ConformanceReport {
     : '';
   const failing = gating.map((l) => `${failed(l)} ${l}`);
   const failNote = `${failing.length > 1 ? `${failing.slice(0, -1).join(', ')} and ${failing.at(-1)}` : failing[0]} rules fail`;
-  const headline =
+  const lead =
     verdict === 'pass'
       ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${waivedNote}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
       : verdict === 'fail'
         ? fatalFail > 0
           ? `not conformant: ${failNote}${count('flaky') ? ` (${count('flaky')} of them flaky)` : ''}${waivedNote}${expiredNote ? `; ${expiredNote}` : ''}`
-          : `not conformant: ${expiredNote}`
+          : expiredNote
+            ? `not conformant: ${expiredNote}`
+            : `not conformant: ${cov.line}`
         : controlFailed.length > 0
           ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
           : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
+  const headline = cov.met || !cov.line || lead.endsWith(cov.line) ? lead : `${lead}; ${cov.line}`;
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
@@ -209,6 +238,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     target: input.session?.target ?? {},
     seed: settings?.seed ?? 0,
     runs: settings?.runs ?? 0,
+    profile: settings?.profile ?? 'full',
     schemaMode: settings?.mode ?? 'lenient',
     specVersions: Object.fromEntries(input.providers.map((p) => [p, cat.versions[p]])),
     deviations: settings?.deviate ?? [],
@@ -230,6 +260,10 @@ export function buildReport(input: ReportInput): ConformanceReport {
       failedShould: failed('SHOULD'),
       failedInfo: failed('INFO'),
       waived: count('waived'),
+      requestsByProvider: input.requestsByProvider ?? {},
+      ...(input.mockRequests ? { mockRequests: input.mockRequests } : {}),
+      coverage: coverage.percent,
+      ...(input.minCoverage !== undefined ? { minCoverage: input.minCoverage } : {}),
     },
     gate: { failOn: gate.failOn },
     waivers: waived.summary,
@@ -242,6 +276,11 @@ export function buildReport(input: ReportInput): ConformanceReport {
   };
 }
 
+const perProvider = (m: Partial<Record<Provider, number>>) =>
+  Object.entries(m)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ') || 'none';
+
 /** The one-screen summary printed at the end of a run. */
 export function summaryText(r: ConformanceReport, path: string): string {
   const lines = [
@@ -253,6 +292,7 @@ export function summaryText(r: ConformanceReport, path: string): string {
         ', ',
       )}; document versions ${Object.values(r.specVersions).join(', ')}; seed ${r.seed}, runs ${r.runs}, ${r.schemaMode} schemas${r.deviations.length ? `, deviations: ${r.deviations.join(', ')}` : ''}`,
     `  rules: ${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.error} error, ${r.summary.waived ? `${r.summary.waived} waived, ` : ''}${r.summary.skipped} skipped of ${r.summary.rules}; ${r.summary.checks} checks over ${r.summary.cases} generated cases (${r.summary.requests} requests) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  profile ${r.profile}; coverage ${r.summary.coverage}% of MUST rules decided${r.summary.minCoverage !== undefined ? ` (minimum ${r.summary.minCoverage}%)` : ''}; requests per provider: ${perProvider(r.summary.requestsByProvider)}${r.summary.mockRequests ? ` (the embedded mock counted ${perProvider(r.summary.mockRequests)})` : ''}`,
   ];
   const bad = r.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'flaky' || x.verdict === 'error');
   for (const x of bad.slice(0, 12))

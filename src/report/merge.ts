@@ -37,6 +37,8 @@ function checkShards(shards: readonly ShardInput[]): number {
     ['providers', (r) => Object.keys(r.specVersions).sort()],
     ['document versions', (r) => r.specVersions],
     ['gate (--fail-on)', (r) => r.gate.failOn],
+    ['profile', (r) => r.profile],
+    ['--min-coverage', (r) => r.summary.minCoverage ?? null],
     // an embedded mock's URL differs per shard; a sandbox's must not
     ['target', (r) => Object.fromEntries(Object.entries(r.target).map(([p, t]) => [p, t?.embedded ? 'embedded mock' : t?.url]))],
   ];
@@ -129,6 +131,7 @@ export function mergeShards(
           runs: first.runs,
           mode: first.schemaMode as SessionSummary['settings']['mode'],
           deviate: first.deviations,
+          profile: first.profile,
         },
         target: Object.assign({}, ...[...reports].reverse().map((r) => r.target)),
         control: mergeControl(reports),
@@ -147,6 +150,22 @@ export function mergeShards(
     durationMs: end - start,
     testsMs: Math.max(...reports.map((r) => r.testsMs)),
     providers,
+    requestsByProvider: sumPerProvider(reports.map((r) => r.summary.requestsByProvider)),
+    ruleRequests: sumPerKey(reports.flatMap((r) => r.rules.map((x) => [x.id, x.requests] as const))),
+    ...(reports.some((r) => r.summary.mockRequests)
+      ? { mockRequests: sumPerProvider(reports.map((r) => r.summary.mockRequests ?? {})) }
+      : {}),
+    ...(first.summary.minCoverage !== undefined ? { minCoverage: first.summary.minCoverage } : {}),
     gate: { failOn: first.gate.failOn, waivers: waivers.list, ...(waivers.file ? { file: waivers.file } : {}) },
   });
 }
+
+/** Sum a count per key over the shards (one key's entries from several shards add up). */
+function sumPerKey(entries: readonly (readonly [string, number])[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of entries) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
+const sumPerProvider = (maps: readonly Partial<Record<Provider, number>>[]): Partial<Record<Provider, number>> =>
+  sumPerKey(maps.flatMap((m) => Object.entries(m) as [Provider, number][])) as Partial<Record<Provider, number>>;

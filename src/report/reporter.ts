@@ -3,6 +3,7 @@
  * then the report, written whole or not at all (a temp file renamed into place), and the one-screen
  * summary. It merges the findings the suites left in their tests' meta.
  */
+import { request } from 'undici';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { Finding } from '../conformance/findings.ts';
@@ -24,6 +25,8 @@ export interface ReporterOptions {
   onReport?: (report: ConformanceReport, path: string) => void;
   /** `--fail-on` and the waivers, read and checked by `run` before the suites start (default: should, none). */
   gate?: ReportInput['gate'];
+  /** `--min-coverage`: the percentage of MUST rules the run must decide. */
+  minCoverage?: number;
   /**
    * The run-level watchdog: when neither a test event nor the suites' heartbeat file shows progress for
    * `boundMs`, the report is written with every undecided rule `error`, naming the stuck tests, and
@@ -40,6 +43,9 @@ export class ConformanceReporter implements Reporter {
   private readonly decided = new Set<string>();
   private cases = 0;
   private requests = 0;
+  /** Requests per provider, and per rule those of the tests that decided it. */
+  private readonly byProvider: Partial<Record<Provider, number>> = {};
+  private readonly byRule: Record<string, number> = {};
   private readonly startedAt = new Date();
   private readonly t0 = performance.now();
   private firstTest: number | undefined;
@@ -105,6 +111,8 @@ export class ConformanceReporter implements Reporter {
     this.findings.push(...fs);
     this.cases += meta.cases ?? 0;
     this.requests += meta.requests ?? 0;
+    if (meta.provider) this.byProvider[meta.provider] = (this.byProvider[meta.provider] ?? 0) + (meta.requests ?? 0);
+    for (const f of fs) if (f.verdict !== 'skipped') this.byRule[f.ruleId] = (this.byRule[f.ruleId] ?? 0) + (meta.requests ?? 0);
     for (const f of fs) this.decided.add(f.ruleId);
     const result = test.result();
     if (result.state === 'failed' && fs.length === 0 && meta.rules?.length) {
@@ -116,8 +124,11 @@ export class ConformanceReporter implements Reporter {
     );
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
     clearInterval(this.timer);
+    if (this.done) return;
+    // the embedded mock is still up (the session closes after the run's end): its own count of what it received
+    this.mockRequests = await embeddedMockCount(this.session());
     if (this.done) return;
     const problems: string[] = [];
     for (const m of modules)
@@ -127,13 +138,29 @@ export class ConformanceReporter implements Reporter {
     this.finish(problems);
   }
 
+  private mockRequests: Partial<Record<Provider, number>> | undefined;
+
+  private session(): SessionSummary | undefined {
+    const raw = process.env[SESSION_SUMMARY_VARIABLE];
+    return raw ? (JSON.parse(raw) as SessionSummary) : undefined;
+  }
+
   /** Build, write and announce the report (once). */
   private finish(problems: string[]): ConformanceReport {
     this.done = true;
     const redactor = createRedactor({ secrets: this.opts.secrets });
-    const raw = process.env[SESSION_SUMMARY_VARIABLE];
-    const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
+    const session = this.session();
+    // the positive control's requests count for its provider
+    const requestsByProvider: Partial<Record<Provider, number>> = {};
+    for (const p of this.opts.providers) {
+      const control = session?.control[p]?.requests ?? 0;
+      if (session?.target[p] || this.byProvider[p] !== undefined) requestsByProvider[p] = (this.byProvider[p] ?? 0) + control;
+    }
     const report = buildReport({
+      requestsByProvider,
+      ruleRequests: this.byRule,
+      ...(this.mockRequests ? { mockRequests: this.mockRequests } : {}),
+      ...(this.opts.minCoverage !== undefined ? { minCoverage: this.opts.minCoverage } : {}),
       findings: this.findings,
       crashed: this.crashed,
       cases: this.cases,
@@ -154,4 +181,24 @@ export class ConformanceReporter implements Reporter {
     this.opts.onReport?.(report, path);
     return report;
   }
+}
+
+/**
+ * Provider requests the embedded mock counted, per provider tested against it (undefined when none was,
+ * or the mock did not answer: the report then carries the suites' own count alone).
+ */
+async function embeddedMockCount(session: SessionSummary | undefined): Promise<Partial<Record<Provider, number>> | undefined> {
+  const embedded = Object.entries(session?.target ?? {}).filter(([, t]) => t?.embedded) as [Provider, { url: string }][];
+  if (embedded.length === 0) return undefined;
+  const out: Partial<Record<Provider, number>> = {};
+  try {
+    for (const url of new Set(embedded.map(([, t]) => t.url))) {
+      const r = await request(`${url}/__mock/stats`, { method: 'POST', body: '{}', headersTimeout: 5000, bodyTimeout: 5000 });
+      const stats = (await r.body.json()) as { requests?: Partial<Record<Provider, number>> };
+      for (const [p, t] of embedded) if (t.url === url && typeof stats.requests?.[p] === 'number') out[p] = stats.requests[p];
+    }
+  } catch {
+    return undefined;
+  }
+  return Object.keys(out).length ? out : undefined;
 }

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PROFILES } from '../conformance/settings.ts';
 import { FINDING_KINDS } from '../spec/lint.ts';
 import { LEVELS, PROVIDERS } from '../spec/registry.ts';
 import { UsageError } from '../wire/errors.ts';
@@ -59,12 +60,20 @@ export const ruleResultSchema = z.looseObject({
   source: z.string(),
   verdict: z.enum([...ruleVerdict.options, 'waived']),
   checks: count,
+  requests: count,
   evidence: z.array(evidence),
   reason: z.string().optional(),
   waiver: z.looseObject({ reason: z.string(), owner: z.string(), expires: z.string() }).optional(),
 });
 
-const control = z.looseObject({ ok: z.boolean(), reason: z.string().optional(), accepted: count, sent: count });
+const control = z.looseObject({
+  ok: z.boolean(),
+  reason: z.string().optional(),
+  accepted: count,
+  sent: count,
+  requests: count.optional(),
+});
+const perProvider = z.partialRecord(provider, count);
 
 export const conformanceReportSchema = z.looseObject({
   tool: z.literal('card-conformance'),
@@ -75,6 +84,7 @@ export const conformanceReportSchema = z.looseObject({
   target: z.partialRecord(provider, z.looseObject({ url: z.string(), embedded: z.boolean() })),
   seed: z.number().int(),
   runs: count,
+  profile: z.enum(PROFILES),
   schemaMode: z.string(),
   specVersions: z.partialRecord(provider, z.string()),
   deviations: z.array(z.string()),
@@ -96,6 +106,10 @@ export const conformanceReportSchema = z.looseObject({
     failedShould: count,
     failedInfo: count,
     waived: count,
+    requestsByProvider: perProvider,
+    mockRequests: perProvider.optional(),
+    coverage: z.number().min(0).max(100),
+    minCoverage: z.number().optional(),
   }),
   gate: z.looseObject({ failOn: z.enum(FAIL_ON) }),
   waivers: z.looseObject({

@@ -66,7 +66,8 @@ conformance(
   'a pending (140001) or incomplete card is settled through the query calls within the wait, stays settled, and the queries agree with the apply',
   ALL,
   async (f, h) => {
-    const wanted = [
+    const smoke = h.s.settings.profile === 'smoke';
+    const all = [
       { rule: PENDING, outcome: 'pending' },
       { rule: INCOMPLETE, outcome: 'incomplete' },
       { rule: undefined, outcome: 'complete' },
@@ -74,7 +75,9 @@ conformance(
       { rule: INCOMPLETE, outcome: 'incomplete' },
       { rule: undefined, outcome: 'complete' },
     ];
-    const bodies = validRequests(h, 'gep', 'apply', h.admin ? wanted.length : 8, 404);
+    // smoke: one follow-up of each asynchronous outcome (asked for on the mock; on a sandbox, what two applies show)
+    const wanted = smoke ? all.slice(0, 2) : all;
+    const bodies = validRequests(h, 'gep', 'apply', h.admin ? wanted.length : smoke ? 2 : 8, 404);
     // Against the embedded mock the outcomes are asked for; against a sandbox they are observed.
     if (h.admin)
       for (const [i, w] of wanted.entries()) await h.admin.post('gep/outcome', { userReqNo: bodies[i]!['userReqNo'], outcome: w.outcome });

@@ -151,8 +151,6 @@ describe('card-conformance merge', () => {
     const merged = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
     expect(verdicts(merged)[B]).toBe('fail');
     expect(text).toContain('2 shards of seed 7');
-    expect(() => mergeCommand([join(dir, 'shard-1'), join(dir, 'nowhere')], () => {})).toThrow(
-      /nowhere\/conformance\.json does not exist/,
-    );
+    expect(() => mergeCommand([join(dir, 'shard-1'), join(dir, 'nowhere')], () => {})).toThrow(/nowhere\/conformance\.json does not exist/);
   });
 });

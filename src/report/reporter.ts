@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
+import type { OpenedCard } from '../conformance/cards.ts';
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
 import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
@@ -33,6 +34,7 @@ export interface ReporterOptions {
 
 export class ConformanceReporter implements Reporter {
   private readonly findings: Finding[] = [];
+  private readonly cards: OpenedCard[] = [];
   private readonly crashed: { rules: string[]; error: string }[] = [];
   private readonly decided = new Set<string>();
   private cases = 0;
@@ -102,6 +104,7 @@ export class ConformanceReporter implements Reporter {
     this.findings.push(...fs);
     this.cases += meta.cases ?? 0;
     this.requests += meta.requests ?? 0;
+    this.cards.push(...(meta.cards ?? []));
     for (const f of fs) this.decided.add(f.ruleId);
     const result = test.result();
     if (result.state === 'failed' && fs.length === 0 && meta.rules?.length) {
@@ -135,6 +138,7 @@ export class ConformanceReporter implements Reporter {
       crashed: this.crashed,
       cases: this.cases,
       requests: this.requests,
+      cards: this.cards,
       session,
       problems: problems.map((p) => redactor.text(p)),
       startedAt: this.startedAt,
@@ -143,6 +147,7 @@ export class ConformanceReporter implements Reporter {
       providers: this.opts.providers,
     });
     const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
+    writeCards(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     this.opts.out(summaryText(report, path));
     this.opts.onReport?.(report, path);
     return report;
@@ -159,6 +164,19 @@ export function writeReport(dir: string, report: ConformanceReport, secrets: str
   // redact values, then serialise: redacting the JSON text could cut through an escaped quote
   const text = `${JSON.stringify(createRedactor({ secrets, keep: identifiers }).value(report), null, 2)}\n`;
   writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
+/**
+ * Write `cards.json` beside conformance.json, whole (temp file, then rename): the run id, the targets and
+ * every card the run opened, for a team to close them. The same last redaction pass as the report.
+ */
+export function writeCards(dir: string, report: ConformanceReport, secrets: string[], identifiers: readonly string[] = []): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'cards.json');
+  const doc = { tool: report.tool, runId: report.runId, startedAt: report.startedAt, target: report.target, cards: report.cards };
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(createRedactor({ secrets, keep: identifiers }).value(doc), null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return path;
 }

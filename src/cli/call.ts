@@ -13,6 +13,7 @@ import { curlFor } from '../client/curl.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig, type Targets } from '../config/env.ts';
+import { guardEarly } from '../config/target-kind.ts';
 import { OPERATIONS, PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
@@ -166,9 +167,11 @@ export async function callCommand(
 
   let redactor = createRedactor();
   try {
+    const req = targetRequest(values, process.env);
+    guardEarly([p], process.env, { ...req, urlSource: '--base-url' }, values['base-url']);
     const config = loadConfig(process.env);
     redactor = createRedactor({ secrets: config.secrets });
-    const result = await send(p, operation, data, values['base-url'], config, redactor, targetRequest(values, process.env));
+    const result = await send(p, operation, data, values['base-url'], config, redactor, req);
     return print(result, values.json === true, redactor, out) === 'success' ? EXIT.ok : EXIT.failed;
   } catch (e) {
     // Past this point the configured secrets are known: the line goes through their redactor here.

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
-import { targetKinds } from '../config/target-kind.ts';
+import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import { RUN_ID } from '../conformance/ids.ts';
 import { newRunId } from '../conformance/session.ts';
@@ -188,10 +188,12 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   if (callbackPort !== undefined && Number(callbackPort) > 65535)
     throw new UsageError(`--callback-port must be at most 65535 (got "${callbackPort}")`);
   set(SETTINGS_VARIABLES.callbackPort, callbackPort);
+  set(SETTINGS_VARIABLES.runId, runIdFlag);
   // the target as asked: the session checks it again with the same function, from these variables
   const req = targetRequest(values, env, values['base-url'] !== undefined ? '--base-url' : undefined);
   set(SETTINGS_VARIABLES.target, req.choice);
   if (req.allowProduction) env[SETTINGS_VARIABLES.allowProduction] = '1';
+  guardEarly(providers, env, req, values['base-url']);
   // Configuration errors end here, with one line, before anything runs.
   const config = loadConfig(env);
   // target truth and the production guard; `kinds` is what profiles and budgets key their defaults on

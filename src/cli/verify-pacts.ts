@@ -11,7 +11,7 @@ import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
 import { baseUrlVariable, completeTarget, httpUrlProblem, loadConfig, parseHttpUrl, type Targets } from '../config/env.ts';
 import { ConfigError } from '../config/errors.ts';
-import { targetKinds } from '../config/target-kind.ts';
+import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import type { Control, SessionSummary } from '../conformance/session.ts';
 import { readSettings } from '../conformance/settings.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
@@ -135,6 +135,8 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
   const deviations = values.deviate ?? [];
   resolveDeviations(deviations);
   const baseFlag = values['base-url'] === undefined ? undefined : parseHttpUrl('--base-url', values['base-url']);
+  const req = targetRequest(values, env, baseFlag ? '--base-url' : undefined);
+  guardEarly(providers, env, req, baseFlag);
   const config = loadConfig(env);
   const settings = { ...readSettings(env), providers, deviate: deviations };
   const brokerUrl = env[BROKER_VARIABLES.url];
@@ -149,17 +151,12 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
   const reportDir = resolve(values['report-dir'] ?? VERIFY_PACTS.options['report-dir'].default);
   checkWritableDir(reportDir);
 
+  const kinds = targetKinds(providers, Object.fromEntries(providers.map((p) => [p, baseFlag ?? config[p].target?.baseUrl])), env, req);
   const targets: Partial<{ [P in Provider]: Targets[P] }> = {};
   for (const p of providers) {
     if (baseFlag) targets[p] = completeTarget(p, config[p].credentials, baseFlag, '--base-url is given') as never;
     else if (config[p].target) targets[p] = config[p].target as never;
   }
-  const kinds = targetKinds(
-    providers,
-    Object.fromEntries(providers.map((p) => [p, targets[p]?.baseUrl])),
-    env,
-    targetRequest(values, env, baseFlag ? '--base-url' : undefined),
-  );
   if (deviations.length && providers.every((p) => targets[p]))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   let mock: RunningMock | undefined;

@@ -164,3 +164,19 @@ export function isLoopbackUrl(url: string): boolean {
   if (mapped) return /^127\./.test(mapped) || /^7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(mapped);
   return false;
 }
+
+/**
+ * The production guard and `--target mock` before anything else is read: the `--base-url` flag (`urlSource`), else each
+ * provider's `<PROVIDER>_BASE_URL` in `env`, so a production host is refused even when its keys are
+ * missing too (the host is the more important line). Unparseable URLs are left to `loadConfig`.
+ */
+export function guardEarly(providers: readonly Provider[], env: Env, req: TargetRequest, flagUrl?: string): void {
+  for (const p of providers) {
+    const url = flagUrl ?? env[baseUrlVariable(p)]?.trim();
+    if (!url || !URL.canParse(url)) continue;
+    // `--target mock` with a URL, and a production host; a missing URL under `sandbox` waits for `.env`
+    const choice = req.choice === 'mock' ? req.choice : undefined;
+    const urlSource = flagUrl !== undefined ? (req.urlSource ?? '--base-url') : undefined;
+    targetKinds([p], { [p]: url }, env, { choice, allowProduction: req.allowProduction, ...(urlSource ? { urlSource } : {}) });
+  }
+}

@@ -11,6 +11,7 @@ import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { getPath, isPlainObject } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { WireError } from '../wire/errors.ts';
 import { idFieldOf } from './ids.ts';
 import { envelopeOf } from './judge.ts';
 
@@ -56,6 +57,17 @@ export function cardIdIn(body: unknown, depth = 3): string | undefined {
   return undefined;
 }
 
+/**
+ * A failure that proves the request never reached the provider: no connection, TLS or a key/config error
+ * on the only attempt, or a host name that does not resolve (no attempt can have connected).
+ */
+export function neverSent(err: unknown): boolean {
+  if (!(err instanceof WireError)) return false;
+  if (err.kind === 'config' || err.kind === 'key') return true;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return true;
+  return (err.kind === 'connect' || err.kind === 'tls') && (err.attempts ?? 1) <= 1;
+}
+
 const text = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
 
 /**
@@ -65,9 +77,9 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' || typeo
 export class CardLedger {
   private readonly byOrder = new Map<string, OpenedCard>();
 
-  /** A call went out and `result` came back (`undefined`: it threw, the outcome is unknown). */
-  note(provider: Provider, operation: string, body: unknown, result: CallResult | undefined): void {
-    if (!isPlainObject(body)) return;
+  /** A call went out and `result` came back (`undefined`: it threw `err`; unless that proves nothing was sent, the outcome is unknown). */
+  note(provider: Provider, operation: string, body: unknown, result: CallResult | undefined, err?: unknown): void {
+    if (!isPlainObject(body) || (result === undefined && neverSent(err))) return;
     const opening = openingOperation(provider);
     const orderField = opening ? idFieldOf(provider, opening) : undefined;
     const orderNo = orderField ? text(getPath(body, orderField)) : undefined;

@@ -142,7 +142,7 @@ export function harnessFor(s: SharedSession): Harness {
               return r;
             },
             (err: unknown) => {
-              ledger.note(provider, operation, body, undefined);
+              ledger.note(provider, operation, body, undefined, err);
               throw err;
             },
           );

@@ -259,7 +259,7 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
           try {
             r = provider === 'alchemy' ? await clients.alchemy!.create(body) : await clients.gep!.apply(body);
           } catch (err) {
-            ledger.note(provider, operation, body, undefined);
+            ledger.note(provider, operation, body, undefined, err);
             throw err;
           }
           ledger.note(provider, operation, body, r);

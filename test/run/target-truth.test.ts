@@ -131,7 +131,8 @@ describe('two concurrent runs against one shared mock, same seed, different run 
     }
     // the detector's power: the same run id again sends the same order numbers, and the mock refuses them (duplicate order)
     const again = await run('job-1-again', 'ci-job-1', 'alchemy');
-    expect(again.r.code, again.r.stdout.slice(-1500)).not.toBe(0);
+    expect(again.r.code, again.r.stdout.slice(-1500)).toBe(3);
+    expect(read(again.out).positiveControl.alchemy?.reason).toMatch(/2722.*duplicate order number/);
   });
 
   it('with callbacks unable to reach the receiver, the callback rules are skipped saying why, the lifecycle judged by info', async () => {

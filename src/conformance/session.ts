@@ -58,8 +58,9 @@ export interface SharedSession {
   label?: string;
   settings: Settings;
   runId: string;
-  alchemy?: SharedAlchemy & { embedded: boolean };
-  gep?: SharedGep & { embedded: boolean };
+  /** `kind`: 'mock' | 'sandbox' | 'production' (config/target-kind.ts), what profiles and budgets key on. */
+  alchemy?: SharedAlchemy & { embedded: boolean; kind: TargetKind };
+  gep?: SharedGep & { embedded: boolean; kind: TargetKind };
   adminUrl?: string;
   /** Base of the callbackUrl the suite sends (`<base>/cb/<orderNo>`). */
   callbackBase: string;
@@ -170,8 +171,9 @@ export async function openSession(
           email: t.email,
           ...(t.language ? { language: t.language } : {}),
           embedded: false,
+          kind: kinds.alchemy!,
         }
-      : { baseUrl: mock!.url, ...mock!.client.alchemy, embedded: true };
+      : { baseUrl: mock!.url, ...mock!.client.alchemy, embedded: true, kind: 'mock' };
   }
   if (settings.providers.includes('gep')) {
     const t = config.gep.target;
@@ -184,6 +186,7 @@ export async function openSession(
         merchantPrivatePem: pem(t.merchantPrivateKey, 'pkcs8'),
         platformPublicPem: pem(t.platformPublicKey, 'spki'),
         embedded: false,
+        kind: kinds.gep!,
       };
     } else {
       const g = mock!.client.gep!;
@@ -194,6 +197,7 @@ export async function openSession(
         merchantPrivatePem: g.merchantPrivatePem,
         platformPublicPem: g.platformPublicPem,
         embedded: true,
+        kind: 'mock',
       };
     }
   }

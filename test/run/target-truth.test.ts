@@ -7,6 +7,8 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,11 @@ import { BIN, type CliResult, cli } from '../helpers/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'cc-truth-'));
 const read = <T = ConformanceReport>(d: string, f = 'conformance.json') => JSON.parse(readFileSync(join(d, f), 'utf8')) as T;
 const firstLine = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('card-conformance: '))!;
+const ruleOf = (r: ConformanceReport, behaviour: string) =>
+  r.rules.find((x) => {
+    const c = catalogue().byId.get(x.id)!.check;
+    return c.kind === 'behaviour' && c.behaviour === behaviour;
+  })!;
 const FAST = { CARD_CONFORMANCE_WORKERS: '1', CARD_CONFORMANCE_POLL_MS: '3' };
 
 describe('--target sandbox never falls back to the embedded mock', () => {
@@ -96,9 +103,9 @@ describe('two concurrent runs against one shared mock, same seed, different run 
   });
   afterAll(() => mock?.close());
 
-  const run = (name: string, runId: string, provider = 'all', extra: Record<string, string> = {}) => {
+  const run = (name: string, runId: string, provider = 'all', extra: Record<string, string> = {}, flags: string[] = []) => {
     const out = join(dir, name);
-    const args = ['run', '--target', 'sandbox', '--provider', provider, '--runs', '4', '--seed', '5', '--run-id', runId];
+    const args = ['run', '--target', 'sandbox', '--provider', provider, '--runs', '4', '--seed', '5', '--run-id', runId, ...flags];
     return cli([...args, '--base-url', mock.url, '--report-dir', out], { ...env, ...extra }).then((r) => ({ r, out }));
   };
 
@@ -135,15 +142,25 @@ describe('two concurrent runs against one shared mock, same seed, different run 
     expect(read(again.out).positiveControl.alchemy?.reason).toMatch(/2722.*duplicate order number/);
   });
 
+  it('ALCHEMY_CALLBACK_URL is where callbacks are sent, and --callback-port fixes the receiver behind it', async () => {
+    const port = await freePort();
+    const fixed = ['--callback-port', String(port)];
+    // an identity "tunnel": the URL names the fixed port the receiver listens on
+    const ok = await run('callback-url', 'ci-job-4', 'alchemy', { ALCHEMY_CALLBACK_URL: `http://127.0.0.1:${port}/` }, fixed);
+    expect(ok.r.code, ok.r.stdout.slice(-1500) + ok.r.stderr).toBe(0);
+    expect(ruleOf(read(ok.out), 'callbackDelivered').verdict).toBe('pass');
+    // the control: the URL forwards nowhere (the receiver is on another port), and the rule fails
+    const nowhere = `http://127.0.0.1:${await freePort()}/`;
+    const lost = await run('callback-lost', 'ci-job-5', 'alchemy', { ALCHEMY_CALLBACK_URL: nowhere, CARD_CONFORMANCE_WAIT: '3s' }, fixed);
+    expect(lost.r.code).toBe(1);
+    expect(ruleOf(read(lost.out), 'callbackDelivered').verdict).toBe('fail');
+  });
+
   it('with callbacks unable to reach the receiver, the callback rules are skipped saying why, the lifecycle judged by info', async () => {
     const { r, out } = await run('callbacks-off', 'ci-job-3', 'alchemy', { CARD_CONFORMANCE_CALLBACKS: 'off' });
     expect(r.code, r.stdout.slice(-1500) + r.stderr).toBe(0);
     const rep = read(out);
-    const rule = (behaviour: string) =>
-      rep.rules.find((x) => {
-        const c = catalogue().byId.get(x.id)!.check;
-        return c.kind === 'behaviour' && c.behaviour === behaviour;
-      })!;
+    const rule = (behaviour: string) => ruleOf(rep, behaviour);
     for (const b of ['callbackDelivered', 'callbackMatchesOrder']) {
       expect(rule(b).verdict, b).toBe('skipped');
       expect(rule(b).reason).toMatch(
@@ -153,6 +170,15 @@ describe('two concurrent runs against one shared mock, same seed, different run 
     for (const b of ['lifecycleForward', 'lifecycleEndsActive', 'finalStatusStable']) expect(rule(b).verdict, b).toBe('pass');
   });
 });
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 /** `unshare -n` (a network namespace with only loopback) is what lets a test name a real host. */
 const UNSHARE = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0;

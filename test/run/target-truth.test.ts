@@ -50,6 +50,17 @@ describe('--target sandbox never falls back to the embedded mock', () => {
     expect(d.stderr.trim()).toMatch(/^card-conformance call: GEP_BASE_URL: not set: required with --target sandbox/);
   });
 
+  it('a run id that is not 1–64 letters, digits, dots, dashes or underscores is refused, by flag or variable', async () => {
+    const a = await cli(['run', '--provider', 'gep', '--run-id', 'has space']);
+    expect(a.code).toBe(2);
+    expect(a.stderr.trim()).toBe(
+      'card-conformance run: --run-id must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+    );
+    const b = await cli(['run', '--provider', 'gep'], { CARD_CONFORMANCE_RUN_ID: '-x' });
+    expect(b.code).toBe(2);
+    expect(b.stderr.trim()).toMatch(/^card-conformance run: CARD_CONFORMANCE_RUN_ID: must be 1 to 64 letters/);
+  });
+
   it('--target mock with a base URL set is refused rather than quietly ignored', async () => {
     const r = await cli(['run', '--target', 'mock', '--provider', 'gep', '--base-url', 'http://127.0.0.1:9']);
     expect(r.code).toBe(2);

@@ -193,7 +193,7 @@ async function freePort(): Promise<number> {
 
 /** `unshare -n` (a network namespace with only loopback) is what lets a test name a real host. */
 const UNSHARE = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0;
-const skipWhy = UNSHARE ? '' : ' — SKIPPED: unshare -n is not permitted here';
+const skipWhy = UNSHARE ? '' : ' — SKIPPED: unshare -n (then ip link set lo up) is not permitted or not installed here';
 
 function isolated(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ALCHEMY_|GEP_|MOCK_|CARD_CONFORMANCE_)/.test(k)));

@@ -13,12 +13,13 @@ import { curlFor } from '../client/curl.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig, type Targets } from '../config/env.ts';
+import { guardEarly } from '../config/target-kind.ts';
 import { OPERATIONS, PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { type CommandSpec, helpText, parse, SPEC_VERSION_OPTION, synopsis, UsageError, useSpecVersions } from './args.ts';
-import { resolveTarget } from './target.ts';
+import { resolveTarget, TARGET_OPTIONS, type TargetRequest, targetRequest } from './target.ts';
 
 export const CALL = {
   name: 'call',
@@ -39,6 +40,7 @@ export const CALL = {
     'base-url': { type: 'string', arg: 'URL', default: '<PROVIDER>_BASE_URL, else the embedded mock', help: 'where to send it' },
     json: { type: 'boolean', help: 'print one JSON object (outcome, request, answer, curl) instead of text' },
     ...SPEC_VERSION_OPTION,
+    ...TARGET_OPTIONS,
   },
   exits: [
     [EXIT.ok, 'the provider answered success'],
@@ -102,9 +104,13 @@ async function send(
   baseUrl: string | undefined,
   config: Config,
   redactor: Redactor,
+  req: TargetRequest,
 ): Promise<CallResult> {
-  // Without a base URL this starts the embedded mock, stopped once the call is done.
-  const resolved = provider === 'alchemy' ? await resolveTarget('alchemy', config, baseUrl) : await resolveTarget('gep', config, baseUrl);
+  // Without a base URL this starts the embedded mock, stopped once the call is done (never under --target sandbox).
+  const resolved =
+    provider === 'alchemy'
+      ? await resolveTarget('alchemy', config, baseUrl, process.env, req)
+      : await resolveTarget('gep', config, baseUrl, process.env, req);
   const transport = createTransport(config.limits);
   const opts = { transport, retries: config.limits.retries, redactor };
   try {
@@ -161,9 +167,11 @@ export async function callCommand(
 
   let redactor = createRedactor();
   try {
+    const req = targetRequest(values, process.env);
+    guardEarly([p], process.env, { ...req, urlSource: '--base-url' }, values['base-url']);
     const config = loadConfig(process.env);
     redactor = createRedactor({ secrets: config.secrets });
-    const result = await send(p, operation, data, values['base-url'], config, redactor);
+    const result = await send(p, operation, data, values['base-url'], config, redactor, req);
     return print(result, values.json === true, redactor, out) === 'success' ? EXIT.ok : EXIT.failed;
   } catch (e) {
     // Past this point the configured secrets are known: the line goes through their redactor here.

@@ -5,11 +5,13 @@
  * 127.0.0.1 only. `--log` prints every exchange, redacted.
  */
 import { completeTarget, loadConfig, parseHttpUrl, type Targets } from '../config/env.ts';
+import { guardUrl } from '../config/target-kind.ts';
 import { startCodecProxy } from '../pact/proxy.ts';
 import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { type CommandSpec, helpText, parse, SPEC_VERSION_OPTION, UsageError, useSpecVersions } from './args.ts';
+import { kindLabel, TARGET_OPTIONS, targetRequest } from './target.ts';
 
 export const PROXY = {
   name: 'proxy',
@@ -25,6 +27,7 @@ export const PROXY = {
     target: { type: 'string', arg: 'URL', help: 'the provider base URL to forward to (required)' },
     port: { type: 'string', arg: 'N', default: 0, help: 'port on 127.0.0.1 (0: any free port)' },
     log: { type: 'boolean', help: 'print every exchange, redacted' },
+    'allow-production': TARGET_OPTIONS['allow-production'],
   },
   exits: [
     [EXIT.ok, 'stopped by SIGINT/SIGTERM'],
@@ -50,6 +53,13 @@ export async function proxyCommand(argv: string[], out: (s: string) => void): Pr
   const port = Number(values.port ?? PROXY.options.port.default);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be a whole number from 0 to 65535 (got "${values.port}")`);
+  // the same production guard as run, call and verify-pacts (its --target is the URL itself)
+  const kind = guardUrl(
+    url,
+    '--target',
+    process.env,
+    targetRequest({ 'allow-production': values['allow-production'] }, process.env).allowProduction,
+  );
   const config = loadConfig(process.env);
   const target = completeTarget(provider, config[provider].credentials as never, url, '--target is given') as Targets[Provider];
   const redactor = createRedactor({ secrets: config.secrets });
@@ -61,7 +71,7 @@ export async function proxyCommand(argv: string[], out: (s: string) => void): Pr
     port,
     ...(values.log ? { log: out } : {}),
   });
-  out(`card-conformance proxy: ${provider} plaintext on ${proxy.url} → ${redactor.text(url)}\n`);
+  out(`card-conformance proxy: ${provider} plaintext on ${proxy.url} → ${kindLabel(kind)} ${redactor.text(url)}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

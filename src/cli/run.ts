@@ -14,8 +14,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
+import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
+import { RUN_ID } from '../conformance/ids.ts';
 import { defaultProfile, PROFILES, SMOKE_MAX_REQUESTS, smokePollMs } from '../conformance/profile.ts';
+import { newRunId } from '../conformance/session.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RUNS,
@@ -45,6 +48,7 @@ import {
   UsageError,
   useSpecVersions,
 } from './args.ts';
+import { kindLabel, TARGET_OPTIONS, targetRequest } from './target.ts';
 
 export const RUN = {
   name: 'run',
@@ -130,6 +134,19 @@ export const RUN = {
       help: `fail the run when fewer MUST rules than this percentage were decided (or ${SETTINGS_VARIABLES.minCoverage})`,
     },
     ...SPEC_VERSION_OPTION,
+    ...TARGET_OPTIONS,
+    'run-id': {
+      type: 'string',
+      arg: 'ID',
+      default: 'random',
+      help: `printed and recorded; every order number is derived from it and the seed (or ${SETTINGS_VARIABLES.runId})`,
+    },
+    'callback-port': {
+      type: 'string',
+      arg: 'N',
+      default: 0,
+      help: `port of the callback receiver on 127.0.0.1, where ALCHEMY_CALLBACK_URL forwards (or ${SETTINGS_VARIABLES.callbackPort}); 0: any`,
+    },
   },
   exits: [
     [EXIT.ok, 'conformant'],
@@ -203,9 +220,26 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     const url = parseHttpUrl('--base-url', values['base-url']);
     for (const p of providers) env[baseUrlVariable(p)] = url;
   }
+  const runIdFlag = values['run-id'];
+  if (runIdFlag !== undefined && !RUN_ID.test(runIdFlag))
+    throw new UsageError('--run-id must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  const callbackPort = whole('callback-port', values['callback-port'], 0);
+  if (callbackPort !== undefined && Number(callbackPort) > 65535)
+    throw new UsageError(`--callback-port must be at most 65535 (got "${callbackPort}")`);
+  set(SETTINGS_VARIABLES.callbackPort, callbackPort);
+  set(SETTINGS_VARIABLES.runId, runIdFlag);
+  // the target as asked: the session checks it again with the same function, from these variables
+  const req = targetRequest(values, env, values['base-url'] !== undefined ? '--base-url' : undefined);
+  set(SETTINGS_VARIABLES.target, req.choice);
+  if (req.allowProduction) env[SETTINGS_VARIABLES.allowProduction] = '1';
+  guardEarly(providers, env, req, values['base-url']);
   // Configuration errors end here, with one line, before anything runs.
   const config = loadConfig(env);
+  // target truth and the production guard; `kinds` is what profiles and budgets key their defaults on
+  const kinds = targetKinds(providers, Object.fromEntries(providers.map((p) => [p, config[p].target?.baseUrl])), env, req);
   const settings = readSettings(env);
+  const runId = settings.runId ?? newRunId();
+  env[SETTINGS_VARIABLES.runId] = runId;
   if (values.deviate?.length && providers.every((p) => config[p].target))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))
@@ -259,7 +293,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     },
   });
   out(
-    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}, profile ${profile}\n`,
+    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => (kinds[p] === 'mock' ? 'the EMBEDDED MOCK (not a sandbox)' : `${kindLabel(kinds[p])} ${config[p].target?.baseUrl}`)).join(' / ')}; run id ${runId}, profile ${profile}\n`,
   );
   await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
   rmSync(heartbeatDir, { recursive: true, force: true });

@@ -13,15 +13,56 @@ import {
   parseHttpUrl,
   type Targets,
 } from '../config/env.ts';
+import {
+  allowProduction,
+  kindLabel,
+  TARGET_CHOICES,
+  TARGET_VARIABLES,
+  type TargetKind,
+  type TargetRequest,
+  targetChoice,
+  targetKinds,
+} from '../config/target-kind.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
 import { startMock } from '../mock/server.ts';
 import type { Provider } from '../spec/registry.ts';
+import type { OptionSpec } from './args.ts';
+
+/** `--target mock|sandbox` and `--allow-production`, as run, call and verify-pacts take them. */
+export const TARGET_OPTIONS = {
+  target: {
+    type: 'string',
+    arg: TARGET_CHOICES.join('|'),
+    default: 'unset: a base URL where one is set, else the embedded mock',
+    help: `sandbox: a provider without a base URL or keys is an error, never the mock (or ${TARGET_VARIABLES.target})`,
+  },
+  'allow-production': {
+    type: 'boolean',
+    help: `let a base URL on a production host through (or ${TARGET_VARIABLES.allowProduction}=1; hosts: profiles + ${TARGET_VARIABLES.productionHosts})`,
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+/** What the flags (winning) and the environment ask of the target. */
+export function targetRequest(
+  values: { target?: string | undefined; 'allow-production'?: boolean | undefined },
+  env: NodeJS.ProcessEnv,
+  urlSource?: string,
+): TargetRequest {
+  return {
+    choice: targetChoice(env, values.target),
+    allowProduction: allowProduction(env, values['allow-production']),
+    ...(urlSource ? { urlSource } : {}),
+  };
+}
+
+export { kindLabel, type TargetKind, type TargetRequest };
 
 /** Provider time per real time of the embedded mock: a "1 to 5 minutes" wait takes 120–600 ms. */
 export const EMBEDDED_TIME_SCALE = 0.002;
 
 export interface ResolvedTarget<P extends Provider> {
   target: Targets[P];
+  kind: TargetKind;
   /** The embedded mock's URL, when no base URL was configured and it was started for this call. */
   embedded?: string;
   /** Stops the embedded mock, if one was started; nothing otherwise. */
@@ -35,14 +76,19 @@ export async function resolveTarget<P extends Provider>(
   config: Config,
   baseUrlFlag?: string,
   env: NodeJS.ProcessEnv = process.env,
+  req: TargetRequest = targetRequest({}, env),
 ): Promise<ResolvedTarget<P>> {
   const configs: ProviderConfigs = config;
   const section: ProviderConfig<P> = configs[provider];
   if (baseUrlFlag !== undefined) {
     const baseUrl = parseHttpUrl('--base-url', baseUrlFlag);
-    return { target: completeTarget(provider, section.credentials, baseUrl, '--base-url is given'), close: nothing };
+    const kind = targetKinds([provider], { [provider]: baseUrl } as Partial<Record<P, string>>, env, { ...req, urlSource: '--base-url' })[
+      provider
+    ];
+    return { target: completeTarget(provider, section.credentials, baseUrl, '--base-url is given'), kind, close: nothing };
   }
-  if (section.target) return { target: section.target, close: nothing };
+  const kind = targetKinds([provider], { [provider]: section.target?.baseUrl } as Partial<Record<P, string>>, env, req)[provider];
+  if (section.target) return { target: section.target, kind, close: nothing };
   return embeddedTarget(provider, section, env);
 }
 
@@ -68,7 +114,7 @@ async function embeddedTarget<P extends Provider>(
         platformPublicKey: g.platformPublicKey,
       } as Targets[P];
     }
-    return { target, embedded: mock.url, close: () => mock.close() };
+    return { target, kind: 'mock', embedded: mock.url, close: () => mock.close() };
   } catch (err) {
     await mock.close();
     throw err;

@@ -11,6 +11,7 @@ import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
 import { baseUrlVariable, completeTarget, httpUrlProblem, loadConfig, parseHttpUrl, type Targets } from '../config/env.ts';
 import { ConfigError } from '../config/errors.ts';
+import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import type { Control, SessionSummary } from '../conformance/session.ts';
 import { readSettings } from '../conformance/settings.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
@@ -43,7 +44,7 @@ import {
   useSpecVersions,
 } from './args.ts';
 import { checkWritableDir } from './run.ts';
-import { EMBEDDED_TIME_SCALE } from './target.ts';
+import { EMBEDDED_TIME_SCALE, kindLabel, TARGET_OPTIONS, targetRequest } from './target.ts';
 
 export const VERIFY_PACTS = {
   name: 'verify-pacts',
@@ -71,6 +72,7 @@ export const VERIFY_PACTS = {
       help: 'where conformance.json is written (merged with a run of the same target)',
     },
     deviate: { type: 'string', multiple: true, arg: 'NAME', help: 'switch a deviation on in the embedded mock; repeatable' },
+    ...TARGET_OPTIONS,
   },
   exits: [
     [EXIT.ok, 'every replayed interaction passed'],
@@ -133,6 +135,8 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
   const deviations = values.deviate ?? [];
   resolveDeviations(deviations);
   const baseFlag = values['base-url'] === undefined ? undefined : parseHttpUrl('--base-url', values['base-url']);
+  const req = targetRequest(values, env, baseFlag ? '--base-url' : undefined);
+  guardEarly(providers, env, req, baseFlag);
   const config = loadConfig(env);
   const settings = { ...readSettings(env), providers, deviate: deviations };
   const brokerUrl = env[BROKER_VARIABLES.url];
@@ -147,6 +151,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
   const reportDir = resolve(values['report-dir'] ?? VERIFY_PACTS.options['report-dir'].default);
   checkWritableDir(reportDir);
 
+  const kinds = targetKinds(providers, Object.fromEntries(providers.map((p) => [p, baseFlag ?? config[p].target?.baseUrl])), env, req);
   const targets: Partial<{ [P in Provider]: Targets[P] }> = {};
   for (const p of providers) {
     if (baseFlag) targets[p] = completeTarget(p, config[p].credentials, baseFlag, '--base-url is given') as never;
@@ -171,7 +176,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
     for (const p of providers) {
       const embedded = !targets[p];
       const t = (targets[p] ?? embeddedTarget(p, mock!)) as Targets[typeof p];
-      target[p] = { url: t.baseUrl, embedded };
+      target[p] = { url: t.baseUrl, embedded, kind: kinds[p] };
       const transport = createTransport(config.limits);
       const clients = { transport, retries: config.limits.retries, redactor };
       const adminUrl = embedded ? mock!.url : await adminSurface(t.baseUrl);
@@ -184,7 +189,9 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
         today: () => todayIn(catalogue().profiles[p].timeZone, new Date()),
         unique: () => `${run}${(counter++).toString(36)}`,
       };
-      out(`card-conformance verify-pacts: ${p} against ${embedded ? 'the embedded mock' : t.baseUrl} through the codec proxy\n`);
+      out(
+        `card-conformance verify-pacts: ${p} against ${embedded ? 'the EMBEDDED MOCK' : `${kindLabel(kinds[p])} ${t.baseUrl}`} through the codec proxy\n`,
+      );
       const proxy = await startCodecProxy({ provider: p, target: t as never, limits: config.limits, redactor });
       let own: InteractionResult[];
       try {

@@ -9,6 +9,9 @@
  *
  * Every failure is a `ConfigError`: one line naming the variable and what is wrong, never its value.
  */
+
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { config as dotenv } from 'dotenv';
 import { z } from 'zod';
@@ -18,7 +21,7 @@ import type { Provider } from '../spec/registry.ts';
 import type { AlchemyLanguage } from '../wire/alchemy-sign.ts';
 import { KeyError } from '../wire/errors.ts';
 import type { TransportOptions } from '../wire/http.ts';
-import { loadPrivateKey, loadPublicKey } from '../wire/keys.ts';
+import { loadPrivateKey, loadPublicKey, privateKeyFrom, publicKeyFrom } from '../wire/keys.ts';
 import { ConfigError } from './errors.ts';
 
 export interface Targets {
@@ -181,18 +184,75 @@ function mergedEnv(env: Readonly<Record<string, string | undefined>>, cwd: strin
 
 const KEY_FILE = /\.(pem|pfx|p12|cer|crt|der|key)$/i;
 
+/** What a key variable holds: a path, PEM text, or the bytes of its base64 value (how CI secrets carry a `.pfx`). */
+export type KeyValue = { path: string } | { pem: string } | { bytes: Buffer };
+
+/** What the messages call a key given as base64 (never its content). */
+export const BASE64_SOURCE = 'base64 value';
+
 /**
- * PEM text as is; a path (it has a directory part or a key-file extension) resolved from `cwd`. Anything
- * else is refused unread: a path is shown in messages, and a value that is not visibly one may be a
- * secret pasted into the wrong place.
+ * A key variable's value, as CI gives secrets (issue 15): PEM text as is; base64 (at least 64 characters,
+ * whitespace ignored) decoded — of PEM text, of a `.pfx`/`.p12` (opened with GEP_MERCHANT_KEY_PASSWORD),
+ * of a DER key or `.cer`; a path (a directory part, a key-file extension, or an existing file) resolved
+ * from `cwd`. Anything else is refused unread: a path is shown in messages, and a value that is not
+ * visibly one may be a secret pasted into the wrong place.
  */
-function keyInput(variable: string, value: string, cwd: string): string {
-  if (value.includes('-----BEGIN ')) return value;
-  if (value.length > 1024 || /^[A-Za-z0-9+/=\s]{64,}$/.test(value)) {
-    throw new ConfigError(variable, 'looks like key material without its PEM armour (-----BEGIN …-----): give PEM text or a file path');
+export function keyInput(variable: string, value: string, cwd: string): KeyValue {
+  if (value.includes('-----BEGIN ')) return { pem: value };
+  const compact = value.replace(/\s+/g, '');
+  if (compact.length >= 64 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact) && compact.length % 4 !== 1) {
+    const bytes = Buffer.from(compact, 'base64');
+    const text = bytes.toString('utf8');
+    return text.includes('-----BEGIN ') ? { pem: text } : { bytes };
   }
-  if (/[\\/]/.test(value) || KEY_FILE.test(value.trim())) return isAbsolute(value) ? value : resolve(cwd, value);
-  throw new ConfigError(variable, 'neither PEM text nor a path to a key file (.pem, .pfx, .p12, .cer, .der)');
+  const trimmed = value.trim();
+  if (value.length <= 1024 && !/[\r\n]/.test(value)) {
+    const path = isAbsolute(trimmed) ? trimmed : resolve(cwd, trimmed);
+    if (/[\\/]/.test(trimmed) || KEY_FILE.test(trimmed) || isFile(path)) return { path };
+  }
+  throw new ConfigError(
+    variable,
+    'neither a readable key file, PEM text, nor base64 of a key (.pfx/.p12 with its password, DER, .cer): give one of them',
+  );
+}
+
+const isFile = (path: string): boolean => {
+  try {
+    return existsSync(path) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+function privateFromValue(v: KeyValue, password: string | undefined): KeyObject {
+  if ('path' in v) return loadPrivateKey(v.path, password);
+  if ('pem' in v) return loadPrivateKey(v.pem, password);
+  return privateKeyFrom(BASE64_SOURCE, v.bytes, password, 'any');
+}
+
+function publicFromValue(v: KeyValue): KeyObject {
+  if ('path' in v) return loadPublicKey(v.path);
+  if ('pem' in v) return loadPublicKey(v.pem);
+  return publicKeyFrom(BASE64_SOURCE, v.bytes);
+}
+
+/**
+ * ALCHEMY_SECRET_KEY as CI gives it: the key itself, or — when the value is an absolute or `./` path to
+ * an existing file — that file's content (trimmed). A value that merely looks like a path is the key.
+ */
+export function secretValue(variable: string, value: string, cwd: string): string {
+  const v = value.trim();
+  if (!(isAbsolute(v) || v.startsWith('./') || v.startsWith('../'))) return value;
+  const path = isAbsolute(v) ? v : resolve(cwd, v);
+  if (!isFile(path)) return value;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(variable, `the file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (text === '' || /[\r\n]/.test(text)) throw new ConfigError(variable, `the file ${path} must hold the key on one line`);
+  return text;
 }
 
 /** Loads a key, turning a `KeyError` (which names the path or `inline PEM`, never the key) into a `ConfigError`. */
@@ -241,12 +301,14 @@ function gepConfig(e: Env, cwd: string): ProviderConfig<'gep'> {
   const priv = e.GEP_MERCHANT_PRIVATE_KEY;
   if (priv !== undefined) {
     credentials.merchantPrivateKey = loadKey('GEP_MERCHANT_PRIVATE_KEY', () =>
-      loadPrivateKey(keyInput('GEP_MERCHANT_PRIVATE_KEY', priv, cwd), e.GEP_MERCHANT_KEY_PASSWORD),
+      privateFromValue(keyInput('GEP_MERCHANT_PRIVATE_KEY', priv, cwd), e.GEP_MERCHANT_KEY_PASSWORD),
     );
   }
   const pub = e.GEP_PLATFORM_PUBLIC_KEY;
   if (pub !== undefined)
-    credentials.platformPublicKey = loadKey('GEP_PLATFORM_PUBLIC_KEY', () => loadPublicKey(keyInput('GEP_PLATFORM_PUBLIC_KEY', pub, cwd)));
+    credentials.platformPublicKey = loadKey('GEP_PLATFORM_PUBLIC_KEY', () =>
+      publicFromValue(keyInput('GEP_PLATFORM_PUBLIC_KEY', pub, cwd)),
+    );
   const base = e.GEP_BASE_URL;
   return { credentials, target: base === undefined ? undefined : completeTarget('gep', credentials, base, 'GEP_BASE_URL is set') };
 }
@@ -260,13 +322,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new ConfigError(String(issue?.path[0] ?? 'configuration'), issue?.message ?? 'invalid');
   }
   const e = parsed.data;
+  if (e.ALCHEMY_SECRET_KEY !== undefined) e.ALCHEMY_SECRET_KEY = secretValue('ALCHEMY_SECRET_KEY', e.ALCHEMY_SECRET_KEY, cwd);
   const limits = { ...DEFAULT_LIMITS };
   for (const [field, variable] of Object.entries(LIMIT_VARIABLES) as Array<[keyof Limits, keyof Env & string]>) {
     const v = e[variable];
     if (typeof v === 'number') limits[field] = v;
   }
   // The access key is an identifier, but hiding it in free text costs nothing; a key path is not secret, inline PEM is.
-  const inlineKey = e.GEP_MERCHANT_PRIVATE_KEY?.includes('-----BEGIN ') ? e.GEP_MERCHANT_PRIVATE_KEY : undefined;
+  // (base64 of a key is key material too: anything keyInput does not take as a path)
+  const priv = e.GEP_MERCHANT_PRIVATE_KEY;
+  const inlineKey = priv !== undefined && !('path' in keyInput('GEP_MERCHANT_PRIVATE_KEY', priv, cwd)) ? priv : undefined;
   const secrets = [e.ALCHEMY_SECRET_KEY, e.ALCHEMY_ACCESS_KEY, e.GEP_MERCHANT_KEY_PASSWORD, inlineKey].filter(
     (s): s is string => s !== undefined,
   );

@@ -17,9 +17,11 @@ import { errorLine, WireError } from '../wire/errors.ts';
 import { hash32 } from '../wire/hash.ts';
 import { createTransport, RETRIED_STATUSES } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
+import { CardLedger, type OpenedCard } from './cards.ts';
 import { type EvidenceParts, evidenceOf } from './evidence.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import { beat, running } from './heartbeat.ts';
+import { orderToken } from './ids.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import type { SelfcheckTarget } from './selfcheck.ts';
 import { connectClients, type SharedSession } from './session.ts';
@@ -44,6 +46,8 @@ declare module 'vitest' {
     cases?: number;
     /** Requests the test sent to the target. */
     requests?: number;
+    /** Cards the test's creates/applies opened (or may have: outcome unknown); no card data. */
+    cards?: OpenedCard[];
     provider?: Provider;
   }
 }
@@ -66,11 +70,12 @@ export interface Harness {
   received(key: string): Promise<ReceivedCallback[]>;
   gen(provider: Provider): GenContext;
   /**
-   * A fresh unique token for order numbers: run, suite file and a counter, or `key` (a case's index) so that
-   * a case's order number does not depend on the order cases happen to be sent in.
+   * A fresh unique token for order numbers, hashed from the run id, the seed, the suite file and test, and
+   * a counter or `key` (a case's index) so that a case's order number does not depend on the order cases
+   * happen to be sent in (ids.ts `orderToken`).
    */
   unique(key?: string): string;
-  /** Set per suite file, so two files never mint the same order number. */
+  /** Set per suite file and test, so two tests never mint the same order number. */
   fileTag: string;
   /** Run `fn` over `items`, at most `concurrency` at a time. */
   pool<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void>;
@@ -105,6 +110,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const harnesses = new Map<string, Harness>();
 let counter = 0;
 let requests = 0;
+/** The cards the current test opened (tests of one worker run one at a time). */
+const ledger = new CardLedger();
 
 /** The harness of the run's session (the one target of an ordinary run). */
 export const harness = (): Harness => harnessFor(inject('conformance'));
@@ -117,7 +124,8 @@ export function harnessFor(s: SharedSession): Harness {
   const transport = createTransport(s.limits);
   const clients = connectClients(s, transport);
   // every client method counts its requests, for the report and the benchmark
-  const counted = <T extends object>(c: T | undefined): T | undefined =>
+  // and notes every card a create/apply opened, for the report's `cards`
+  const counted = <T extends object>(provider: Provider, c: T | undefined): T | undefined =>
     c &&
     new Proxy(c, {
       get: (target, key) => {
@@ -126,7 +134,18 @@ export function harnessFor(s: SharedSession): Harness {
         return (...args: unknown[]) => {
           requests++;
           beat();
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
+          const [operation, body] = key === 'call' ? [String(args[0]), args[1]] : [String(key), args[0]];
+          const sent = (v as (...a: unknown[]) => Promise<CallResult>).apply(target, args);
+          return sent.then(
+            (r) => {
+              ledger.note(provider, operation, r?.request?.body ?? body, r);
+              return r;
+            },
+            (err: unknown) => {
+              ledger.note(provider, operation, body, undefined, err);
+              throw err;
+            },
+          );
         };
       },
     });
@@ -145,8 +164,8 @@ export function harnessFor(s: SharedSession): Harness {
     : undefined;
   const current: Harness = {
     s,
-    alchemy: counted(clients.alchemy),
-    gep: counted(clients.gep),
+    alchemy: counted('alchemy', clients.alchemy),
+    gep: counted('gep', clients.gep),
     redactor,
     admin,
     evidence: (result, message, parts) => evidenceOf(result, message, parts ?? {}, { redactor }),
@@ -156,7 +175,7 @@ export function harnessFor(s: SharedSession): Harness {
     },
     gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),
     fileTag: 'f',
-    unique: (key) => `${s.runId}${current.fileTag}${key === undefined ? `n${(counter++).toString(36)}` : key}`,
+    unique: (key) => orderToken(s.runId, s.settings.seed, current.fileTag, key === undefined ? `n${(counter++).toString(36)}` : key),
     async pool(items, fn) {
       let next = 0;
       const worker = async () => {
@@ -261,9 +280,10 @@ async function decide(
   fn: (f: Findings, h: Harness) => Promise<number | undefined>,
 ): Promise<void> {
   for (const id of rules) if (!catalogue().byId.has(id)) throw new Error(`${name}: no rule ${id} in the catalogue`);
-  h.fileTag = `f${hash32(task.file.name).toString(36)}`;
-  counter = 0; // order numbers depend on the file and the case, not on which worker ran what before
+  h.fileTag = `f${hash32(task.file.name).toString(36)}t${hash32(task.name).toString(36)}`;
+  counter = 0; // order numbers depend on the file, the test and the case, not on which worker ran what before
   requests = 0;
+  ledger.clear();
   const f = new Findings();
   task.meta.rules = [...rules];
   task.meta.provider = provider;
@@ -285,6 +305,7 @@ async function decide(
   } finally {
     task.meta.findings = f.list();
     task.meta.requests = requests;
+    task.meta.cards = ledger.list();
     running(undefined);
   }
   const stray = f.list().filter((x) => !rules.includes(x.ruleId));

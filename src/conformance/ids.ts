@@ -4,11 +4,50 @@
  * same length as the generated one where it can, so boundary lengths stay boundary lengths. The
  * callbackUrl (the field a callback rule names) points at the suite's receiver, keyed by that number.
  */
+import { createHash } from 'node:crypto';
 import { catalogue } from '../spec/catalogue.ts';
-import { getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
+import { fullMatch, getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 
+/** The shortest order number sent: ten base-36 characters of a hash are ~52 bits, two runs of 10^4 orders collide with p < 10^-7. */
 const MIN_UNIQUE = 10;
+
+/** Characters of a token: enough that the longest kept tail is all hash. */
+export const TOKEN_LENGTH = 24;
+
+/** What `--run-id` / CARD_CONFORMANCE_RUN_ID may be: it is printed, recorded and hashed, never sent as is. */
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The unique part of one case's order number: a hash of the run id, the seed, the scope (suite file and
+ * test) and the case key, as `TOKEN_LENGTH` base-36 characters (`digits`: decimal, for an order-number
+ * pattern that admits only digits). The same inputs give the same token (a rerun with the same run id
+ * replays the same order numbers); another run id gives unrelated ones, and every tail of it is as
+ * unique as its length allows, so a short order number cut from it keeps the run apart.
+ */
+export function orderToken(runId: string, seed: number, scope: string, key: string, digits = false): string {
+  const h = createHash('sha256').update(`${runId}\0${seed}\0${scope}\0${key}`).digest('hex');
+  const n = BigInt(`0x${h.slice(0, 32)}`);
+  return n
+    .toString(digits ? 10 : 36)
+    .padStart(TOKEN_LENGTH, '0')
+    .slice(-TOKEN_LENGTH);
+}
+
+/** The request's order-number rules, from the catalogue: its longest length and the pattern it must match, if any. */
+export function orderNumberRules(provider: Provider, operation: string): { field: string; max: number; pattern?: RegExp } {
+  const field = idFieldOf(provider, operation);
+  const own = catalogue()
+    .rulesFor(provider, operation)
+    .filter((r) => r.side === 'request' && r.field === field);
+  const max = own.find((r) => r.check.kind === 'maxLength');
+  const pat = own.find((r) => r.check.kind === 'pattern');
+  return {
+    field,
+    max: max?.check.kind === 'maxLength' ? max.check.max : 64,
+    ...(pat?.check.kind === 'pattern' ? { pattern: fullMatch(pat.check.pattern) } : {}),
+  };
+}
 
 export function idFieldOf(provider: Provider, operation: string): string {
   const rule = catalogue()
@@ -51,12 +90,14 @@ export function uniquify(
 ): Record<string, unknown> {
   if (!isPlainObject(body)) return body as Record<string, unknown>;
   const out = structuredClone(body);
-  const field = idFieldOf(provider, operation);
+  const { field, max: maxLen, pattern } = orderNumberRules(provider, operation);
   const cur = getPath(out, field);
-  const max = catalogue().byId.get(`${provider}.${operation}.${field}.maxLength`);
-  const maxLen = max?.check.kind === 'maxLength' ? max.check.max : 64;
-  if (typeof cur === 'string' && cur !== '')
+  if (typeof cur === 'string' && cur !== '') {
     out[field] = cur.length > maxLen ? unique.padEnd(cur.length, 'x') : fitLength(unique, cur.length, maxLen, cur);
+    // a valid case's order number keeps the catalogue's pattern; a case about the field itself is sent as made
+    if (pattern && !keepFields.includes(field) && cur.length <= maxLen && pattern.test(cur) && !pattern.test(String(out[field])))
+      throw new Error(`${provider}.${operation}.${field}: the run's order number does not match the catalogue's pattern ${pattern.source}`);
+  }
   const cb = callbackFieldOf(provider, operation);
   if (cb && callbackBase && typeof out[cb] === 'string' && !keepFields.includes(cb)) {
     const url = `${callbackBase}/cb/${encodeURIComponent(String(out[field] ?? unique))}`;

@@ -4,7 +4,7 @@
  * control — valid requests that must succeed before any negative test may count.
  */
 
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
@@ -12,6 +12,7 @@ import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig } from '../config/env.ts';
+import { isLoopbackUrl, type TargetKind, targetKinds } from '../config/target-kind.ts';
 import { resolveFaults } from '../mock/faults.ts';
 import { type RunningMock, startMock } from '../mock/server.ts';
 import { catalogue } from '../spec/catalogue.ts';
@@ -20,8 +21,9 @@ import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
+import { CardLedger, type OpenedCard } from './cards.ts';
 import { beat } from './heartbeat.ts';
-import { uniquify } from './ids.ts';
+import { orderToken, uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
 import { defaultProfile, smallestAmounts, smokePollMs } from './profile.ts';
 import { startReceiver } from './receiver.ts';
@@ -59,11 +61,17 @@ export interface SharedSession {
   label?: string;
   settings: Settings;
   runId: string;
-  alchemy?: SharedAlchemy & { embedded: boolean };
-  gep?: SharedGep & { embedded: boolean };
+  /** `kind`: 'mock' | 'sandbox' | 'production' (config/target-kind.ts), what profiles and budgets key on. */
+  alchemy?: SharedAlchemy & { embedded: boolean; kind: TargetKind };
+  gep?: SharedGep & { embedded: boolean; kind: TargetKind };
   adminUrl?: string;
   /** Base of the callbackUrl the suite sends (`<base>/cb/<orderNo>`). */
   callbackBase: string;
+  /**
+   * Why no callback can reach the receiver (a target off loopback and no ALCHEMY_CALLBACK_URL): the
+   * callback rules are then `skipped` with it and the lifecycle is judged through `info` alone.
+   */
+  callbackSkip?: string;
   receiverUrl: string;
   control: Partial<Record<Provider, Control>>;
   limits: Config['limits'];
@@ -84,7 +92,11 @@ export interface SharedSession {
 /** The part of a session a report may show: no secret, no key. */
 export interface SessionSummary {
   settings: Settings;
-  target: Partial<Record<Provider, { url: string; embedded: boolean }>>;
+  /** The run id order numbers were derived from (printed at the start). */
+  runId?: string;
+  target: Partial<Record<Provider, { url: string; embedded: boolean; kind: TargetKind }>>;
+  /** Cards the positive control opened (the suites' own come through their tests' meta). */
+  cards?: OpenedCard[];
   control: Partial<Record<Provider, Control>>;
   /** Configured identifiers the report's last redaction pass leaves alone (not secrets, not cards). */
   identifiers?: string[];
@@ -97,6 +109,11 @@ export async function openSession(
 ): Promise<{ shared: SharedSession; summary: SessionSummary; close: () => Promise<void> }> {
   const settings = readSettings(env);
   const config = loadConfig(env);
+  // target truth: `--target sandbox` never falls back to the mock, a production host needs --allow-production
+  const kinds = targetKinds(settings.providers, Object.fromEntries(settings.providers.map((p) => [p, config[p].target?.baseUrl])), env, {
+    choice: settings.target,
+    allowProduction: settings.allowProduction,
+  });
   const needMock = settings.providers.some((p) => !config[p].target);
   let mock: RunningMock | undefined;
   if (needMock) {
@@ -128,11 +145,15 @@ export async function openSession(
   // smoke looks at an asynchronous outcome a bounded number of times per wait, and watches a final state the fewest polls
   const basePollMs = settings.pollMs ?? (external ? 1000 : 3);
   const pollMs = smoke && settings.pollMs === undefined ? smokePollMs(waitMs, basePollMs) : basePollMs;
-  const runId = external ? `cc${Date.now().toString(36)}` : `s${settings.seed.toString(36)}`;
+  const runId = settings.runId ?? newRunId();
+  const alchemyUrl = settings.providers.includes('alchemy') ? config.alchemy.target?.baseUrl : undefined;
+  const callbackUrl = config.alchemy.target?.callbackUrl;
+  const callbackSkip = callbackSkipReason(alchemyUrl, callbackUrl, settings.callbacks);
   const shared: SharedSession = {
     settings,
     runId,
-    callbackBase: config.alchemy.target?.callbackUrl ?? receiver.url,
+    callbackBase: callbackUrl?.replace(/\/+$/, '') ?? receiver.url,
+    ...(callbackSkip ? { callbackSkip } : {}),
     receiverUrl: receiver.url,
     control: {},
     limits: config.limits,
@@ -158,8 +179,9 @@ export async function openSession(
           email: t.email,
           ...(t.language ? { language: t.language } : {}),
           embedded: false,
+          kind: kinds.alchemy!,
         }
-      : { baseUrl: mock!.url, ...mock!.client.alchemy, embedded: true };
+      : { baseUrl: mock!.url, ...mock!.client.alchemy, embedded: true, kind: 'mock' };
   }
   if (settings.providers.includes('gep')) {
     const t = config.gep.target;
@@ -172,6 +194,7 @@ export async function openSession(
         merchantPrivatePem: pem(t.merchantPrivateKey, 'pkcs8'),
         platformPublicPem: pem(t.platformPublicKey, 'spki'),
         embedded: false,
+        kind: kinds.gep!,
       };
     } else {
       const g = mock!.client.gep!;
@@ -182,14 +205,20 @@ export async function openSession(
         merchantPrivatePem: g.merchantPrivatePem,
         platformPublicPem: g.platformPublicPem,
         embedded: true,
+        kind: 'mock',
       };
     }
   }
   if (shared.gep) shared.identifiers = [shared.gep.userNo, shared.gep.certificateId];
-  await positiveControl(shared);
+  const ledger = new CardLedger();
+  await positiveControl(shared, ledger);
   const summary: SessionSummary = {
     settings,
-    target: Object.fromEntries(settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded }])),
+    runId,
+    target: Object.fromEntries(
+      settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded, kind: kinds[p] }]),
+    ),
+    cards: ledger.list(),
     control: shared.control,
     ...(shared.identifiers ? { identifiers: shared.identifiers } : {}),
   };
@@ -207,7 +236,7 @@ export async function openSession(
  * Valid requests that must succeed. A target that refuses them all (bad credentials, wrong keys, a
  * provider that refuses everything) cannot be tested: its negative results would mean nothing.
  */
-async function positiveControl(s: SharedSession): Promise<void> {
+async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<void> {
   const transport = createTransport(s.limits);
   const redactor = createRedactor({ secrets: s.secrets });
   const sent: Partial<Record<Provider, number>> = {};
@@ -244,9 +273,16 @@ async function positiveControl(s: SharedSession): Promise<void> {
       let accepted = 0;
       let reason = '';
       for (const [i, raw] of samples.entries()) {
-        const body = uniquify(provider, operation, raw, `${s.runId}c${i}`, s.callbackBase);
+        const body = uniquify(provider, operation, raw, orderToken(s.runId, s.settings.seed, 'control', String(i)), s.callbackBase);
         try {
-          const r: CallResult = provider === 'alchemy' ? await clients.alchemy!.create(body) : await clients.gep!.apply(body);
+          let r: CallResult;
+          try {
+            r = provider === 'alchemy' ? await clients.alchemy!.create(body) : await clients.gep!.apply(body);
+          } catch (err) {
+            ledger.note(provider, operation, body, undefined, err);
+            throw err;
+          }
+          ledger.note(provider, operation, body, r);
           const e = env.read(r);
           if (e.accepted || (await reconcile(clients, provider, operation, body, r))) accepted++;
           else
@@ -289,6 +325,27 @@ export function countedClients<T extends Record<string, object | undefined>>(cli
     });
   return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, c && wrap(c)])) as T;
 }
+
+/**
+ * Why no callback can reach the suite's receiver, or undefined when one can: the embedded mock (no URL)
+ * and a loopback target post to it, any target reaches ALCHEMY_CALLBACK_URL; `off` says the loopback
+ * target is a tunnel to a remote sandbox (CARD_CONFORMANCE_CALLBACKS).
+ */
+export function callbackSkipReason(
+  targetUrl: string | undefined,
+  callbackUrl: string | undefined,
+  mode: Settings['callbacks'],
+): string | undefined {
+  if (targetUrl === undefined || callbackUrl !== undefined) return undefined;
+  if (mode === 'off')
+    return 'ALCHEMY_CALLBACK_URL is not set and CARD_CONFORMANCE_CALLBACKS=off: no callback can reach the local receiver; the lifecycle is judged through info polling alone';
+  if (!isLoopbackUrl(targetUrl))
+    return 'ALCHEMY_CALLBACK_URL is not set and the target is not on loopback: no callback can reach the local receiver; the lifecycle is judged through info polling alone';
+  return undefined;
+}
+
+/** A random run id (`run --run-id` unset): ten hex digits. */
+export const newRunId = (): string => randomBytes(5).toString('hex');
 
 export function connectClients(s: SharedSession, transport: ReturnType<typeof createTransport>) {
   return {

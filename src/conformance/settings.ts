@@ -5,7 +5,9 @@
  */
 
 import { ConfigError } from '../config/errors.ts';
+import { allowProduction, TARGET_VARIABLES, type TargetChoice, targetChoice } from '../config/target-kind.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
+import { RUN_ID } from './ids.ts';
 import { DURATION_EXAMPLES, defaultStabilityMs, defaultWaitMs, parseDuration, testTimeoutMs } from './waits.ts';
 
 /** Run profiles (src/conformance/profile.ts says what smoke decides and how). */
@@ -56,6 +58,22 @@ export interface Settings {
    * chosen, the session takes `full` against the embedded mock and `smoke` against any other target.
    */
   profile: Profile | undefined;
+  /** The run id order numbers are derived from (`run --run-id`); undefined: the session draws a random one. */
+  runId: string | undefined;
+  /**
+   * `--target` as asked (`mock` | `sandbox`); undefined: each provider's base URL decides. The kind each
+   * provider ends up with (`mock` | `sandbox` | `production`) is the session's `target[provider].kind`
+   * (config/target-kind.ts `targetKinds`): profiles and budgets key their defaults on that.
+   */
+  target: TargetChoice | undefined;
+  /** A base URL on a production host is let through (`--allow-production`). */
+  allowProduction: boolean;
+  /**
+   * `auto`: callbacks are expected when ALCHEMY_CALLBACK_URL is set or the target is on loopback; `off`:
+   * never (a loopback base URL that is a tunnel or port-forward to a remote sandbox, which cannot reach
+   * the receiver): the callback rules are skipped and the lifecycle judged through `info` alone.
+   */
+  callbacks: 'auto' | 'off';
 }
 
 export const SETTINGS_VARIABLES = {
@@ -88,6 +106,14 @@ export const SETTINGS_VARIABLES = {
   profile: 'CARD_CONFORMANCE_PROFILE',
   /** Read by `run` (the coverage gate, run --min-coverage), not by the suites. */
   minCoverage: 'CARD_CONFORMANCE_MIN_COVERAGE',
+  /** `run --run-id`: printed at the start, recorded in the report, hashed into every order number. */
+  runId: 'CARD_CONFORMANCE_RUN_ID',
+  target: TARGET_VARIABLES.target,
+  allowProduction: TARGET_VARIABLES.allowProduction,
+  /** `auto` or `off`: whether the provider can reach the callback receiver (see Settings.callbacks). */
+  callbacks: 'CARD_CONFORMANCE_CALLBACKS',
+  /** Read by the production guard (config/target-kind.ts), with the profiles' own production hosts. */
+  productionHosts: TARGET_VARIABLES.productionHosts,
 } as const;
 
 /** Requests in flight per suite file. */
@@ -141,6 +167,21 @@ function profileOf(env: Readonly<Record<string, string | undefined>>): Profile |
   return v as Profile;
 }
 
+function callbacksOf(env: Readonly<Record<string, string | undefined>>, name: string): 'auto' | 'off' {
+  const v = env[name]?.trim();
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === 'off') return 'off';
+  throw new ConfigError(name, 'must be auto or off');
+}
+
+function runIdOf(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const v = env[name]?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (!RUN_ID.test(v))
+    throw new ConfigError(name, 'must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  return v;
+}
+
 export function readSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
   const p = env[SETTINGS_VARIABLES.provider] ?? 'all';
   if (p !== 'all' && !(PROVIDERS as readonly string[]).includes(p))
@@ -174,6 +215,10 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
       .filter(Boolean),
     midnightGuardMs: int(env, SETTINGS_VARIABLES.midnightGuardMs, DEFAULT_MIDNIGHT_GUARD_MS, 0),
     profile: profileOf(env),
+    runId: runIdOf(env, SETTINGS_VARIABLES.runId),
+    target: targetChoice(env),
+    allowProduction: allowProduction(env),
+    callbacks: callbacksOf(env, SETTINGS_VARIABLES.callbacks),
   };
 }
 

@@ -4,6 +4,8 @@
  * findings the suites recorded; nothing here decides a rule on its own.
  */
 
+import { kindLabel } from '../config/target-kind.ts';
+import { mergeCards, type OpenedCard } from '../conformance/cards.ts';
 import { expectedOf } from '../conformance/evidence.ts';
 import type { Finding, RuleVerdict } from '../conformance/findings.ts';
 import { mergeFinding } from '../conformance/findings.ts';
@@ -49,7 +51,12 @@ export interface ConformanceReport {
   exitCode: 0 | 1 | 3;
   /** One line a person reads first. */
   headline: string;
+  /** Per provider: base URL, `embedded`, and `kind` ('mock' | 'sandbox' | 'production'). */
   target: SessionSummary['target'];
+  /** The run id every order number was derived from (`run --run-id`, else random). */
+  runId: string;
+  /** Every card the run opened (or may have: `outcome` unknown), to close them; no card data. Also in cards.json. */
+  cards: OpenedCard[];
   seed: number;
   runs: number;
   /** `smoke` (the fewest requests that decide every MUST rule) or `full` (every case). */
@@ -127,6 +134,8 @@ export interface ReportInput {
   testsMs: number;
   providers: Provider[];
   cat?: Catalogue;
+  /** Cards the suites' tests opened (the positive control's come with the session). */
+  cards?: OpenedCard[];
   /** Why a rule no finding decided is skipped (default: not decided by any suite of this run). */
   undecided?: string;
   pacts?: PactInteractionResult[];
@@ -236,6 +245,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
     exitCode,
     headline,
     target: input.session?.target ?? {},
+    runId: input.session?.runId ?? '',
+    cards: mergeCards([input.session?.cards ?? [], input.cards ?? []]),
     seed: settings?.seed ?? 0,
     runs: settings?.runs ?? 0,
     profile: settings?.profile ?? 'full',
@@ -281,11 +292,21 @@ const perProvider = (m: Partial<Record<Provider, number>>) =>
     .map(([p, n]) => `${p} ${n}`)
     .join(', ') || 'none';
 
+/** What was tested, loudly: `EMBEDDED MOCK` (not a sandbox), `sandbox`, `PRODUCTION`, per provider. */
+export function targetLine(r: Pick<ConformanceReport, 'target'>): string {
+  const entries = Object.entries(r.target);
+  if (entries.length === 0) return 'no target';
+  const kinds = entries.map(([, t]) => t.kind ?? (t.embedded ? 'mock' : 'sandbox'));
+  const label = (k: (typeof kinds)[number]) => (k === 'mock' ? 'the EMBEDDED MOCK (not a sandbox)' : kindLabel(k));
+  if (kinds.every((k) => k === kinds[0])) return `${label(kinds[0]!)} (${entries.map(([p]) => p).join(', ')})`;
+  return entries.map(([p], i) => `${p}: ${label(kinds[i]!)}`).join(', ');
+}
+
 /** The one-screen summary printed at the end of a run. */
 export function summaryText(r: ConformanceReport, path: string): string {
   const lines = [
     '',
-    `card-conformance: ${r.verdict.toUpperCase()} — ${r.headline}`,
+    `card-conformance: ${r.verdict.toUpperCase()} against ${targetLine(r)} — ${r.headline}`,
     `  target: ${Object.entries(r.target)
       .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
       .join(
@@ -310,6 +331,8 @@ export function summaryText(r: ConformanceReport, path: string): string {
     lines.push(
       `  ${r.specFindings.length} INFO findings where the documents disagree with themselves (specFindings; card-conformance lint-spec)`,
     );
+  if (r.runId)
+    lines.push(`  run id ${r.runId}; ${r.cards.length} card(s) opened${r.cards.length ? ' (cards.json lists them to close)' : ''}`);
   lines.push(`  report: ${path} (with junit.xml, conformance.md and conformance.html beside it)`, '');
   return lines.join('\n');
 }

@@ -135,6 +135,8 @@ export function mergeShards(
         },
         target: Object.assign({}, ...[...reports].reverse().map((r) => r.target)),
         control: mergeControl(reports),
+        // each shard draws its own run id unless --run-id pins it: the merged report names them all
+        runId: [...new Set(reports.map((r) => r.runId).filter(Boolean))].join('+'),
       }
     : undefined;
   const start = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
@@ -150,6 +152,7 @@ export function mergeShards(
     durationMs: end - start,
     testsMs: Math.max(...reports.map((r) => r.testsMs)),
     providers,
+    cards: reports.flatMap((r) => r.cards),
     requestsByProvider: sumPerProvider(reports.map((r) => r.summary.requestsByProvider)),
     ruleRequests: sumPerKey(reports.flatMap((r) => r.rules.map((x) => [x.id, x.requests] as const))),
     ...(reports.some((r) => r.summary.mockRequests)

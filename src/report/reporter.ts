@@ -6,6 +6,7 @@
 import { request } from 'undici';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
+import type { OpenedCard } from '../conformance/cards.ts';
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
 import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
@@ -39,6 +40,7 @@ export interface ReporterOptions {
 
 export class ConformanceReporter implements Reporter {
   private readonly findings: Finding[] = [];
+  private readonly cards: OpenedCard[] = [];
   private readonly crashed: { rules: string[]; error: string }[] = [];
   private readonly decided = new Set<string>();
   private cases = 0;
@@ -113,6 +115,7 @@ export class ConformanceReporter implements Reporter {
     this.requests += meta.requests ?? 0;
     if (meta.provider) this.byProvider[meta.provider] = (this.byProvider[meta.provider] ?? 0) + (meta.requests ?? 0);
     for (const f of fs) if (f.verdict !== 'skipped') this.byRule[f.ruleId] = (this.byRule[f.ruleId] ?? 0) + (meta.requests ?? 0);
+    this.cards.push(...(meta.cards ?? []));
     for (const f of fs) this.decided.add(f.ruleId);
     const result = test.result();
     if (result.state === 'failed' && fs.length === 0 && meta.rules?.length) {
@@ -165,6 +168,7 @@ export class ConformanceReporter implements Reporter {
       crashed: this.crashed,
       cases: this.cases,
       requests: this.requests,
+      cards: this.cards,
       session,
       problems: problems.map((p) => redactor.text(p)),
       startedAt: this.startedAt,

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TARGET_KINDS } from '../config/target-kind.ts';
 import { PROFILES } from '../conformance/settings.ts';
 import { FINDING_KINDS } from '../spec/lint.ts';
 import { LEVELS, PROVIDERS } from '../spec/registry.ts';
@@ -81,7 +82,8 @@ export const conformanceReportSchema = z.looseObject({
   verdict: z.enum(['pass', 'fail', 'error']),
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(3)]),
   headline: z.string(),
-  target: z.partialRecord(provider, z.looseObject({ url: z.string(), embedded: z.boolean() })),
+  target: z.partialRecord(provider, z.looseObject({ url: z.string(), embedded: z.boolean(), kind: z.enum(TARGET_KINDS) })),
+  runId: z.string(),
   seed: z.number().int(),
   runs: count,
   profile: z.enum(PROFILES),
@@ -132,6 +134,17 @@ export const conformanceReportSchema = z.looseObject({
     }),
   ),
   rules: z.array(ruleResultSchema),
+  cards: z.array(
+    z.looseObject({
+      provider,
+      cardId: z.string().optional(),
+      orderNo: z.string(),
+      amount: z.string(),
+      currency: z.string().optional(),
+      amountField: z.string().optional(),
+      outcome: z.enum(['opened', 'pending', 'unknown']),
+    }),
+  ),
   shard: z.looseObject({ index: count, count }).optional(),
   pacts: z
     .array(

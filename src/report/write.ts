@@ -6,7 +6,8 @@
  * - `junit.xml` — one testcase per rule (src/report/junit.ts);
  * - `conformance.md` — the pull-request summary (src/report/markdown.ts), also appended to
  *   `$GITHUB_STEP_SUMMARY` when that is set, cut to what is left of GitHub's 1 MiB;
- * - `conformance.html` — the page (src/report/html.ts).
+ * - `conformance.html` — the page (src/report/html.ts);
+ * - `cards.json` — the run id, the targets and every card the run opened (no card data), for a team to close them.
  *
  * Redaction: the report's values are redacted once (field names and kinds: secrets, card numbers, CVVs,
  * tokens, keys), every file is rendered from that copy, and each rendered text passes the redactor's
@@ -21,7 +22,13 @@ import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown, STEP_SUMMARY_LIMIT } from './markdown.ts';
 
-export const REPORT_FILES = { json: 'conformance.json', junit: 'junit.xml', markdown: 'conformance.md', html: 'conformance.html' } as const;
+export const REPORT_FILES = {
+  json: 'conformance.json',
+  junit: 'junit.xml',
+  markdown: 'conformance.md',
+  html: 'conformance.html',
+  cards: 'cards.json',
+} as const;
 
 export type ReportPaths = { [K in keyof typeof REPORT_FILES]: string } & {
   /** Set when `$GITHUB_STEP_SUMMARY` was set: where the summary went, or why it could not. */
@@ -32,7 +39,7 @@ export type ReportPaths = { [K in keyof typeof REPORT_FILES]: string } & {
 export const STEP_SUMMARY_VARIABLE = 'GITHUB_STEP_SUMMARY';
 
 /**
- * Write the four files into `dir` (created if missing). `identifiers`: configured merchant numbers left
+ * Write the report files into `dir` (created if missing). `identifiers`: configured merchant numbers left
  * alone (they replay in a reproduction; they are not cards).
  */
 export function writeReports(
@@ -52,6 +59,7 @@ export function writeReports(
     junit: redactor.wire(renderJunit(safe)),
     markdown: redactor.wire(renderMarkdown(safe, { maxBytes: STEP_SUMMARY_LIMIT, fullReport: pointer })),
     html: redactor.wire(renderHtml([safe])),
+    cards: `${JSON.stringify({ tool: safe.tool, runId: safe.runId, startedAt: safe.startedAt, target: safe.target, cards: safe.cards }, null, 2)}\n`,
   };
   const keys = Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[];
   const paths = Object.fromEntries(keys.map((k) => [k, join(dir, REPORT_FILES[k])])) as Record<keyof typeof REPORT_FILES, string>;

@@ -73,10 +73,20 @@ function pkcs12KeyPem(source: string, bytes: Buffer, password: string | undefine
  */
 export function loadPrivateKey(input: string, password?: string): KeyObject {
   const { source, bytes } = read('private', input);
-  const label = pemLabel(bytes);
   const ext = extname(input).toLowerCase();
+  return privateKeyFrom(source, bytes, password, ext === '.pfx' || ext === '.p12' ? 'pkcs12' : 'der');
+}
+
+/**
+ * The private key in `bytes` (a file's, or a CI secret's base64 decoded), named `source` in errors: PEM,
+ * DER PKCS#8/PKCS#1, or PKCS#12 (`binary: 'pkcs12'`; `'any'` tries DER first, then PKCS#12).
+ */
+export function privateKeyFrom(source: string, bytes: Buffer, password: string | undefined, binary: 'der' | 'pkcs12' | 'any'): KeyObject {
+  const label = pemLabel(bytes);
   let key: KeyObject;
-  if (label === undefined && (ext === '.pfx' || ext === '.p12')) {
+  if (label === undefined && binary === 'pkcs12') {
+    key = createPrivateKey(pkcs12KeyPem(source, bytes, password));
+  } else if (label === undefined && binary === 'any' && looksPkcs12(bytes)) {
     key = createPrivateKey(pkcs12KeyPem(source, bytes, password));
   } else if (label !== undefined) {
     if (!label.includes('PRIVATE KEY')) {
@@ -115,6 +125,11 @@ export function loadPrivateKey(input: string, password?: string): KeyObject {
  */
 export function loadPublicKey(input: string): KeyObject {
   const { source, bytes } = read('public', input);
+  return publicKeyFrom(source, bytes);
+}
+
+/** The public key in `bytes` (a file's, or a CI secret's base64 decoded), named `source` in errors. */
+export function publicKeyFrom(source: string, bytes: Buffer): KeyObject {
   const label = pemLabel(bytes);
   let key: KeyObject;
   if (label?.includes('PRIVATE KEY')) {
@@ -155,6 +170,14 @@ function firstReadable(source: string, readers: ReadonlyArray<() => KeyObject>, 
     }
   }
   throw new KeyError(role, source, failure);
+}
+
+/** A DER SEQUENCE whose first element is INTEGER 3: PKCS#12's PFX version (PKCS#8/PKCS#1 keys start with 0). */
+function looksPkcs12(bytes: Buffer): boolean {
+  if (bytes[0] !== 0x30 || bytes.length < 5) return false;
+  const len = bytes[1]!;
+  const at = len < 0x80 ? 2 : 2 + (len & 0x7f);
+  return bytes[at] === 0x02 && bytes[at + 1] === 0x01 && bytes[at + 2] === 0x03;
 }
 
 export interface TestKeyPair {

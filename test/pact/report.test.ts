@@ -15,7 +15,7 @@ import { writeReports } from '../../src/report/write.ts';
 
 const session = (url: string, embedded: boolean): SessionSummary => ({
   settings: { ...readSettings({}), providers: ['gep'] },
-  target: { gep: { url, embedded } },
+  target: { gep: { url, embedded, kind: embedded ? 'mock' : 'sandbox' } },
   control: { gep: { ok: true, accepted: 1, sent: 1 } },
 });
 const FAILED = 'gep.apply.response.result.orderId.required';
@@ -75,13 +75,13 @@ describe('pact results in conformance.json', () => {
       problems: [],
       startedAt: new Date(),
       durationMs: 1,
-      earlier: earlierFindings(dir, { gep: { url: 'http://127.0.0.1:2', embedded: true } }),
+      earlier: earlierFindings(dir, { gep: { url: 'http://127.0.0.1:2', embedded: true, kind: 'mock' } }),
     });
     const rule = (id: string) => merged.rules.find((r) => r.id === id)!;
     expect(rule('gep.apply.startDate.notBeforeToday')).toMatchObject({ verdict: 'pass', checks: 7 });
     expect(rule(FAILED).verdict).toBe('fail');
     expect(merged.exitCode).toBe(1);
     expect(merged.pacts).toHaveLength(2);
-    expect(earlierFindings(dir, { gep: { url: 'https://sandbox.example', embedded: false } })).toEqual([]);
+    expect(earlierFindings(dir, { gep: { url: 'https://sandbox.example', embedded: false, kind: 'sandbox' } })).toEqual([]);
   });
 });

@@ -75,7 +75,7 @@ describe('verify-pacts', { concurrent: true }, () => {
     const r = await cli(['verify-pacts', '--report-dir', out], envFor(mock.url));
     expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(0);
     const rep = report(out);
-    expect(rep.target.gep).toEqual({ url: mock.url, embedded: false });
+    expect(rep.target.gep).toEqual({ url: mock.url, embedded: false, kind: 'sandbox' });
     expect(rep.pacts!.every((p) => p.verdict === 'pass')).toBe(true);
     expect(r.stdout).not.toContain(SECRET);
     expect(JSON.stringify(rep)).not.toContain(SECRET);

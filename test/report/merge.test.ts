@@ -21,7 +21,7 @@ const control = { gep: { ok: true, accepted: 2, sent: 2 } };
 const session = (over: Partial<SessionSummary> = {}) =>
   ({
     settings: { seed: 7, runs: 2, mode: 'lenient', deviate: [] },
-    target: { gep: { url: 'http://127.0.0.1:1', embedded: true } },
+    target: { gep: { url: 'http://127.0.0.1:1', embedded: true, kind: 'mock' } },
     control,
     ...over,
   }) as unknown as SessionSummary;
@@ -123,7 +123,7 @@ describe('mergeShards', () => {
     const otherVersion = shard(2, 2, two);
     otherVersion.report = { ...otherVersion.report, specVersions: { gep: 'gep-2027' } };
     expect(refusal(() => mergeShards([shard(1, 2, one), otherVersion]))).toMatch(/document versions/);
-    const sandbox = session({ target: { gep: { url: 'https://sandbox.example.test', embedded: false } } });
+    const sandbox = session({ target: { gep: { url: 'https://sandbox.example.test', embedded: false, kind: 'sandbox' } } });
     expect(refusal(() => mergeShards([shard(1, 2, one), shard(2, 2, two, sandbox)]))).toMatch(/target/);
     // the positive case of the same checks: the two right slices merge
     expect(mergeShards([shard(1, 2, one), shard(2, 2, two)]).rules).toHaveLength(ids.length);

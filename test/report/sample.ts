@@ -8,7 +8,10 @@ import type { Level, Provider } from '../../src/spec/registry.ts';
 
 export const session: SessionSummary = {
   settings: readSettings({}),
-  target: { alchemy: { url: 'http://127.0.0.1:1', embedded: true }, gep: { url: 'http://127.0.0.1:2', embedded: true } },
+  target: {
+    alchemy: { url: 'http://127.0.0.1:1', embedded: true, kind: 'mock' },
+    gep: { url: 'http://127.0.0.1:2', embedded: true, kind: 'mock' },
+  },
   control: {},
 };
 

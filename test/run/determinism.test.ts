@@ -21,23 +21,28 @@ describe('seeds', () => {
     }
   });
 
-  it('give the same report for the same seed (but for the clock)', async () => {
+  it('give the same report for the same seed and run id (but for the clock)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-seed-'));
     const env = { CARD_CONFORMANCE_WORKERS: '1' };
     const [a, b] = await Promise.all(
-      ['a', 'b'].map((n) => cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--report-dir', join(dir, n)], env)),
+      ['a', 'b'].map((n) =>
+        cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--run-id', 'same-run', '--report-dir', join(dir, n)], env),
+      ),
     );
     expect(a!.code).toBe(0);
     expect(b!.code).toBe(0);
     const read = (n: string) => {
       const r = JSON.parse(readFileSync(join(dir, n, 'conformance.json'), 'utf8')) as ConformanceReport;
-      // the clock, the mock's port, and the request count (polls of asynchronous outcomes follow the clock)
-      const { startedAt: _s, durationMs: _d, testsMs: _m, target: _t, summary, ...rest } = r;
+      // the clock, the mock's port, and the request count (polls of asynchronous outcomes follow the clock);
+      // of the cards, the ids each mock gave them (in the order the concurrent requests happened to arrive)
+      const { startedAt: _s, durationMs: _d, testsMs: _m, target: _t, summary, cards, ...rest } = r;
       const { requests: _r, ...counts } = summary;
-      return { ...rest, counts };
+      return { ...rest, counts, cards: cards.map(({ cardId: _c, ...c }) => c) };
     };
     const ra = read('a');
     expect(ra.seed).toBe(42);
+    expect(ra.runId).toBe('same-run');
+    expect(ra.cards.length).toBeGreaterThan(10);
     expect(ra.counts.cases).toBeGreaterThan(100);
     expect(read('b')).toEqual(ra);
   });

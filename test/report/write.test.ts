@@ -67,13 +67,14 @@ describe('writeReports', () => {
   const paths = writeReports(dir, rep, [SECRET], [], {});
   const text = Object.fromEntries(Object.entries(REPORT_FILES).map(([k, f]) => [k, readFileSync(join(dir, f), 'utf8')]));
 
-  it('writes the four files and nothing else (no temporary file left), returning their paths', () => {
-    expect(readdirSync(dir).sort()).toEqual(['conformance.html', 'conformance.json', 'conformance.md', 'junit.xml']);
+  it('writes the four report files and cards.json, nothing else (no temporary file left), returning their paths', () => {
+    expect(readdirSync(dir).sort()).toEqual(['cards.json', 'conformance.html', 'conformance.json', 'conformance.md', 'junit.xml']);
     expect(paths).toEqual({
       json: join(dir, 'conformance.json'),
       junit: join(dir, 'junit.xml'),
       markdown: join(dir, 'conformance.md'),
       html: join(dir, 'conformance.html'),
+      cards: join(dir, 'cards.json'),
     });
     expect(rep.rules.map((r) => r.verdict)).toEqual(expect.arrayContaining(['pass', 'fail', 'flaky', 'error', 'skipped', 'waived']));
   });

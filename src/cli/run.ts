@@ -293,7 +293,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     },
   });
   out(
-    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => (kinds[p] === 'mock' ? 'the EMBEDDED MOCK (not a sandbox)' : `${kindLabel(kinds[p])} ${config[p].target?.baseUrl}`)).join(' / ')}; run id ${runId}, profile ${profile}\n`,
+    `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => (kinds[p] === 'mock' ? 'the EMBEDDED MOCK (not a sandbox)' : `${kindLabel(kinds[p])} ${config[p].target?.baseUrl}`)).join(' / ')}; profile ${profile}; run id ${runId}\n`,
   );
   await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
   rmSync(heartbeatDir, { recursive: true, force: true });

@@ -116,7 +116,23 @@ describe('two concurrent runs against one shared mock, same seed, different run 
 
   const run = (name: string, runId: string, provider = 'all', extra: Record<string, string> = {}, flags: string[] = []) => {
     const out = join(dir, name);
-    const args = ['run', '--target', 'sandbox', '--provider', provider, '--runs', '4', '--seed', '5', '--run-id', runId, ...flags];
+    // full depth: the default against a non-mock target is smoke, which opens too few cards for a collision check to mean much
+    const args = [
+      'run',
+      '--target',
+      'sandbox',
+      '--profile',
+      'full',
+      '--provider',
+      provider,
+      '--runs',
+      '4',
+      '--seed',
+      '5',
+      '--run-id',
+      runId,
+      ...flags,
+    ];
     return cli([...args, '--base-url', mock.url, '--report-dir', out], { ...env, ...extra }).then((r) => ({ r, out }));
   };
 
@@ -232,7 +248,7 @@ describe(`the production guard, in a network namespace with only loopback${skipW
     );
     // no network in the namespace: the target cannot be tested, but it was the one tried
     expect(r.code, r.stdout.slice(-800) + r.stderr).toBe(3);
-    expect(r.stdout).toContain(`against PRODUCTION ${ALCHEMY_PROD}; run id prod-1`);
+    expect(r.stdout).toContain(`against PRODUCTION ${ALCHEMY_PROD}; profile smoke; run id prod-1`);
     expect(firstLine(r.stdout)).toMatch(/^card-conformance: ERROR against PRODUCTION \(alchemy\)/);
     const rep = read(out);
     expect(rep.target.alchemy?.kind).toBe('production');

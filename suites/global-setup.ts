@@ -6,8 +6,10 @@
 import type { TestProject } from 'vitest/node';
 import { openSelfcheck, SELFCHECK_SUMMARIES_VARIABLE, SELFCHECK_VARIABLE, type SelfcheckPlan } from '../src/conformance/selfcheck.ts';
 import { openSession, SESSION_SUMMARY_VARIABLE } from '../src/conformance/session.ts';
+import { mark } from '../src/conformance/timings.ts';
 
 export default async function setup(project: TestProject) {
+  mark('setup-start');
   const plan = process.env[SELFCHECK_VARIABLE];
   if (plan) {
     // a selfcheck: every target opened here, provided to every suite file
@@ -21,5 +23,6 @@ export default async function setup(project: TestProject) {
   project.provide('conformance', shared);
   // for the run's reporter, in this same process: no secret in it
   process.env[SESSION_SUMMARY_VARIABLE] = JSON.stringify(summary);
+  mark('setup-end');
   return close;
 }

@@ -24,6 +24,7 @@ import {
   readSettings,
   SETTINGS_VARIABLES,
 } from '../conformance/settings.ts';
+import { mark } from '../conformance/timings.ts';
 import { DURATION_EXAMPLES, parseDuration, watchdogMs } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
@@ -241,6 +242,7 @@ function killDescendants(pid: number): void {
 
 /** The `conformance` vitest project, run once to its end with one reporter (run and selfcheck both start it so). */
 export async function runConformanceProject(reporter: Reporter, maxWorkers?: number): Promise<void> {
+  mark('vitest-start');
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest('test', [], {
     run: true,
@@ -252,6 +254,7 @@ export async function runConformanceProject(reporter: Reporter, maxWorkers?: num
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
   });
   await vitest.close();
+  mark('vitest-closed');
 }
 
 export function checkWritableDir(dir: string): void {

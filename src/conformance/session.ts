@@ -26,6 +26,7 @@ import { envelopeOf } from './judge.ts';
 import { startReceiver } from './receiver.ts';
 import { reconcile } from './reconcile.ts';
 import { readSettings, type Settings } from './settings.ts';
+import { mark } from './timings.ts';
 import { defaultStabilityMs, defaultWaitMs } from './waits.ts';
 
 export interface SharedAlchemy {
@@ -109,6 +110,7 @@ export async function openSession(
       ...(pinned !== undefined ? { now: () => pinned + (Date.now() - start) } : {}),
     });
   }
+  mark('mock-ready');
   const offsetOf = (p: Provider) => (!config[p].target && settings.mockNow !== undefined ? settings.mockNow - Date.now() : 0);
   const clockOffsetMs = { alchemy: offsetOf('alchemy'), gep: offsetOf('gep') };
   const receiver = await startReceiver(settings.callbackPort, String(catalogue().profiles.alchemy.wire['callbackAck']));
@@ -178,7 +180,9 @@ export async function openSession(
     }
   }
   if (shared.gep) shared.identifiers = [shared.gep.userNo, shared.gep.certificateId];
+  mark('control-start');
   await positiveControl(shared);
+  mark('control-done');
   const summary: SessionSummary = {
     settings,
     target: Object.fromEntries(settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded }])),

@@ -10,6 +10,7 @@ import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/no
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
 import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
+import { mark } from '../conformance/timings.ts';
 import { catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { createRedactor } from '../wire/redact.ts';
@@ -59,6 +60,7 @@ export class ConformanceReporter implements Reporter {
   }
 
   onTestCaseReady(test: TestCase): void {
+    if (this.firstTest === undefined) mark('tests-first');
     this.firstTest ??= performance.now();
     this.running.set(test.id, test);
     this.lastProgress = Date.now();
@@ -127,6 +129,8 @@ export class ConformanceReporter implements Reporter {
   /** Build, write and announce the report (once). */
   private finish(problems: string[]): ConformanceReport {
     this.done = true;
+    if (this.firstTest !== undefined) mark('tests-last', Math.round(performance.timeOrigin + this.lastTest));
+    mark('report-start');
     const redactor = createRedactor({ secrets: this.opts.secrets });
     const raw = process.env[SESSION_SUMMARY_VARIABLE];
     const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
@@ -144,6 +148,7 @@ export class ConformanceReporter implements Reporter {
     });
     const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     this.opts.out(summaryText(report, path));
+    mark('report-written');
     this.opts.onReport?.(report, path);
     return report;
   }

@@ -10,10 +10,10 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
+import { PACKAGE_ROOT } from '../config/root.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import {
   DEFAULT_CONCURRENCY,
@@ -110,7 +110,7 @@ export const RUN = {
   example: 'card-conformance run --provider gep --seed 7 --report-dir reports/gep',
 } as const satisfies CommandSpec;
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = PACKAGE_ROOT;
 
 export const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
   if (v === undefined) return undefined;

@@ -16,7 +16,10 @@ const { BuildError, canBuild, ENTRY, ensureBuilt } = await import('./build.mjs')
 let entry;
 if (canBuild()) {
   try {
-    entry = pathToFileURL(join(ensureBuilt(), ENTRY)).href;
+    const build = ensureBuilt();
+    entry = pathToFileURL(join(build, ENTRY)).href;
+    // the conformance suites run on the same build (src/conformance/from-build.ts)
+    process.env.CARD_CONFORMANCE_BUILD = build;
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
     process.stderr.write(`card-conformance: ${err.message}\n`);

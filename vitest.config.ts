@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { PACKAGE_ROOT } from './src/config/root.ts';
 import { buildExternals, fromBuild } from './src/conformance/from-build.ts';
 import { conformanceTimeoutMs, extraSuites } from './src/conformance/settings.ts';
 
@@ -24,7 +24,7 @@ export default defineConfig({
       {
         extends: true,
         // `card-conformance run`: the suites on the CLI's JavaScript build (CARD_CONFORMANCE_BUILD), nothing transformed
-        plugins: fromBuild(fileURLToPath(new URL('.', import.meta.url)), process.env),
+        plugins: fromBuild(PACKAGE_ROOT, process.env),
         test: {
           name: 'conformance',
           server: { deps: { external: buildExternals(process.env) } },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The CLI's build: the whole src/ tree (with properties/ and contracts/, which it imports) compiled to
+ * The CLI's build: the whole src/ tree (with properties/ and contracts/, which it imports, and the vitest
+ * config, which `run` loads without bundling it) compiled to
  * JavaScript by the native TypeScript compiler (`tsc -p tsconfig.build.json`: `.ts` imports rewritten to
  * `.js`, types not checked here — `npm run typecheck` does that) into `dist/<fingerprint>/`, where the
  * fingerprint is a hash of the sources' contents. So nothing is transpiled when the CLI runs.
@@ -23,7 +24,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');
 /** What is compiled, and what decides how: a change to any of these is a new build. */
 const SOURCES = ['src', 'properties', 'contracts'];
-const INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'bin/build.mjs'];
+const INPUTS = ['vitest.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'bin/build.mjs'];
 /** The module bin/card-conformance.mjs loads, relative to a build folder. */
 export const ENTRY = 'src/cli/main.js';
 const CACHE = join(DIST, 'fingerprints.json');

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
+import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import {
   DEFAULT_CONCURRENCY,
@@ -244,11 +245,16 @@ function killDescendants(pid: number): void {
 export async function runConformanceProject(reporter: Reporter, maxWorkers?: number): Promise<void> {
   mark('vitest-start');
   const { startVitest } = await import('vitest/node');
+  // from the CLI's build, its compiled config, imported as it is (no bundling of the TypeScript one)
+  const build = buildDir(process.env);
+  const builtConfig = build && join(build, 'vitest.config.js');
   const vitest = await startVitest('test', [], {
     run: true,
     watch: false,
     root: ROOT,
-    config: resolve(ROOT, 'vitest.config.ts'),
+    ...(builtConfig && existsSync(builtConfig)
+      ? { config: builtConfig, configLoader: 'native' as const }
+      : { config: resolve(ROOT, 'vitest.config.ts') }),
     project: ['conformance'],
     reporters: [reporter],
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),

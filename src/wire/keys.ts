@@ -5,8 +5,9 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import { KeyError } from './errors.ts';
 
 const PEM_START = '-----BEGIN ';
@@ -51,7 +52,9 @@ function requireRsa(role: 'private' | 'public', source: string, key: KeyObject):
 
 /** The first key of a PKCS#12 file, as PEM. node:crypto cannot read PKCS#12; node-forge can. */
 function pkcs12KeyPem(source: string, bytes: Buffer, password: string | undefined): string {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  // required here, not imported with the module: only a .pfx needs it, and it costs every command's start-up
+  const forge = createRequire(import.meta.url)('node-forge') as typeof Forge;
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password ?? '');

@@ -208,19 +208,21 @@ async function positiveControl(s: SharedSession): Promise<void> {
   const redactor = createRedactor({ secrets: s.secrets });
   const clients = connectClients(s, transport);
   try {
-    for (const provider of s.settings.providers) {
+    // the segment list first (every provider's cases read it as a known value), then the providers' controls at once
+    if (s.settings.providers.includes('alchemy')) {
+      try {
+        const seg = await clients.alchemy!.segmentList();
+        const model = (seg.body as { model?: { vid?: string }[] } | undefined)?.model;
+        if (Array.isArray(model)) s.segments = model.map((m) => String(m.vid)).filter(Boolean);
+      } catch {
+        // the segment list is the profile's; without it the fallback vid is used
+      }
+      if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
+    }
+    const controls = new Map<Provider, Control>();
+    const controlOf = async (provider: Provider): Promise<void> => {
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
-      if (provider === 'alchemy') {
-        try {
-          const seg = await clients.alchemy!.segmentList();
-          const model = (seg.body as { model?: { vid?: string }[] } | undefined)?.model;
-          if (Array.isArray(model)) s.segments = model.map((m) => String(m.vid)).filter(Boolean);
-        } catch {
-          // the segment list is the profile's; without it the fallback vid is used
-        }
-        if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
-      }
       const g = { mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } };
       const samples = fc.sample(
         validObject(planOf(provider, operation, 'request'), g, {
@@ -249,13 +251,16 @@ async function positiveControl(s: SharedSession): Promise<void> {
           beat();
         }
       }
-      s.control[provider] = {
+      controls.set(provider, {
         ok: accepted > 0,
         accepted,
         sent: samples.length,
         ...(accepted > 0 ? {} : { reason: redactor.text(reason) }),
-      };
-    }
+      });
+    };
+    await Promise.all(s.settings.providers.map(controlOf));
+    // in the providers' order, whichever answered first
+    for (const provider of s.settings.providers) s.control[provider] = controls.get(provider)!;
   } finally {
     await transport.close();
   }

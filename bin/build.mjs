@@ -21,20 +21,18 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const DIST = join(ROOT, 'dist');
 /** What is compiled, and what decides how: a change to any of these is a new build. */
 const SOURCES = ['src', 'properties', 'contracts'];
 const INPUTS = ['vitest.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'bin/build.mjs'];
 /** The module bin/card-conformance.mjs loads, relative to a build folder. */
 export const ENTRY = 'src/cli/main.js';
-const CACHE = join(DIST, 'fingerprints.json');
 const LOCK_STALE_MS = 120_000;
 /** Older builds are removed once they have not been current for this long (a process started from one has loaded it by then). */
 const PRUNE_AFTER_MS = 10 * 60_000;
 
 export class BuildError extends Error {}
 
-function files() {
+function files(root) {
   const out = [];
   const walk = (dir) => {
     let entries;
@@ -49,33 +47,35 @@ function files() {
       else if (e.isFile()) out.push(full);
     }
   };
-  for (const d of SOURCES) walk(join(ROOT, d));
-  for (const f of INPUTS) out.push(join(ROOT, f));
+  for (const d of SOURCES) walk(join(root, d));
+  for (const f of INPUTS) out.push(join(root, f));
   return out;
 }
 
-/** The content fingerprint of the sources, read through the (path, size, mtime) cache. */
-export function fingerprint() {
-  const list = files();
+/** The content fingerprint of the sources under `root`, read through the (path, size, mtime) cache. */
+export function fingerprint(root = ROOT) {
+  const dist = join(root, 'dist');
+  const cacheFile = join(dist, 'fingerprints.json');
+  const list = files(root);
   const stats = list.map((f) => {
     try {
       const s = statSync(f);
-      return `${relative(ROOT, f)}\0${s.size}\0${s.mtimeMs}`;
+      return `${relative(root, f)}\0${s.size}\0${s.mtimeMs}`;
     } catch {
-      return `${relative(ROOT, f)}\0missing`;
+      return `${relative(root, f)}\0missing`;
     }
   });
   const signature = createHash('sha256').update(stats.join('\n')).digest('hex');
   let cache = {};
   try {
-    cache = JSON.parse(readFileSync(CACHE, 'utf8'));
+    cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
   } catch {
     // no cache yet, or a broken one: hash the contents
   }
   if (typeof cache[signature] === 'string') return cache[signature];
   const h = createHash('sha256');
   for (const f of list) {
-    h.update(`${relative(ROOT, f)}\0`);
+    h.update(`${relative(root, f)}\0`);
     try {
       h.update(readFileSync(f));
     } catch {
@@ -85,10 +85,10 @@ export function fingerprint() {
   }
   const fp = h.digest('hex').slice(0, 16);
   try {
-    mkdirSync(DIST, { recursive: true });
-    const tmp = `${CACHE}.${process.pid}.tmp`;
+    mkdirSync(dist, { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ [signature]: fp }));
-    renameSync(tmp, CACHE);
+    renameSync(tmp, cacheFile);
   } catch {
     // a read-only checkout: the next run hashes again
   }
@@ -108,15 +108,19 @@ function tscPath() {
 /** True when the TypeScript compiler is installed (a dev dependency): without it there is nothing to build with. */
 export const canBuild = () => tscPath() !== undefined;
 
-/** The current build folder, built first when missing. Throws `BuildError` (one line plus tsc's first errors) when tsc fails. */
-export function ensureBuilt() {
-  const fp = fingerprint();
-  const out = join(DIST, fp);
+/**
+ * The current build folder of the package at `root`, built first when missing. Throws `BuildError` (one line
+ * plus tsc's first errors) when tsc fails or is not installed.
+ */
+export function ensureBuilt(root = ROOT) {
+  const dist = join(root, 'dist');
+  const fp = fingerprint(root);
+  const out = join(dist, fp);
   if (existsSync(join(out, ENTRY))) return out;
   const tsc = tscPath();
   if (!tsc) throw new BuildError('cannot build the CLI: the TypeScript compiler is not installed (run npm ci)');
-  mkdirSync(DIST, { recursive: true });
-  const lock = join(DIST, `${fp}.lock`);
+  mkdirSync(dist, { recursive: true });
+  const lock = join(dist, `${fp}.lock`);
   for (;;) {
     try {
       mkdirSync(lock);
@@ -135,9 +139,9 @@ export function ensureBuilt() {
   }
   try {
     if (existsSync(join(out, ENTRY))) return out;
-    const tmp = join(DIST, `.tmp-${fp}-${process.pid}`);
+    const tmp = join(dist, `.tmp-${fp}-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
-    const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', tmp], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0 || !existsSync(join(tmp, ENTRY))) {
       rmSync(tmp, { recursive: true, force: true });
       const detail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(0, 10).join('\n');
@@ -145,7 +149,7 @@ export function ensureBuilt() {
     }
     rmSync(out, { recursive: true, force: true });
     renameSync(tmp, out);
-    prune(fp);
+    prune(dist, fp);
     return out;
   } finally {
     rmSync(lock, { recursive: true, force: true });
@@ -153,11 +157,11 @@ export function ensureBuilt() {
 }
 
 /** Remove builds of other sources that have not been current for a while (and temporary folders of dead builds). */
-function prune(current) {
+function prune(dist, current) {
   const now = Date.now();
-  for (const e of readdirSync(DIST, { withFileTypes: true })) {
+  for (const e of readdirSync(dist, { withFileTypes: true })) {
     if (!e.isDirectory() || e.name === current || e.name.endsWith('.lock')) continue;
-    const full = join(DIST, e.name);
+    const full = join(dist, e.name);
     try {
       if (now - statSync(full).mtimeMs > PRUNE_AFTER_MS) rmSync(full, { recursive: true, force: true });
     } catch {

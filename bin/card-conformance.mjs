@@ -21,8 +21,10 @@ if (canBuild()) {
     // the conformance suites run on the same build (src/conformance/from-build.ts)
     process.env.CARD_CONFORMANCE_BUILD = build;
   } catch (err) {
-    if (!(err instanceof BuildError)) throw err;
-    process.stderr.write(`card-conformance: ${err.message}\n`);
+    // tsc's own errors, or the folder that could not be written: one message, never a stack trace
+    process.stderr.write(
+      `card-conformance: ${err instanceof BuildError ? err.message : `cannot build the CLI into dist/: ${err.message}`}\n`,
+    );
     process.exit(2);
   }
 } else {

@@ -16,6 +16,7 @@ import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
 import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
+import { openSessionEarly } from '../conformance/session.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RUNS,
@@ -205,7 +206,13 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   out(
     `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => config[p].target?.baseUrl ?? 'the embedded mock').join(' / ')}\n`,
   );
-  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined);
+  // from the CLI's build the global setup shares this process's modules: the session opens while vitest starts
+  const discard = buildDir(env) ? openSessionEarly(env) : undefined;
+  try {
+    await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined);
+  } finally {
+    await discard?.();
+  }
   rmSync(heartbeatDir, { recursive: true, force: true });
   if (!report) {
     out('card-conformance run: the suites did not run to the end; see the messages above\n');

@@ -90,9 +90,44 @@ export interface SessionSummary {
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
 
-export async function openSession(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ shared: SharedSession; summary: SessionSummary; close: () => Promise<void> }> {
+export interface OpenedSession {
+  shared: SharedSession;
+  summary: SessionSummary;
+  close: () => Promise<void>;
+}
+
+let early: Promise<OpenedSession> | undefined;
+
+/**
+ * `run`, from the CLI's build, opens the session while vitest starts: the embedded mock, its keys and the
+ * positive control overlap vitest's own start-up instead of following it. The global setup takes it over
+ * (`takeEarlySession`): from the build it loads this same module instance (src/conformance/from-build.ts).
+ * Returns what closes the session if the global setup never took it (vitest stopped before it).
+ */
+export function openSessionEarly(env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
+  const opening = openSession(env);
+  // a failure is the global setup's to report, as if it had opened the session itself
+  opening.catch(() => undefined);
+  early = opening;
+  return async () => {
+    if (early !== opening) return;
+    early = undefined;
+    await opening.then(
+      (s) => s.close(),
+      () => undefined,
+    );
+  };
+}
+
+/** The session `openSessionEarly` is opening, handed over once; undefined when there is none. */
+export function takeEarlySession(): Promise<OpenedSession> | undefined {
+  const opening = early;
+  early = undefined;
+  return opening;
+}
+
+export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise<OpenedSession> {
+  mark('session-start');
   const settings = readSettings(env);
   const config = loadConfig(env);
   const needMock = settings.providers.some((p) => !config[p].target);

@@ -3,7 +3,7 @@
  * PKCS#12 `.pfx` and GEP's public key in an X.509 `.cer`; PEM files and inline PEM text work too.
  * Every failure is a one-line `KeyError` naming the input (the path, or `inline PEM`), never its content.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
@@ -177,4 +177,21 @@ export function generateTestKeyPair(bits = 1024): TestKeyPair {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   return { privateKey: createPrivateKey(privatePem), publicKey: createPublicKey(publicPem), privatePem, publicPem };
+}
+
+/**
+ * The same, generated on libuv's thread pool: the caller's start-up (a run's vitest, the other key of a
+ * pair of pairs) goes on meanwhile instead of waiting for the RSA prime search.
+ */
+export function generateTestKeyPairAsync(bits = 1024): Promise<TestKeyPair> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair(
+      'rsa',
+      { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
+      (err, publicPem, privatePem) =>
+        err
+          ? reject(err)
+          : resolve({ privateKey: createPrivateKey(privatePem), publicKey: createPublicKey(publicPem), privatePem, publicPem }),
+    ),
+  );
 }

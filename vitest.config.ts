@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import { PACKAGE_ROOT } from './src/config/root.ts';
+import { buildExternals, fromBuild } from './src/conformance/from-build.ts';
 import { conformanceTimeoutMs, extraSuites } from './src/conformance/settings.ts';
 
 /** Derived from the run's wait (`--wait`, CARD_CONFORMANCE_WAIT): the bound, the stability window and a margin. */
@@ -21,8 +23,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // `card-conformance run`: the suites on the CLI's JavaScript build (CARD_CONFORMANCE_BUILD), nothing transformed
+        plugins: fromBuild(PACKAGE_ROOT, process.env),
         test: {
           name: 'conformance',
+          server: { deps: { external: buildExternals(process.env) } },
           // plus a user's own suite files (CARD_CONFORMANCE_EXTRA_SUITES), run with the same harness
           include: ['suites/**/*.conformance.test.ts', ...extraSuites(process.env)],
           globalSetup: ['suites/global-setup.ts'],

@@ -1,19 +1,23 @@
 /**
- * `npm run bench`: the conformance run as a user runs it, and the suite's request rate against a raw
- * undici loop on the same mock. A benchmark: it prints figures and asserts nothing.
+ * `npm run bench`: where a command's time goes, the conformance run as a user runs it, and the suite's
+ * request rate against a raw undici loop on the same mock. A benchmark: it prints figures and asserts nothing.
  *
- * 1. `card-conformance run --provider all` at full depth against the embedded mock: wall time,
- *    generated cases, cases/s (from the report).
- * 2. One mock process (`card-conformance mock`), the suite run against it by URL, then a raw undici loop
- *    against the same process with the same concurrency (signing and sealing each request, as the
- *    suite must): requests/s of each and their ratio.
+ * 1. Phases (CARD_CONFORMANCE_TIMINGS marks, src/conformance/timings.ts) of `--help`, `call` against a
+ *    mock process, `run --provider all --runs 1` and the default `run --provider all`: process start,
+ *    module load, vitest start, global setup (mock and keys, positive control), workers, test phase,
+ *    report, exit. Each command runs BENCH_REPEAT times (default 3); every figure is the minimum over
+ *    the repeats (the machine may be shared: the minimum is the least disturbed).
+ * 2. The suite run against that mock process by URL, then a raw undici loop against the same process
+ *    with the same concurrency (signing and sealing each request, as the suite must): requests/s of each
+ *    and their ratio.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { TIMINGS_VARIABLE } from '../src/conformance/timings.ts';
 import type { ConformanceReport } from '../src/report/conformance.ts';
 import { catalogue } from '../src/spec/catalogue.ts';
 import { todayIn } from '../src/spec/evaluate.ts';
@@ -23,26 +27,87 @@ import { generateTestKeyPair } from '../src/wire/keys.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-bench-'));
 const BIN = 'bin/card-conformance.mjs';
+const REPEAT = Math.max(1, Number(process.env['BENCH_REPEAT'] ?? 3));
+let serial = 0;
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; ms: number }> {
-  const t0 = performance.now();
+interface Timed {
+  code: number;
+  ms: number;
+  /** Each mark's first time, ms after the spawn. */
+  marks: Map<string, number>;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<Timed> {
+  const file = join(dir, `marks-${serial++}.jsonl`);
+  const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => resolve({ code: code ?? -1, ms: performance.now() - t0 }));
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env, [TIMINGS_VARIABLE]: file },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('exit', (code) => {
+      const ms = Date.now() - t0;
+      const marks = new Map<string, number>();
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+      for (const l of lines) {
+        const m = JSON.parse(l) as { mark: string; at: number };
+        if (!marks.has(m.mark)) marks.set(m.mark, m.at - t0);
+      }
+      resolve({ code: code ?? -1, ms, marks });
+    });
   });
 }
 const report = (d: string) => JSON.parse(readFileSync(join(d, 'conformance.json'), 'utf8')) as ConformanceReport;
 
-// 1. the full run
-const full = join(dir, 'full');
-const r1 = await runCli(['run', '--provider', 'all', '--report-dir', full]);
-const rep1 = report(full);
-console.log(`full run (--provider all, runs ${rep1.runs}): ${(r1.ms / 1000).toFixed(1)} s wall, exit ${r1.code}, verdict ${rep1.verdict}`);
+/** A phase: from one mark to the next (`spawn` and `exit` are the bench's own clock). */
+type Phase = [label: string, from: string, to: string];
+const CLI_PHASES: Phase[] = [
+  ['process start (node up to the bin)', 'spawn', 'bin-start'],
+  ['module load (the CLI and what it imports)', 'bin-start', 'main-loaded'],
+];
+const RUN_PHASES: Phase[] = [
+  ...CLI_PHASES,
+  ['arguments, configuration', 'main-loaded', 'vitest-start'],
+  ['vitest start (config, project, globalSetup import)', 'vitest-start', 'setup-start'],
+  ['session: mock and keys (run opens it as vitest starts)', 'session-start', 'mock-ready'],
+  ['session: positive control', 'control-start', 'control-done'],
+  ['global setup, whole (waits for the session if not open yet)', 'setup-start', 'setup-end'],
+  ['first worker: module graph loaded', 'setup-end', 'worker-graph'],
+  ['global setup end to first test', 'setup-end', 'tests-first'],
+  ['test phase (first test to last result)', 'tests-first', 'tests-last'],
+  ['report (build, redact, write)', 'report-start', 'report-written'],
+  ['shutdown (report written to exit)', 'report-written', 'exit'],
+];
+
+const at = (t: Timed, m: string): number | undefined => (m === 'spawn' ? 0 : m === 'exit' ? t.ms : t.marks.get(m));
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function phases(title: string, args: () => string[], list: Phase[], env: Record<string, string> = {}): Promise<Timed[]> {
+  const all: Timed[] = [];
+  for (let i = 0; i < REPEAT; i++) all.push(await runCli(args(), env));
+  const codes = [...new Set(all.map((t) => t.code))].join(',');
+  console.log(
+    `${title}: ${sec(Math.min(...all.map((t) => t.ms)))} wall (min of ${all.length}; all ${all.map((t) => sec(t.ms)).join(', ')}; exit ${codes})`,
+  );
+  for (const [label, from, to] of list) {
+    const d = all.map((t) => {
+      const a = at(t, from);
+      const b = at(t, to);
+      return a === undefined || b === undefined ? undefined : b - a;
+    });
+    const known = d.filter((x): x is number => x !== undefined);
+    if (known.length) console.log(`  ${label.padEnd(52)} ${sec(Math.min(...known)).padStart(8)}`);
+  }
+  return all;
+}
+
 console.log(
-  `  ${rep1.summary.cases} generated cases, ${rep1.summary.requests} requests, ${rep1.summary.checks} checks: ${(rep1.summary.cases / (r1.ms / 1000)).toFixed(0)} cases/s over the wall time`,
+  `bench: load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on this machine; figures are the minimum of ${REPEAT} runs`,
 );
 
-// 2. suite rate vs raw rate on one mock process
+// a mock process: the target of `call` and of part 2
 const merchant = generateTestKeyPair(1024);
 const platform = generateTestKeyPair(1024);
 writeFileSync(join(dir, 'm.pem'), merchant.privatePem);
@@ -68,7 +133,6 @@ const url = await new Promise<string>((resolve) => {
   });
 });
 try {
-  const byUrl = join(dir, 'by-url');
   const clientEnv = {
     ALCHEMY_ACCESS_KEY: 'bench-ak',
     ALCHEMY_SECRET_KEY: secret,
@@ -80,6 +144,48 @@ try {
     CARD_CONFORMANCE_WAIT_MS: '3000',
     CARD_CONFORMANCE_POLL_MS: '3',
   };
+
+  // 1. phases
+  await phases('card-conformance --help', () => ['--help'], [...CLI_PHASES, ['command and exit', 'main-loaded', 'exit']]);
+  let order = 0;
+  await phases(
+    'card-conformance call alchemy create (against the mock process)',
+    () => [
+      'call',
+      'alchemy',
+      'create',
+      '--base-url',
+      url,
+      '--data',
+      JSON.stringify({
+        vid: 'USD',
+        deposit: '1000',
+        orderNo: `bench-call-${Date.now()}-${order++}`,
+        callbackUrl: 'https://merchant.example/cb',
+        cardHolder: { firstName: 'Milton', lastName: 'Schmitt' },
+      }),
+    ],
+    [...CLI_PHASES, ['command (sign, send, print) and exit', 'main-loaded', 'exit']],
+    clientEnv,
+  );
+  const runs1 = join(dir, 'runs1');
+  await phases('run --provider all --runs 1', () => ['run', '--provider', 'all', '--runs', '1', '--report-dir', runs1], RUN_PHASES);
+  const rep0 = report(runs1);
+  console.log(`  ${rep0.summary.cases} generated cases, ${rep0.summary.requests} requests, verdict ${rep0.verdict}`);
+  const full = join(dir, 'full');
+  const runs = await phases(
+    'run --provider all (the default: npm run conformance)',
+    () => ['run', '--provider', 'all', '--report-dir', full],
+    RUN_PHASES,
+  );
+  const rep1 = report(full);
+  const best = Math.min(...runs.map((t) => t.ms));
+  console.log(
+    `  runs ${rep1.runs}: ${rep1.summary.cases} generated cases, ${rep1.summary.requests} requests, ${rep1.summary.checks} checks, verdict ${rep1.verdict}: ${(rep1.summary.cases / (best / 1000)).toFixed(0)} cases/s over the best wall time`,
+  );
+
+  // 2. suite rate vs raw rate on one mock process
+  const byUrl = join(dir, 'by-url');
   const r2 = await runCli(['run', '--provider', 'all', '--base-url', url, '--report-dir', byUrl], clientEnv);
   const rep2 = report(byUrl);
   const suiteRate = rep2.summary.requests / (rep2.testsMs / 1000);

@@ -5,9 +5,11 @@
  */
 import type { TestProject } from 'vitest/node';
 import { openSelfcheck, SELFCHECK_SUMMARIES_VARIABLE, SELFCHECK_VARIABLE, type SelfcheckPlan } from '../src/conformance/selfcheck.ts';
-import { openSession, SESSION_SUMMARY_VARIABLE } from '../src/conformance/session.ts';
+import { openSession, SESSION_SUMMARY_VARIABLE, takeEarlySession } from '../src/conformance/session.ts';
+import { mark } from '../src/conformance/timings.ts';
 
 export default async function setup(project: TestProject) {
+  mark('setup-start');
   const plan = process.env[SELFCHECK_VARIABLE];
   if (plan) {
     // a selfcheck: every target opened here, provided to every suite file
@@ -17,9 +19,11 @@ export default async function setup(project: TestProject) {
     process.env[SELFCHECK_SUMMARIES_VARIABLE] = JSON.stringify(sc.summaries);
     return sc.close;
   }
-  const { shared, summary, close } = await openSession(process.env);
+  // `run` may have opened it already, while vitest started (openSessionEarly)
+  const { shared, summary, close } = await (takeEarlySession() ?? openSession(process.env));
   project.provide('conformance', shared);
   // for the run's reporter, in this same process: no secret in it
   process.env[SESSION_SUMMARY_VARIABLE] = JSON.stringify(summary);
+  mark('setup-end');
   return close;
 }

@@ -4,11 +4,11 @@
  * mutation classes that exercise it, the suites that decide it, the mock deviations that break it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { type Case, invalidCases, validCases } from '../../properties/cases.ts';
 import { kindOf } from '../checks/registry.ts';
 import type { GenContext } from '../checks/types.ts';
+import { PACKAGE_ROOT } from '../config/root.ts';
 import { acceptanceRules, rejectionRules } from '../conformance/properties.ts';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { catalogue, type Rule } from '../spec/catalogue.ts';
@@ -16,7 +16,7 @@ import { relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { UsageError } from './args.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = PACKAGE_ROOT;
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

@@ -10,15 +10,16 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
+import { PACKAGE_ROOT } from '../config/root.ts';
 import { guardEarly, targetKinds } from '../config/target-kind.ts';
+import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import { RUN_ID } from '../conformance/ids.ts';
 import { defaultProfile, PROFILES, SMOKE_MAX_REQUESTS, smokePollMs } from '../conformance/profile.ts';
-import { newRunId } from '../conformance/session.ts';
+import { newRunId, openSessionEarly } from '../conformance/session.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RUNS,
@@ -28,6 +29,7 @@ import {
   readSettings,
   SETTINGS_VARIABLES,
 } from '../conformance/settings.ts';
+import { mark } from '../conformance/timings.ts';
 import { DURATION_EXAMPLES, defaultWaitMs, parseDuration, watchdogMs } from '../conformance/waits.ts';
 import { resolveDeviations } from '../mock/deviations.ts';
 import type { ConformanceReport } from '../report/conformance.ts';
@@ -157,7 +159,7 @@ export const RUN = {
   example: 'card-conformance run --provider gep --seed 7 --report-dir reports/gep',
 } as const satisfies CommandSpec;
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = PACKAGE_ROOT;
 
 export const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
   if (v === undefined) return undefined;
@@ -295,7 +297,13 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   out(
     `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => (kinds[p] === 'mock' ? 'the EMBEDDED MOCK (not a sandbox)' : `${kindLabel(kinds[p])} ${config[p].target?.baseUrl}`)).join(' / ')}; profile ${profile}; run id ${runId}\n`,
   );
-  await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
+  // from the CLI's build the global setup shares this process's modules: the session opens while vitest starts
+  const discard = buildDir(env) ? openSessionEarly(env) : undefined;
+  try {
+    await runConformanceProject(reporter, env[SETTINGS_VARIABLES.workers] ? Number(env[SETTINGS_VARIABLES.workers]) : undefined, shard);
+  } finally {
+    await discard?.();
+  }
   rmSync(heartbeatDir, { recursive: true, force: true });
   if (!report) {
     out('card-conformance run: the suites did not run to the end; see the messages above\n');
@@ -337,18 +345,25 @@ export async function runConformanceProject(
   maxWorkers?: number,
   shard?: { index: number; count: number },
 ): Promise<void> {
+  mark('vitest-start');
   const { startVitest } = await import('vitest/node');
+  // from the CLI's build, its compiled config, imported as it is (no bundling of the TypeScript one)
+  const build = buildDir(process.env);
+  const builtConfig = build && join(build, 'vitest.config.js');
   const vitest = await startVitest('test', [], {
     run: true,
     watch: false,
     root: ROOT,
-    config: resolve(ROOT, 'vitest.config.ts'),
+    ...(builtConfig && existsSync(builtConfig)
+      ? { config: builtConfig, configLoader: 'native' as const }
+      : { config: resolve(ROOT, 'vitest.config.ts') }),
     project: ['conformance'],
     reporters: [reporter],
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
     ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
   });
   await vitest.close();
+  mark('vitest-closed');
 }
 
 /** `--shard I/N`: slice I (1-based) of N. */

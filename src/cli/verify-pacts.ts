@@ -6,7 +6,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { request } from 'undici';
 import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
 import { baseUrlVariable, completeTarget, httpUrlProblem, loadConfig, parseHttpUrl, type Targets } from '../config/env.ts';
@@ -32,6 +31,7 @@ import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { EXIT } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
+import { undici } from '../wire/undici.ts';
 import {
   ALL,
   type CommandSpec,
@@ -102,7 +102,7 @@ function pactFilesFor(dir: string, provider: Provider): string[] {
 /** The target's admin surface, when it is a card-conformance mock started with --admin. */
 async function adminSurface(baseUrl: string): Promise<string | undefined> {
   try {
-    const res = await request(`${baseUrl.replace(/\/+$/, '')}/__mock/state`, {
+    const res = await undici().request(`${baseUrl.replace(/\/+$/, '')}/__mock/state`, {
       method: 'POST',
       body: '{}',
       signal: AbortSignal.timeout(3000),

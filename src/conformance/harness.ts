@@ -25,6 +25,7 @@ import { orderToken } from './ids.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import type { SelfcheckTarget } from './selfcheck.ts';
 import { connectClients, type SharedSession } from './session.ts';
+import { mark } from './timings.ts';
 import { MIN_STABILITY_POLLS, testTimeoutMs } from './waits.ts';
 
 declare module 'vitest' {
@@ -108,6 +109,7 @@ export const guardWaitMs = (msOfDay: number, guardMs: number): number =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const harnesses = new Map<string, Harness>();
+let collecting = false;
 let counter = 0;
 let requests = 0;
 /** The cards the current test opened (tests of one worker run one at a time). */
@@ -243,6 +245,8 @@ export function conformance(
   fn: (f: Findings, h: Harness) => Promise<number | undefined>,
   { waits = 0 }: { waits?: number } = {},
 ) {
+  if (!collecting) mark('worker-graph'); // the first suite file this worker collects: its module graph is loaded
+  collecting = true;
   const timeout = testTimeoutMs(inject('conformance'), waits);
   // a literal rule list is known to the reporter from collection on (the watchdog names a stuck test's rules)
   const meta = typeof declared === 'function' ? { provider } : { provider, rules: [...declared] };

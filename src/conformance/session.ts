@@ -29,6 +29,7 @@ import { defaultProfile, smallestAmounts, smokePollMs } from './profile.ts';
 import { startReceiver } from './receiver.ts';
 import { reconcile } from './reconcile.ts';
 import { readSettings, type Settings } from './settings.ts';
+import { mark } from './timings.ts';
 import { defaultStabilityMs, defaultWaitMs, MIN_STABILITY_POLLS } from './waits.ts';
 
 export interface SharedAlchemy {
@@ -104,9 +105,44 @@ export interface SessionSummary {
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
 
-export async function openSession(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ shared: SharedSession; summary: SessionSummary; close: () => Promise<void> }> {
+export interface OpenedSession {
+  shared: SharedSession;
+  summary: SessionSummary;
+  close: () => Promise<void>;
+}
+
+let early: Promise<OpenedSession> | undefined;
+
+/**
+ * `run`, from the CLI's build, opens the session while vitest starts: the embedded mock, its keys and the
+ * positive control overlap vitest's own start-up instead of following it. The global setup takes it over
+ * (`takeEarlySession`): from the build it loads this same module instance (src/conformance/from-build.ts).
+ * Returns what closes the session if the global setup never took it (vitest stopped before it).
+ */
+export function openSessionEarly(env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
+  const opening = openSession(env);
+  // a failure is the global setup's to report, as if it had opened the session itself
+  opening.catch(() => undefined);
+  early = opening;
+  return async () => {
+    if (early !== opening) return;
+    early = undefined;
+    await opening.then(
+      (s) => s.close(),
+      () => undefined,
+    );
+  };
+}
+
+/** The session `openSessionEarly` is opening, handed over once; undefined when there is none. */
+export function takeEarlySession(): Promise<OpenedSession> | undefined {
+  const opening = early;
+  early = undefined;
+  return opening;
+}
+
+export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise<OpenedSession> {
+  mark('session-start');
   const settings = readSettings(env);
   const config = loadConfig(env);
   // target truth: `--target sandbox` never falls back to the mock, a production host needs --allow-production
@@ -129,6 +165,7 @@ export async function openSession(
       ...(pinned !== undefined ? { now: () => pinned + (Date.now() - start) } : {}),
     });
   }
+  mark('mock-ready');
   const offsetOf = (p: Provider) => (!config[p].target && settings.mockNow !== undefined ? settings.mockNow - Date.now() : 0);
   const clockOffsetMs = { alchemy: offsetOf('alchemy'), gep: offsetOf('gep') };
   const receiver = await startReceiver(settings.callbackPort, String(catalogue().profiles.alchemy.wire['callbackAck']));
@@ -211,7 +248,9 @@ export async function openSession(
   }
   if (shared.gep) shared.identifiers = [shared.gep.userNo, shared.gep.certificateId];
   const ledger = new CardLedger();
+  mark('control-start');
   await positiveControl(shared, ledger);
+  mark('control-done');
   const summary: SessionSummary = {
     settings,
     runId,
@@ -240,26 +279,27 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
   const transport = createTransport(s.limits);
   const redactor = createRedactor({ secrets: s.secrets });
   const sent: Partial<Record<Provider, number>> = {};
-  let current: Provider = 'alchemy';
-  const clients = countedClients(connectClients(s, transport), () => {
-    sent[current] = (sent[current] ?? 0) + 1;
+  // counted by client: the providers' controls run at once
+  const clients = countedClients(connectClients(s, transport), (provider) => {
+    sent[provider] = (sent[provider] ?? 0) + 1;
   });
   const smoke = s.settings.profile === 'smoke';
   try {
-    for (const provider of s.settings.providers) {
-      current = provider;
+    // the segment list first (every provider's cases read it as a known value), then the providers' controls at once
+    if (s.settings.providers.includes('alchemy')) {
+      try {
+        const seg = await clients.alchemy!.segmentList();
+        const model = (seg.body as { model?: { vid?: string }[] } | undefined)?.model;
+        if (Array.isArray(model)) s.segments = model.map((m) => String(m.vid)).filter(Boolean);
+      } catch {
+        // the segment list is the profile's; without it the fallback vid is used
+      }
+      if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
+    }
+    const controls = new Map<Provider, Control>();
+    const controlOf = async (provider: Provider): Promise<void> => {
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
-      if (provider === 'alchemy') {
-        try {
-          const seg = await clients.alchemy!.segmentList();
-          const model = (seg.body as { model?: { vid?: string }[] } | undefined)?.model;
-          if (Array.isArray(model)) s.segments = model.map((m) => String(m.vid)).filter(Boolean);
-        } catch {
-          // the segment list is the profile's; without it the fallback vid is used
-        }
-        if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
-      }
       const g = { mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } };
       const samples = fc.sample(
         validObject(planOf(provider, operation, 'request'), g, {
@@ -297,33 +337,36 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
           beat();
         }
       }
-      s.control[provider] = {
+      controls.set(provider, {
         ok: accepted > 0,
         accepted,
         sent: samples.length,
         requests: sent[provider] ?? 0,
         ...(accepted > 0 ? {} : { reason: redactor.text(reason) }),
-      };
-    }
+      });
+    };
+    await Promise.all(s.settings.providers.map(controlOf));
+    // in the providers' order, whichever answered first
+    for (const provider of s.settings.providers) s.control[provider] = controls.get(provider)!;
   } finally {
     await transport.close();
   }
 }
 
 /** Clients whose every method call (one request each) is counted by `count`. */
-export function countedClients<T extends Record<string, object | undefined>>(clients: T, count: () => void): T {
-  const wrap = <C extends object>(c: C): C =>
+export function countedClients<T extends Partial<Record<Provider, object>>>(clients: T, count: (provider: Provider) => void): T {
+  const wrap = <C extends object>(c: C, provider: Provider): C =>
     new Proxy(c, {
       get: (target, key) => {
         const v = Reflect.get(target, key);
         if (typeof v !== 'function') return v;
         return (...args: unknown[]) => {
-          count();
+          count(provider);
           return (v as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
     });
-  return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, c && wrap(c)])) as T;
+  return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, c && wrap(c, k as Provider)])) as T;
 }
 
 /**

@@ -119,7 +119,7 @@ export const SETTINGS_VARIABLES = {
 /** Requests in flight per suite file. */
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_SEED = 20241114;
-export const DEFAULT_RUNS = 200;
+export const DEFAULT_RUNS = 500;
 export const DEFAULT_SCHEMA_MODE: SchemaMode = 'lenient';
 
 function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number): number {

@@ -9,7 +9,8 @@
  * functions: a closure per callback cost about 1 KB each, more than the card itself. It holds its card
  * only until its last attempt; close() drops everything and aborts what is in flight.
  */
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../wire/undici.ts';
 
 export type AttemptStatus = number | string;
 
@@ -94,7 +95,7 @@ export class CallbackQueue<T> {
       backoffMaxMs: CALLBACK_DEFAULTS.backoffMaxMs,
       ...opts,
     };
-    this.agent = new Agent({
+    this.agent = new (undici().Agent)({
       connect: { timeout: this.o.connectTimeoutMs },
       headersTimeout: this.o.requestTimeoutMs,
       bodyTimeout: this.o.requestTimeoutMs,
@@ -187,12 +188,13 @@ export class CallbackQueue<T> {
       return;
     }
     this.inFlight++;
-    request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: o.body(target),
-      dispatcher: this.agent,
-    })
+    undici()
+      .request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: o.body(target),
+        dispatcher: this.agent,
+      })
       .then(async (res) => {
         const text = await res.body.text();
         return { status: res.statusCode, text };

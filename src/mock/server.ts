@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import type { SchemaMode } from '../spec/registry.ts';
-import { generateTestKeyPair } from '../wire/keys.ts';
+import { generateTestKeyPairAsync } from '../wire/keys.ts';
 import { type AlchemyKeys, createAlchemy } from './alchemy.ts';
 import type { CallbackStats } from './callbacks.ts';
 import { isLoopback, json, type MockContext, type Reply } from './context.ts';
@@ -164,8 +164,8 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
       platformPrivateKey: g.platformPrivateKey,
     };
   } else {
-    const merchant = generateTestKeyPair(1024);
-    const platform = generateTestKeyPair(1024);
+    // both pairs at once, off the main thread
+    const [merchant, platform] = await Promise.all([generateTestKeyPairAsync(1024), generateTestKeyPairAsync(1024)]);
     gepKeys = {
       userNo: g?.userNo ?? digits(19),
       certificateId: g?.certificateId ?? digits(19),

@@ -11,10 +11,10 @@
  * (the broker then knows the pact as unverified, which `can-i-deploy` refuses).
  */
 import { createHash } from 'node:crypto';
-import { request } from 'undici';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { CardConformanceError, EXIT } from '../wire/errors.ts';
+import { undici } from '../wire/undici.ts';
 import type { InteractionResult } from './verify.ts';
 
 export const BROKER_VARIABLES = {
@@ -78,9 +78,9 @@ export async function publish(input: PublishInput): Promise<void> {
   };
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const url = path.startsWith('http') ? path : `${base}${path}`;
-    let res: Awaited<ReturnType<typeof request>>;
+    let res: Awaited<ReturnType<ReturnType<typeof undici>['request']>>;
     try {
-      res = await request(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await undici().request(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
       throw new BrokerError(`the Pact Broker at ${new URL(base).origin} cannot be reached (${(err as { code?: string }).code ?? 'error'})`);
     }

@@ -4,12 +4,12 @@
  * `card-conformance`); a provider's name is its profile name as a slug.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { DEFAULT_LIMITS } from '../config/env.ts';
+import { PACKAGE_ROOT } from '../config/root.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { createTransport } from '../wire/http.ts';
@@ -18,7 +18,7 @@ import type { PactInteraction } from './interactions.ts';
 export const PACT_VARIABLES = { consumer: 'PACT_CONSUMER', outputDir: 'PACT_OUTPUT_DIR', doNotTrack: 'PACT_DO_NOT_TRACK' } as const;
 export const DEFAULT_CONSUMER = 'card-conformance';
 /** Where the committed pacts and the provider-state vocabulary live. */
-export const PACT_DIR = resolve(fileURLToPath(new URL('../../contracts/pacts/', import.meta.url)));
+export const PACT_DIR = join(PACKAGE_ROOT, 'contracts', 'pacts');
 export const VOCABULARY_FILE = 'provider-states.json';
 
 export const consumerName = (env: NodeJS.ProcessEnv = process.env): string => env[PACT_VARIABLES.consumer] || DEFAULT_CONSUMER;

@@ -13,10 +13,10 @@
  * Values a state makes (a fresh order number, a card id, dates from today) are returned to the verifier,
  * which puts them into the request (Pact's provider-state injected values, `${name}`).
  */
-import { request } from 'undici';
 import type { AlchemyClient } from '../client/alchemy.ts';
 import type { GepClient } from '../client/gep.ts';
 import type { Provider } from '../spec/registry.ts';
+import { undici } from '../wire/undici.ts';
 import { exampleRequest, freshDates, idField } from './examples.ts';
 
 export type StateNeed = 'nothing' | 'api' | 'admin';
@@ -156,7 +156,7 @@ export function unsettable(sentence: string, ctx: Pick<StateContext, 'adminUrl'>
 
 async function admin(ctx: StateContext, path: string, body: unknown): Promise<Record<string, unknown>> {
   if (!ctx.adminUrl) throw new Error(`no admin surface for ${path}`);
-  const res = await request(`${ctx.adminUrl}/__mock/${path}`, {
+  const res = await undici().request(`${ctx.adminUrl}/__mock/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
+import type { VerifierOptions } from '@pact-foundation/pact';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
 import { relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
@@ -97,6 +97,8 @@ export async function verifyPacts(o: VerifyOptions): Promise<InteractionResult[]
     if (files.length === 0) return results;
     for (const k of BROKER_VARIABLES) delete process.env[k];
     let raw: string;
+    // loaded here, not with the CLI: Pact's native core costs every other command a second of start-up
+    const { Verifier } = await import('@pact-foundation/pact');
     try {
       raw = String(
         await new Verifier({

@@ -3,16 +3,17 @@
  * then the report, written whole or not at all (a temp file renamed into place), and the one-screen
  * summary. It merges the findings the suites left in their tests' meta.
  */
-import { request } from 'undici';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { OpenedCard } from '../conformance/cards.ts';
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
 import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
+import { mark } from '../conformance/timings.ts';
 import { catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { createRedactor } from '../wire/redact.ts';
+import { undici } from '../wire/undici.ts';
 import { buildReport, type ConformanceReport, type ReportInput, summaryText } from './conformance.ts';
 import { writeReports } from './write.ts';
 
@@ -70,6 +71,7 @@ export class ConformanceReporter implements Reporter {
   }
 
   onTestCaseReady(test: TestCase): void {
+    if (this.firstTest === undefined) mark('tests-first');
     this.firstTest ??= performance.now();
     this.running.set(test.id, test);
     this.lastProgress = Date.now();
@@ -151,6 +153,8 @@ export class ConformanceReporter implements Reporter {
   /** Build, write and announce the report (once). */
   private finish(problems: string[]): ConformanceReport {
     this.done = true;
+    if (this.firstTest !== undefined) mark('tests-last', Math.round(performance.timeOrigin + this.lastTest));
+    mark('report-start');
     const redactor = createRedactor({ secrets: this.opts.secrets });
     const session = this.session();
     // the positive control's requests count for its provider
@@ -182,6 +186,7 @@ export class ConformanceReporter implements Reporter {
     const path = paths.json;
     this.opts.out(summaryText(report, path));
     if (paths.stepSummary?.error) this.opts.out(`card-conformance: step summary not written: ${paths.stepSummary.error}\n`);
+    mark('report-written');
     this.opts.onReport?.(report, path);
     return report;
   }
@@ -197,7 +202,7 @@ async function embeddedMockCount(session: SessionSummary | undefined): Promise<P
   const out: Partial<Record<Provider, number>> = {};
   try {
     for (const url of new Set(embedded.map(([, t]) => t.url))) {
-      const r = await request(`${url}/__mock/stats`, { method: 'POST', body: '{}', headersTimeout: 5000, bodyTimeout: 5000 });
+      const r = await undici().request(`${url}/__mock/stats`, { method: 'POST', body: '{}', headersTimeout: 5000, bodyTimeout: 5000 });
       const stats = (await r.body.json()) as { requests?: Partial<Record<Provider, number>> };
       for (const [p, t] of embedded) if (t.url === url && typeof stats.requests?.[p] === 'number') out[p] = stats.requests[p];
     }

@@ -17,8 +17,8 @@
  * does not go stale during a long wait: the hook must sign the SAME body.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
 import { type CallContext, WireError, type WireErrorKind } from './errors.ts';
+import { undici } from './undici.ts';
 
 export interface TransportOptions {
   connectTimeoutMs: number;
@@ -134,6 +134,7 @@ function definedHeaders(h: HeaderRecord): Record<string, string> {
 }
 
 export function createTransport(options: TransportOptions): Transport {
+  const { Agent, request } = undici();
   const agent = new Agent({
     connect: { timeout: options.connectTimeoutMs },
     headersTimeout: options.headersTimeoutMs,

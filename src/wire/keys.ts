@@ -3,10 +3,11 @@
  * PKCS#12 `.pfx` and GEP's public key in an X.509 `.cer`; PEM files and inline PEM text work too.
  * Every failure is a one-line `KeyError` naming the input (the path, or `inline PEM`), never its content.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import { KeyError } from './errors.ts';
 
 const PEM_START = '-----BEGIN ';
@@ -51,7 +52,9 @@ function requireRsa(role: 'private' | 'public', source: string, key: KeyObject):
 
 /** The first key of a PKCS#12 file, as PEM. node:crypto cannot read PKCS#12; node-forge can. */
 function pkcs12KeyPem(source: string, bytes: Buffer, password: string | undefined): string {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  // required here, not imported with the module: only a .pfx needs it, and it costs every command's start-up
+  const forge = createRequire(import.meta.url)('node-forge') as typeof Forge;
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password ?? '');
@@ -197,4 +200,21 @@ export function generateTestKeyPair(bits = 1024): TestKeyPair {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   return { privateKey: createPrivateKey(privatePem), publicKey: createPublicKey(publicPem), privatePem, publicPem };
+}
+
+/**
+ * The same, generated on libuv's thread pool: the caller's start-up (a run's vitest, the other key of a
+ * pair of pairs) goes on meanwhile instead of waiting for the RSA prime search.
+ */
+export function generateTestKeyPairAsync(bits = 1024): Promise<TestKeyPair> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair(
+      'rsa',
+      { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
+      (err, publicPem, privatePem) =>
+        err
+          ? reject(err)
+          : resolve({ privateKey: createPrivateKey(privatePem), publicKey: createPublicKey(publicPem), privatePem, publicPem }),
+    ),
+  );
 }

@@ -18,11 +18,22 @@ import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
-import { createTransport } from '../wire/http.ts';
+import { createTransport, type RequestGate } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
+import {
+  BudgetLedger,
+  type BudgetLimits,
+  hasBudgets,
+  isBudgetExhausted,
+  localGate,
+  publishLedger,
+  readBudgetLimits,
+  serveLedger,
+} from './budget.ts';
 import { beat } from './heartbeat.ts';
 import { uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
+import { type PreflightReport, preflight } from './preflight.ts';
 import { startReceiver } from './receiver.ts';
 import { reconcile } from './reconcile.ts';
 import { readSettings, type Settings } from './settings.ts';
@@ -76,6 +87,8 @@ export interface SharedSession {
   waitMs: number;
   /** Real ms a final status is watched after it is first seen. */
   stabilityMs: number;
+  /** The run's budget ledger (src/conformance/budget.ts), asked before every request; absent: no budgets. */
+  budgetUrl?: string;
 }
 
 /** The part of a session a report may show: no secret, no key. */
@@ -85,6 +98,10 @@ export interface SessionSummary {
   control: Partial<Record<Provider, Control>>;
   /** Configured identifiers the report's last redaction pass leaves alone (not secrets, not cards). */
   identifiers?: string[];
+  /** Before the first case against a non-mock target: reachability and clock skew per provider. */
+  preflight?: PreflightReport;
+  /** The budgets in force (none: the embedded mock's default). */
+  budgets?: BudgetLimits;
 }
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
@@ -178,17 +195,28 @@ export async function openSession(
     }
   }
   if (shared.gep) shared.identifiers = [shared.gep.userNo, shared.gep.certificateId];
-  await positiveControl(shared);
+  // one budget for the whole run, in this process; the suites' workers ask it over loopback
+  const limits = readBudgetLimits(env, external);
+  const ledger = hasBudgets(limits) ? new BudgetLedger(limits) : undefined;
+  const served = ledger ? await serveLedger(ledger) : undefined;
+  publishLedger(ledger);
+  if (served) shared.budgetUrl = served.url;
+  const gate = ledger ? localGate(ledger) : undefined;
+  const checked = await preflightOf(shared, gate);
+  await positiveControl(shared, gate);
   const summary: SessionSummary = {
     settings,
     target: Object.fromEntries(settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded }])),
     control: shared.control,
     ...(shared.identifiers ? { identifiers: shared.identifiers } : {}),
+    ...(checked ? { preflight: checked } : {}),
+    ...(ledger ? { budgets: limits } : {}),
   };
   return {
     shared,
     summary,
     close: async () => {
+      await served?.close();
       await receiver.close();
       await mock?.close();
     },
@@ -199,12 +227,14 @@ export async function openSession(
  * Valid requests that must succeed. A target that refuses them all (bad credentials, wrong keys, a
  * provider that refuses everything) cannot be tested: its negative results would mean nothing.
  */
-async function positiveControl(s: SharedSession): Promise<void> {
-  const transport = createTransport(s.limits);
+async function positiveControl(s: SharedSession, gate: RequestGate | undefined): Promise<void> {
+  const transport = createTransport(s.limits, gate);
   const redactor = createRedactor({ secrets: s.secrets });
   const clients = connectClients(s, transport);
   try {
     for (const provider of s.settings.providers) {
+      // a provider the preflight refused is not tested: its control says why, and sends nothing
+      if (s.control[provider]) continue;
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
       if (provider === 'alchemy') {
@@ -238,6 +268,11 @@ async function positiveControl(s: SharedSession): Promise<void> {
               ? r.problem.message
               : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
         } catch (err) {
+          // a budget ran out: nothing more is sent; the rules are skipped with the budget's name (harness.ts)
+          if (isBudgetExhausted(err)) {
+            reason = err.message;
+            break;
+          }
           reason = errorLine(err, redactor);
           // a target that does not answer is reported after one case's deadline × attempts, not after every sample's
           if (err instanceof WireError && (err.kind === 'timeout' || err.kind === 'connect')) break;
@@ -252,6 +287,24 @@ async function positiveControl(s: SharedSession): Promise<void> {
         ...(accepted > 0 ? {} : { reason: redactor.text(reason) }),
       };
     }
+  } finally {
+    await transport.close();
+  }
+}
+
+/**
+ * The preflight of every provider that is not the embedded mock (reachability, clock skew), before the
+ * positive control; a refused provider gets a failed control naming the preflight's finding.
+ */
+async function preflightOf(s: SharedSession, gate: RequestGate | undefined): Promise<PreflightReport | undefined> {
+  const targets = Object.fromEntries(s.settings.providers.filter((p) => s[p] && !s[p].embedded).map((p) => [p, s[p]!.baseUrl]));
+  if (Object.keys(targets).length === 0) return undefined;
+  const transport = createTransport(s.limits, gate);
+  try {
+    const report = await preflight(targets, transport, createRedactor({ secrets: s.secrets }));
+    for (const [p, r] of Object.entries(report) as [Provider, NonNullable<PreflightReport[Provider]>][])
+      if (!r.ok) s.control[p] = { ok: false, accepted: 0, sent: 0, reason: `preflight: ${r.problem}` };
+    return report;
   } finally {
     await transport.close();
   }

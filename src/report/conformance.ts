@@ -4,9 +4,11 @@
  * findings the suites recorded; nothing here decides a rule on its own.
  */
 
+import type { BudgetReport } from '../conformance/budget.ts';
 import { expectedOf } from '../conformance/evidence.ts';
 import type { Finding, RuleVerdict } from '../conformance/findings.ts';
 import { mergeFinding } from '../conformance/findings.ts';
+import { type PreflightReport, preflightLines } from '../conformance/preflight.ts';
 import type { SessionSummary } from '../conformance/session.ts';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import { lintSpec, type SpecFinding } from '../spec/lint.ts';
@@ -68,6 +70,10 @@ export interface ConformanceReport {
   rules: RuleResult[];
   /** `verify-pacts` only: each pact interaction replayed, its verdict and the rule ids it failed. */
   pacts?: PactInteractionResult[];
+  /** Before the first case against a non-mock target: reachability (route), clock skew per provider; absent on the embedded mock. */
+  preflight?: PreflightReport;
+  /** The run's budgets (limits, used, which ran out, Retry-After waits); absent when none was in force (the embedded mock's default). */
+  budgets?: BudgetReport;
 }
 
 export interface PactInteractionResult {
@@ -96,6 +102,8 @@ export interface ReportInput {
   /** Why a rule no finding decided is skipped (default: not decided by any suite of this run). */
   undecided?: string;
   pacts?: PactInteractionResult[];
+  /** The budget ledger's account at the end of the run (src/conformance/budget.ts `budgetReport()`). */
+  budgets?: BudgetReport;
 }
 
 export function buildReport(input: ReportInput): ConformanceReport {
@@ -139,14 +147,20 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const errors = rules.filter((r) => r.verdict === 'error' && r.level !== 'INFO').length + (input.session ? 0 : 1) + input.problems.length;
   const verdict: RunVerdict = fatalFail > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : 'pass';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
+  const refused = Object.entries(input.session?.preflight ?? {}).filter(([, p]) => !p.ok);
+  const ranOut = input.budgets?.exhausted
+    ? `; budget "${input.budgets.exhausted}" ran out: ${rules.filter((r) => r.reason?.startsWith('budget:')).length} rules skipped`
+    : '';
   const headline =
-    verdict === 'pass'
+    (verdict === 'pass'
       ? `conformant: ${count('pass')} rules pass${count('skipped') ? `, ${count('skipped')} skipped (explained)` : ''}${failed('INFO') ? `, ${failed('INFO')} INFO findings` : ''}`
       : verdict === 'fail'
         ? `not conformant: ${failed('MUST')} MUST and ${failed('SHOULD')} SHOULD rules fail${count('flaky') ? ` (${count('flaky')} of them flaky)` : ''}`
-        : controlFailed.length > 0
-          ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
-          : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
+        : refused.length > 0
+          ? `could not be tested: preflight refused ${refused.map(([p, r]) => `${p} (${r.problem})`).join('; ')}`
+          : controlFailed.length > 0
+            ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
+            : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`) + ranOut;
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
@@ -182,7 +196,20 @@ export function buildReport(input: ReportInput): ConformanceReport {
     specFindings: lintSpec(cat, input.providers),
     rules,
     ...(input.pacts ? { pacts: input.pacts } : {}),
+    ...(input.session?.preflight ? { preflight: input.session.preflight } : {}),
+    ...(input.budgets ? { budgets: input.budgets } : {}),
   };
+}
+
+/** `budgets: 37/200 requests, USD 20/100, 41 s/900 s at 2 requests/s; ran out: requests; 1 Retry-After (1.0 s)` */
+function budgetLine(b: BudgetReport): string {
+  const l = b.limits;
+  const parts = [
+    `${b.used.requests}${l.maxRequests !== undefined ? `/${l.maxRequests}` : ''} requests`,
+    ...Object.entries(l.maxSpend ?? {}).map(([c, max]) => `${c} ${b.used.spend[c] ?? 0}/${max}`),
+    `${Math.round(b.used.timeMs / 1000)} s${l.maxTimeMs !== undefined ? `/${Math.round(l.maxTimeMs / 1000)} s` : ''}`,
+  ];
+  return `  budgets: ${parts.join(', ')}${l.rate !== undefined ? ` at ${l.rate} requests/s` : ''}; ${b.exhausted ? `RAN OUT: ${b.exhausted} (${b.refused} requests refused, never sent)` : 'none ran out'}; Retry-After honoured ${b.retryAfter.count} times (${(b.retryAfter.waitedMs / 1000).toFixed(1)} s)`;
 }
 
 /** The one-screen summary printed at the end of a run. */
@@ -190,6 +217,8 @@ export function summaryText(r: ConformanceReport, path: string): string {
   const lines = [
     '',
     `card-conformance: ${r.verdict.toUpperCase()} — ${r.headline}`,
+    ...preflightLines(r.preflight),
+    ...(r.budgets ? [budgetLine(r.budgets)] : []),
     `  target: ${Object.entries(r.target)
       .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
       .join(

@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
+import { budgetReport } from '../conformance/budget.ts';
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
 import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
@@ -130,6 +131,7 @@ export class ConformanceReporter implements Reporter {
     const redactor = createRedactor({ secrets: this.opts.secrets });
     const raw = process.env[SESSION_SUMMARY_VARIABLE];
     const session = raw ? (JSON.parse(raw) as SessionSummary) : undefined;
+    const budgets = budgetReport();
     const report = buildReport({
       findings: this.findings,
       crashed: this.crashed,
@@ -141,6 +143,7 @@ export class ConformanceReporter implements Reporter {
       durationMs: performance.now() - this.t0,
       testsMs: this.firstTest === undefined ? 0 : this.lastTest - this.firstTest,
       providers: this.opts.providers,
+      ...(budgets ? { budgets } : {}),
     });
     const path = writeReport(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     this.opts.out(summaryText(report, path));

@@ -151,7 +151,8 @@ export type Admission = { ok: true; waitMs: number } | { ok: false; which: Budge
 /** The run's budgets and what has been used of them. One per run, in the session's process. */
 export class BudgetLedger {
   readonly limits: BudgetLimits;
-  private readonly started = Date.now();
+  private readonly now: () => number;
+  private readonly started: number;
   private requests = 0;
   private refused = 0;
   private readonly spend: Record<string, number> = {};
@@ -160,8 +161,10 @@ export class BudgetLedger {
   private nextSlot = 0;
   private readonly retryAfter = { count: 0, waitedMs: 0 };
 
-  constructor(limits: BudgetLimits) {
+  constructor(limits: BudgetLimits, now: () => number = Date.now) {
     this.limits = limits;
+    this.now = now;
+    this.started = now();
   }
 
   /** Reserve one request: its place under every budget, and when it may be sent. */
@@ -180,7 +183,7 @@ export class BudgetLedger {
       if (l.maxSpend !== undefined && (limit === undefined || (this.spend[t.money.currency] ?? 0) + t.money.amount > limit + 1e-9))
         return refuse(`spend ${t.money.currency}`);
     }
-    const now = Date.now();
+    const now = this.now();
     const at = Math.max(now + t.delayMs, l.rate !== undefined ? this.nextSlot : 0);
     if (l.maxTimeMs !== undefined && at >= this.started + l.maxTimeMs) return refuse('time');
     if (l.rate !== undefined) this.nextSlot = at + 1000 / l.rate;
@@ -198,7 +201,7 @@ export class BudgetLedger {
       limits: { ...this.limits },
       used: {
         requests: this.requests,
-        timeMs: Date.now() - this.started,
+        timeMs: this.now() - this.started,
         spend: Object.fromEntries(Object.entries(this.spend).map(([c, a]) => [c, Math.round(a * 1e6) / 1e6])),
       },
       exhausted: this.exhausted,

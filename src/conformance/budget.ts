@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { ConfigError } from '../config/errors.ts';
 import type { GateTicket, RequestGate } from '../wire/http.ts';
+import { beat } from './heartbeat.ts';
 import { DURATION_EXAMPLES, parseDuration } from './waits.ts';
 
 export const BUDGET_VARIABLES = {
@@ -213,7 +214,11 @@ export class BudgetLedger {
 
 async function pass(a: Admission): Promise<void> {
   if (!a.ok) throw new BudgetExhausted(a.which);
-  if (a.waitMs > 0) await sleep(a.waitMs);
+  // waiting for a rate slot is progress: the run's watchdog hears it (a slow rate is not a stuck suite)
+  for (let left = a.waitMs; left > 0; left -= 1000) {
+    beat();
+    await sleep(Math.min(left, 1000));
+  }
 }
 
 /** The gate of the session's own process (preflight, positive control). */

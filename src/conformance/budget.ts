@@ -197,6 +197,11 @@ export class BudgetLedger {
     return { ok: true, waitMs: at - now };
   }
 
+  /** The budget that ran out, or null. */
+  ranOut(): BudgetName | null {
+    return this.exhausted;
+  }
+
   report(): BudgetReport {
     return {
       limits: { ...this.limits },
@@ -223,7 +228,14 @@ async function pass(a: Admission): Promise<void> {
 
 /** The gate of the session's own process (preflight, positive control). */
 export function localGate(ledger: BudgetLedger): RequestGate {
-  return { acquire: (t) => pass(ledger.admit(t)) };
+  return {
+    async acquire(t) {
+      await pass(ledger.admit(t));
+      // the run ran out while this one waited for its slot: it is not sent either
+      const out = ledger.ranOut();
+      if (out) throw new BudgetExhausted(out);
+    },
+  };
 }
 
 /** The gate of a worker process: asks the session's ledger over loopback before every request. */
@@ -242,6 +254,8 @@ export function remoteGate(url: string): RequestGate {
       const a = (await res.body.json()) as Admission;
       if (!a.ok) refused = a.which;
       await pass(a);
+      // the run ran out (as this worker learnt) while this one waited for its slot: it is not sent either
+      if (refused) throw new BudgetExhausted(refused);
     },
   };
 }

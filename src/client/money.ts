@@ -4,7 +4,8 @@
  * - `amountMinorUnits` (Alchemy `deposit`): minor units; the currency and scale from the field's
  *   `amountRange` unit (`USD cents`: USD, 100 per unit).
  * - `decimalPositive` (GEP `authLimitAmount`): a decimal amount in the currency the request's currency
- *   field names (the one top-level string row described as a currency: GEP `localCurrency`).
+ *   field names (the one top-level string row described as a currency: GEP `localCurrency`); a missing
+ *   or malformed currency is charged to the currency that row names (GEP: USD).
  * An amount that is not a finite non-negative number moves nothing a provider could read; it counts 0.
  */
 import { catalogue, SpecError } from '../spec/catalogue.ts';
@@ -21,7 +22,7 @@ interface MoneyField {
   /** Minor units per major unit (1: the field is already decimal major units). */
   scale: number;
   /** A fixed currency, or the request field that names it. */
-  currency: { fixed: string } | { field: string };
+  currency: { fixed: string } | { field: string; named?: string };
 }
 
 const MINOR_UNITS: Readonly<Record<string, number>> = { cents: 100 };
@@ -51,7 +52,8 @@ function moneyField(provider: Provider, operation: string): MoneyField | null {
       .spec.request.filter((row) => row.type === 'string' && /currency/i.test(row.description) && !row.path.includes('.'));
     if (rows.length !== 1)
       throw new SpecError(`${key}: ${decimal.field} is a decimal amount but no single request field is described as its currency`);
-    found = { field: decimal.field, scale: 1, currency: { field: rows[0]!.path } };
+    const named = rows[0]!.named?.[0];
+    found = { field: decimal.field, scale: 1, currency: { field: rows[0]!.path, ...(named ? { named } : {}) } };
   }
   cache.set(key, found);
   return found;
@@ -65,7 +67,9 @@ export function moneyOf(provider: Provider, operation: string, body: unknown): M
   const raw = record[f.field];
   const n = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : Number.NaN;
   const amount = Number.isFinite(n) && n > 0 ? n / f.scale : 0;
-  const named = 'fixed' in f.currency ? f.currency.fixed : record[f.currency.field];
-  const currency = typeof named === 'string' && named !== '' ? named.toUpperCase() : '?';
-  return { currency, amount };
+  if ('fixed' in f.currency) return { currency: f.currency.fixed, amount };
+  // a missing or malformed currency (a negative case) is charged to the one the document names (GEP: USD)
+  const given = record[f.currency.field];
+  const code = typeof given === 'string' && /^[A-Za-z]{3}$/.test(given) ? given.toUpperCase() : (f.currency.named ?? '?');
+  return { currency: code, amount };
 }

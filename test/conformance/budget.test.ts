@@ -111,6 +111,9 @@ describe('money, from the catalogue', () => {
     expect(moneyOf('gep', 'apply', { authLimitAmount: '100.5', localCurrency: 'usd' })).toEqual({ currency: 'USD', amount: 100.5 });
     // an unreadable amount moves nothing a provider could read; follow-ups move none at all
     expect(moneyOf('alchemy', 'create', { deposit: 'abc' })).toEqual({ currency: 'USD', amount: 0 });
+    // a negative case without a well-formed currency is charged to the currency the document names
+    expect(moneyOf('gep', 'apply', { authLimitAmount: '7' })).toEqual({ currency: 'USD', amount: 7 });
+    expect(moneyOf('gep', 'apply', { authLimitAmount: '7', localCurrency: 'USDX' })).toEqual({ currency: 'USD', amount: 7 });
     expect(moneyOf('alchemy', 'info', { cardId: 'x' })).toBeUndefined();
     expect(moneyOf('gep', 'queryCardOperate', { userReqNo: 'x' })).toBeUndefined();
   });

@@ -100,8 +100,6 @@ export interface SessionSummary {
   identifiers?: string[];
   /** Before the first case against a non-mock target: reachability and clock skew per provider. */
   preflight?: PreflightReport;
-  /** The budgets in force (none: the embedded mock's default). */
-  budgets?: BudgetLimits;
 }
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
@@ -210,7 +208,6 @@ export async function openSession(
     control: shared.control,
     ...(shared.identifiers ? { identifiers: shared.identifiers } : {}),
     ...(checked ? { preflight: checked } : {}),
-    ...(ledger ? { budgets: limits } : {}),
   };
   return {
     shared,

@@ -271,7 +271,7 @@ describe('preflight', { concurrent: false }, () => {
     expect(Math.abs(r.rep.preflight!.alchemy!.skewMs!)).toBeLessThan(2000);
   });
 
-  it('goes through HTTP_PROXY: a target host only the proxy can resolve is reached, every request tunnelled', async () => {
+  it('run and call go through HTTP_PROXY: a target host only the proxy can resolve is reached, every request tunnelled', async () => {
     const mockPort = Number(new URL(mock.url).port);
     const f = await front();
     const frontPort = Number(new URL(f.url).port);
@@ -311,6 +311,13 @@ describe('preflight', { concurrent: false }, () => {
     expect(connects.every((c) => c === 'card-sandbox.test:80')).toBe(true);
     expect(f.seen.length).toBeGreaterThanOrEqual(4);
     expect(f.seen.length).toBeLessThanOrEqual(12);
+
+    // `call` takes the same route: one request, through the tunnel, answered by the mock behind the name
+    const before = { connects: connects.length, seen: f.seen.length };
+    const c = await cli(['call', 'alchemy', 'segmentList'], { ...creds(target), HTTP_PROXY: `http://127.0.0.1:${proxyPort}` });
+    expect(c.code, c.stdout + c.stderr).toBe(0);
+    expect(connects.length).toBeGreaterThan(before.connects);
+    expect(f.seen.slice(before.seen).map((x) => x.path)).toEqual(['/open/api/card/segment/list']);
   });
 
   it('an https target takes HTTPS_PROXY (CONNECT host:443 seen at the proxy)', async () => {

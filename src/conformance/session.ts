@@ -20,16 +20,7 @@ import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { createTransport, type RequestGate } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
-import {
-  BudgetLedger,
-  type BudgetLimits,
-  hasBudgets,
-  isBudgetExhausted,
-  localGate,
-  publishLedger,
-  readBudgetLimits,
-  serveLedger,
-} from './budget.ts';
+import { BudgetLedger, hasBudgets, isBudgetExhausted, localGate, publishLedger, readBudgetLimits, serveLedger } from './budget.ts';
 import { beat } from './heartbeat.ts';
 import { uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';

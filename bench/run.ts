@@ -143,6 +143,11 @@ try {
     GEP_PLATFORM_PUBLIC_KEY: join(dir, 'p.pem'),
     CARD_CONFORMANCE_WAIT_MS: '3000',
     CARD_CONFORMANCE_POLL_MS: '3',
+    // a local mock by URL: the sandbox budgets' defaults (2 requests/s…) would measure the budget, not the suite
+    CARD_CONFORMANCE_MAX_REQUESTS: 'off',
+    CARD_CONFORMANCE_RATE: 'off',
+    CARD_CONFORMANCE_MAX_TIME: 'off',
+    CARD_CONFORMANCE_MAX_SPEND: 'off',
   };
 
   // 1. phases

@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
+import { ConfigError } from '../config/errors.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
 import { guardEarly, targetKinds } from '../config/target-kind.ts';
+import { BUDGET_VARIABLES, readBudgetLimits, SANDBOX_BUDGETS } from '../conformance/budget.ts';
 import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import { RUN_ID } from '../conformance/ids.ts';
@@ -135,6 +137,33 @@ export const RUN = {
       arg: 'PERCENT',
       help: `fail the run when fewer MUST rules than this percentage were decided (or ${SETTINGS_VARIABLES.minCoverage})`,
     },
+    'max-requests': {
+      type: 'string',
+      arg: 'N',
+      default: `${SANDBOX_BUDGETS.maxRequests} against a non-mock target, none on the embedded mock`,
+      help: `stop before sending more than N requests in all, retries included (or ${BUDGET_VARIABLES.maxRequests}; off: none)`,
+    },
+    rate: {
+      type: 'string',
+      arg: 'PER_SECOND',
+      default: `${SANDBOX_BUDGETS.rate} against a non-mock target, none on the embedded mock`,
+      help: `requests per second, across all workers (or ${BUDGET_VARIABLES.rate}; off: none)`,
+    },
+    'max-time': {
+      type: 'string',
+      arg: 'DURATION',
+      default: `${SANDBOX_BUDGETS.maxTimeMs / 60_000}m against a non-mock target, none on the embedded mock`,
+      help: `send no request after this much wall time (or ${BUDGET_VARIABLES.maxTime}; off: none)`,
+    },
+    'max-spend': {
+      type: 'string',
+      multiple: true,
+      arg: 'CUR=AMOUNT',
+      default: `${Object.entries(SANDBOX_BUDGETS.maxSpend)
+        .map(([c, a]) => `${c}=${a}`)
+        .join(',')} against a non-mock target, none on the embedded mock`,
+      help: `most money the run's requests may move, per currency, e.g. USD=100; repeatable or comma list (or ${BUDGET_VARIABLES.maxSpend})`,
+    },
     ...SPEC_VERSION_OPTION,
     ...TARGET_OPTIONS,
     'run-id': {
@@ -158,6 +187,14 @@ export const RUN = {
   ],
   example: 'card-conformance run --provider gep --seed 7 --report-dir reports/gep',
 } as const satisfies CommandSpec;
+
+const BUDGET_FLAGS = {
+  'max-requests': BUDGET_VARIABLES.maxRequests,
+  rate: BUDGET_VARIABLES.rate,
+  'max-time': BUDGET_VARIABLES.maxTime,
+  'max-spend': BUDGET_VARIABLES.maxSpend,
+} as const;
+const flagKey = (variable: string) => Object.entries(BUDGET_FLAGS).find(([, v]) => v === variable)![0] as keyof typeof BUDGET_FLAGS;
 
 export const ROOT = PACKAGE_ROOT;
 
@@ -218,6 +255,10 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     resolveDeviations(values.deviate);
     env[SETTINGS_VARIABLES.deviate] = values.deviate.join(',');
   }
+  set(BUDGET_VARIABLES.maxRequests, values['max-requests']);
+  set(BUDGET_VARIABLES.rate, values.rate);
+  set(BUDGET_VARIABLES.maxTime, values['max-time']);
+  if (values['max-spend']?.length) env[BUDGET_VARIABLES.maxSpend] = values['max-spend'].join(',');
   if (values['base-url'] !== undefined) {
     const url = parseHttpUrl('--base-url', values['base-url']);
     for (const p of providers) env[baseUrlVariable(p)] = url;
@@ -242,6 +283,15 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   const settings = readSettings(env);
   const runId = settings.runId ?? newRunId();
   env[SETTINGS_VARIABLES.runId] = runId;
+  try {
+    readBudgetLimits(env, false);
+  } catch (err) {
+    // a flag's value is named by its flag, the environment's by its variable
+    const flag = Object.entries(BUDGET_FLAGS).find(
+      ([, v]) => err instanceof ConfigError && err.variable === v && values[flagKey(v)] !== undefined,
+    );
+    throw flag ? new UsageError(`--${flag[0]}${err instanceof Error ? err.message.slice(err.message.indexOf(':')) : ''}`) : err;
+  }
   if (values.deviate?.length && providers.every((p) => config[p].target))
     throw new UsageError('--deviate switches the embedded mock, but every provider has a base URL');
   if (values['time-scale'] !== undefined && providers.every((p) => config[p].target))

@@ -6,9 +6,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Dispatcher } from 'undici';
 import { createAlchemyClient } from '../client/alchemy.ts';
 import { createGepClient } from '../client/gep.ts';
-import { baseUrlVariable, completeTarget, httpUrlProblem, loadConfig, parseHttpUrl, type Targets } from '../config/env.ts';
+import { baseUrlVariable, completeTarget, DEFAULT_LIMITS, httpUrlProblem, loadConfig, parseHttpUrl, type Targets } from '../config/env.ts';
 import { ConfigError } from '../config/errors.ts';
 import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import type { Control, SessionSummary } from '../conformance/session.ts';
@@ -28,6 +29,7 @@ import { writeReports } from '../report/write.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
 import { PROVIDERS, type Provider } from '../spec/registry.ts';
+import { createDispatcher } from '../wire/dispatcher.ts';
 import { EXIT } from '../wire/errors.ts';
 import { createTransport } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
@@ -99,12 +101,17 @@ function pactFilesFor(dir: string, provider: Provider): string[] {
     });
 }
 
+let adminDispatcher: Dispatcher | undefined;
+
 /** The target's admin surface, when it is a card-conformance mock started with --admin. */
 async function adminSurface(baseUrl: string): Promise<string | undefined> {
   try {
+    // the target's host: the same proxy-aware route as its requests
+    adminDispatcher ??= createDispatcher(DEFAULT_LIMITS);
     const res = await undici().request(`${baseUrl.replace(/\/+$/, '')}/__mock/state`, {
       method: 'POST',
       body: '{}',
+      dispatcher: adminDispatcher,
       signal: AbortSignal.timeout(3000),
     });
     const text = await res.body.text();

@@ -19,6 +19,7 @@ import { type AlchemyHeaders, alchemyHeaders } from '../wire/alchemy-sign.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
+import { moneyOf } from './money.ts';
 import { type AlchemyTarget, type CallResult, type ClientOptions, CODEC_DIRECTIVE_HEADER, type CodecDirective } from './types.ts';
 
 export type AlchemyOperation = (typeof OPERATIONS)['alchemy'][number];
@@ -84,6 +85,7 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
       ...(wireBody === '' ? {} : { body: wireBody }),
       ...(orderNo ? { idempotencyKey: orderNo } : {}),
       retry: retryPolicy(opts.retries),
+      money: moneyOf('alchemy', operation, body),
       rebuildHeaders: () => {
         sent = sign();
         return sent;

@@ -22,6 +22,7 @@ import { decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, problemOf, type Read, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
+import { moneyOf } from './money.ts';
 import { type CallResult, type ClientOptions, CODEC_DIRECTIVE_HEADER, type CodecDirective, type GepTarget } from './types.ts';
 
 export type GepOperation = (typeof OPERATIONS)['gep'][number];
@@ -111,6 +112,7 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
       body: wireBody,
       ...(userReqNo ? { idempotencyKey: userReqNo } : {}),
       retry: retryPolicy(opts.retries),
+      money: moneyOf('gep', operation, data),
     });
     return callResult(
       'gep',

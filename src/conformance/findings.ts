@@ -114,6 +114,17 @@ export class Findings {
   skip(ruleId: string, reason: string): void {
     this.add({ ruleId, verdict: 'skipped', checks: 0, evidence: [], reason });
   }
+  /**
+   * The test was cut short (a budget ran out): every rule not already failed or flaky is `skipped` with
+   * `reason`, passes included, since the checks that would have decided it were never made.
+   */
+  cut(ruleIds: readonly string[], reason: string): void {
+    for (const ruleId of ruleIds) {
+      const f = this.map.get(ruleId);
+      if (f && (f.verdict === 'fail' || f.verdict === 'flaky')) continue;
+      this.map.set(ruleId, { ruleId, verdict: 'skipped', checks: f?.checks ?? 0, evidence: f?.evidence ?? [], reason });
+    }
+  }
   list(): Finding[] {
     return [...this.map.values()];
   }

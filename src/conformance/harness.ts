@@ -15,8 +15,9 @@ import { msSinceMidnightIn, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { hash32 } from '../wire/hash.ts';
-import { createTransport, RETRIED_STATUSES } from '../wire/http.ts';
+import { createTransport, onRequest, RETRIED_STATUSES } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
+import { isBudgetExhausted, remoteGate } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
 import { type EvidenceParts, evidenceOf } from './evidence.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
@@ -115,6 +116,11 @@ let requests = 0;
 /** The cards the current test opened (tests of one worker run one at a time). */
 const ledger = new CardLedger();
 
+// requests this worker's transports really sent (after the budget gate; retries included), for the report and the benchmark
+onRequest(() => {
+  requests++;
+});
+
 /** The harness of the run's session (the one target of an ordinary run). */
 export const harness = (): Harness => harnessFor(inject('conformance'));
 
@@ -123,10 +129,11 @@ export function harnessFor(s: SharedSession): Harness {
   const key = s.label ?? s.runId;
   const known = harnesses.get(key);
   if (known) return known;
-  const transport = createTransport(s.limits);
+  // every request of this worker passes the run's one budget ledger, when the run has budgets
+  const transport = createTransport(s.limits, s.budgetUrl ? remoteGate(s.budgetUrl) : undefined);
   const clients = connectClients(s, transport);
-  // every client method counts its requests, for the report and the benchmark
-  // and notes every card a create/apply opened, for the report's `cards`
+  // every client call beats the heartbeat and notes every card a create/apply opened (the report's `cards`);
+  // the requests are counted where they are sent (the transport)
   const counted = <T extends object>(provider: Provider, c: T | undefined): T | undefined =>
     c &&
     new Proxy(c, {
@@ -134,7 +141,6 @@ export function harnessFor(s: SharedSession): Harness {
         const v = Reflect.get(target, key);
         if (typeof v !== 'function') return v;
         return (...args: unknown[]) => {
-          requests++;
           beat();
           const [operation, body] = key === 'call' ? [String(args[0]), args[1]] : [String(key), args[0]];
           const sent = (v as (...a: unknown[]) => Promise<CallResult>).apply(target, args);
@@ -294,6 +300,11 @@ async function decide(
   running({ test: name, provider, rules: [...rules] });
   const control = h.s.control[provider];
   try {
+    if (!control?.ok && control?.reason?.startsWith('budget:')) {
+      // the positive control was cut by a budget: nothing here can be decided within it
+      f.cut(rules, control.reason);
+      return;
+    }
     if (!control?.ok) {
       for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
       throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
@@ -302,9 +313,13 @@ async function decide(
       const cases = await fn(f, h);
       if (typeof cases === 'number') task.meta.cases = cases;
     } catch (err) {
-      const line = errorLine(err, h.redactor);
-      for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
-      throw new Error(line);
+      // a budget ran out: the request was never sent; what this test had not decided is skipped, not an error
+      if (!isBudgetExhausted(err)) {
+        const line = errorLine(err, h.redactor);
+        for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
+        throw new Error(line);
+      }
+      f.cut(rules, err.message);
     }
   } finally {
     task.meta.findings = f.list();

@@ -19,12 +19,14 @@ import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
-import { createTransport } from '../wire/http.ts';
+import { createTransport, type RequestGate } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
+import { BudgetLedger, hasBudgets, isBudgetExhausted, localGate, publishLedger, readBudgetLimits, serveLedger } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
 import { beat } from './heartbeat.ts';
 import { orderToken, uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
+import { type PreflightReport, preflight } from './preflight.ts';
 import { defaultProfile, smallestAmounts, smokePollMs } from './profile.ts';
 import { startReceiver } from './receiver.ts';
 import { reconcile } from './reconcile.ts';
@@ -88,6 +90,8 @@ export interface SharedSession {
   waitMs: number;
   /** Real ms a final status is watched after it is first seen. */
   stabilityMs: number;
+  /** The run's budget ledger (src/conformance/budget.ts), asked before every request; absent: no budgets. */
+  budgetUrl?: string;
 }
 
 /** The part of a session a report may show: no secret, no key. */
@@ -101,6 +105,8 @@ export interface SessionSummary {
   control: Partial<Record<Provider, Control>>;
   /** Configured identifiers the report's last redaction pass leaves alone (not secrets, not cards). */
   identifiers?: string[];
+  /** Before the first case against a non-mock target: reachability and clock skew per provider. */
+  preflight?: PreflightReport;
 }
 
 export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
@@ -247,9 +253,17 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
     }
   }
   if (shared.gep) shared.identifiers = [shared.gep.userNo, shared.gep.certificateId];
-  const ledger = new CardLedger();
+  const cards = new CardLedger();
+  // one budget for the whole run, in this process; the suites' workers ask it over loopback
+  const limits = readBudgetLimits(env, external);
+  const budget = hasBudgets(limits) ? new BudgetLedger(limits) : undefined;
+  const served = budget ? await serveLedger(budget) : undefined;
+  publishLedger(budget);
+  if (served) shared.budgetUrl = served.url;
+  const gate = budget ? localGate(budget) : undefined;
+  const checked = await preflightOf(shared, gate);
   mark('control-start');
-  await positiveControl(shared, ledger);
+  await positiveControl(shared, cards, gate);
   mark('control-done');
   const summary: SessionSummary = {
     settings,
@@ -257,14 +271,16 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
     target: Object.fromEntries(
       settings.providers.map((p) => [p, { url: shared[p]!.baseUrl, embedded: shared[p]!.embedded, kind: kinds[p] }]),
     ),
-    cards: ledger.list(),
+    cards: cards.list(),
     control: shared.control,
     ...(shared.identifiers ? { identifiers: shared.identifiers } : {}),
+    ...(checked ? { preflight: checked } : {}),
   };
   return {
     shared,
     summary,
     close: async () => {
+      await served?.close();
       await receiver.close();
       await mock?.close();
     },
@@ -275,8 +291,8 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
  * Valid requests that must succeed. A target that refuses them all (bad credentials, wrong keys, a
  * provider that refuses everything) cannot be tested: its negative results would mean nothing.
  */
-async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<void> {
-  const transport = createTransport(s.limits);
+async function positiveControl(s: SharedSession, ledger: CardLedger, gate: RequestGate | undefined): Promise<void> {
+  const transport = createTransport(s.limits, gate);
   const redactor = createRedactor({ secrets: s.secrets });
   const sent: Partial<Record<Provider, number>> = {};
   // counted by client: the providers' controls run at once
@@ -286,7 +302,8 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
   const smoke = s.settings.profile === 'smoke';
   try {
     // the segment list first (every provider's cases read it as a known value), then the providers' controls at once
-    if (s.settings.providers.includes('alchemy')) {
+    // (a provider the preflight refused is not tested: its control says why, and sends nothing)
+    if (s.settings.providers.includes('alchemy') && !s.control.alchemy) {
       try {
         const seg = await clients.alchemy!.segmentList();
         const model = (seg.body as { model?: { vid?: string }[] } | undefined)?.model;
@@ -298,6 +315,7 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
     }
     const controls = new Map<Provider, Control>();
     const controlOf = async (provider: Provider): Promise<void> => {
+      if (s.control[provider]) return;
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
       const g = { mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } };
@@ -305,8 +323,8 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
         validObject(planOf(provider, operation, 'request'), g, {
           // every field that has a default is sent: the control must not hang on how a provider reads an absence
           present: Object.keys(catalogue().operation(provider, operation).defaults),
-          // smoke: one control, for the smallest legal amounts
-          ...(smoke ? { text: smallestAmounts(provider, operation, g) } : {}),
+          // smoke, or any run under budgets: the smallest legal amounts (a spend budget must not end at the control)
+          ...(smoke || gate ? { text: smallestAmounts(provider, operation, g) } : {}),
         }),
         { numRuns: smoke ? 1 : 2, seed: s.settings.seed },
       );
@@ -330,6 +348,11 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
               ? r.problem.message
               : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
         } catch (err) {
+          // a budget ran out: nothing more is sent; the rules are skipped with the budget's name (harness.ts)
+          if (isBudgetExhausted(err)) {
+            reason = err.message;
+            break;
+          }
           reason = errorLine(err, redactor);
           // a target that does not answer is reported after one case's deadline × attempts, not after every sample's
           if (err instanceof WireError && (err.kind === 'timeout' || err.kind === 'connect')) break;
@@ -347,7 +370,7 @@ async function positiveControl(s: SharedSession, ledger: CardLedger): Promise<vo
     };
     await Promise.all(s.settings.providers.map(controlOf));
     // in the providers' order, whichever answered first
-    for (const provider of s.settings.providers) s.control[provider] = controls.get(provider)!;
+    for (const provider of s.settings.providers) if (controls.has(provider)) s.control[provider] = controls.get(provider)!;
   } finally {
     await transport.close();
   }
@@ -389,6 +412,24 @@ export function callbackSkipReason(
 
 /** A random run id (`run --run-id` unset): ten hex digits. */
 export const newRunId = (): string => randomBytes(5).toString('hex');
+
+/**
+ * The preflight of every provider that is not the embedded mock (reachability, clock skew), before the
+ * positive control; a refused provider gets a failed control naming the preflight's finding.
+ */
+async function preflightOf(s: SharedSession, gate: RequestGate | undefined): Promise<PreflightReport | undefined> {
+  const targets = Object.fromEntries(s.settings.providers.filter((p) => s[p] && !s[p].embedded).map((p) => [p, s[p]!.baseUrl]));
+  if (Object.keys(targets).length === 0) return undefined;
+  const transport = createTransport(s.limits, gate);
+  try {
+    const report = await preflight(targets, transport, createRedactor({ secrets: s.secrets }));
+    for (const [p, r] of Object.entries(report) as [Provider, NonNullable<PreflightReport[Provider]>][])
+      if (!r.ok) s.control[p] = { ok: false, accepted: 0, sent: 0, reason: `preflight: ${r.problem}` };
+    return report;
+  } finally {
+    await transport.close();
+  }
+}
 
 export function connectClients(s: SharedSession, transport: ReturnType<typeof createTransport>) {
   return {

@@ -4,6 +4,7 @@
  * Bounded in time and in requests: against a sandbox every candidate is a real create.
  */
 import fc from 'fast-check';
+import { isBudgetExhausted } from './budget.ts';
 
 export interface Shrunk {
   value: unknown;
@@ -19,12 +20,20 @@ export async function shrinkFailure(
   budget = { ms: 4000, tries: 60 },
 ): Promise<Shrunk | undefined> {
   let tries = 0;
+  let stopped = false;
   const details = await fc.check(
     fc.asyncProperty(arb, async (v) => {
       tries++;
       // past the budget every candidate "holds": shrinking stops at the last failure found
-      if (tries > budget.tries) return true;
-      return !(await fails(v));
+      if (tries > budget.tries || stopped) return true;
+      try {
+        return !(await fails(v));
+      } catch (err) {
+        // the run's request budget ran out: a candidate that was never sent neither fails nor holds; stop here
+        if (!isBudgetExhausted(err)) throw err;
+        stopped = true;
+        return true;
+      }
     }),
     { seed, path, interruptAfterTimeLimit: budget.ms, markInterruptAsFailure: false, endOnFailure: false },
   );

@@ -11,8 +11,11 @@
  * (the broker then knows the pact as unverified, which `can-i-deploy` refuses).
  */
 import { createHash } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { DEFAULT_LIMITS } from '../config/env.ts';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
+import { createDispatcher } from '../wire/dispatcher.ts';
 import { CardConformanceError, EXIT } from '../wire/errors.ts';
 import { undici } from '../wire/undici.ts';
 import type { InteractionResult } from './verify.ts';
@@ -69,6 +72,8 @@ export interface PublishInput {
   out: (line: string) => void;
 }
 
+let brokerDispatcher: Dispatcher | undefined;
+
 export async function publish(input: PublishInput): Promise<void> {
   const base = input.brokerUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = {
@@ -76,11 +81,14 @@ export async function publish(input: PublishInput): Promise<void> {
     accept: 'application/hal+json, application/json',
     ...(input.token ? { authorization: `Bearer ${input.token}` } : {}),
   };
+  // the same proxy-aware route as every target request (src/wire/dispatcher.ts), living as long as undici's global one
+  brokerDispatcher ??= createDispatcher(DEFAULT_LIMITS);
+  const dispatcher = brokerDispatcher;
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const url = path.startsWith('http') ? path : `${base}${path}`;
     let res: Awaited<ReturnType<ReturnType<typeof undici>['request']>>;
     try {
-      res = await undici().request(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await undici().request(url, { method, headers, dispatcher, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
       throw new BrokerError(`the Pact Broker at ${new URL(base).origin} cannot be reached (${(err as { code?: string }).code ?? 'error'})`);
     }

@@ -5,10 +5,12 @@
  */
 
 import { kindLabel } from '../config/target-kind.ts';
+import type { BudgetReport } from '../conformance/budget.ts';
 import { mergeCards, type OpenedCard } from '../conformance/cards.ts';
 import { expectedOf } from '../conformance/evidence.ts';
 import type { Finding, RuleVerdict } from '../conformance/findings.ts';
 import { mergeFinding } from '../conformance/findings.ts';
+import { type PreflightReport, preflightLines } from '../conformance/preflight.ts';
 import type { SessionSummary } from '../conformance/session.ts';
 import { type Catalogue, catalogue as shipped } from '../spec/catalogue.ts';
 import { lintSpec, type SpecFinding } from '../spec/lint.ts';
@@ -109,6 +111,10 @@ export interface ConformanceReport {
   pacts?: PactInteractionResult[];
   /** `run --shard i/n`: this report holds one slice of the suite files (vitest's sharding); `merge` joins the slices. */
   shard?: { index: number; count: number };
+  /** Before the first case against a non-mock target: reachability (route), clock skew per provider; absent on the embedded mock. */
+  preflight?: PreflightReport;
+  /** The run's budgets (limits, used, which ran out, Retry-After waits); absent when none was in force (the embedded mock's default). */
+  budgets?: BudgetReport;
 }
 
 export interface PactInteractionResult {
@@ -149,6 +155,8 @@ export interface ReportInput {
   mockRequests?: Partial<Record<Provider, number>>;
   /** `--min-coverage`: the percentage of MUST rules that must be decided. */
   minCoverage?: number;
+  /** The budget ledger's account at the end of the run (src/conformance/budget.ts `budgetReport()`). */
+  budgets?: BudgetReport;
 }
 
 /** Why a rule no finding decided is skipped, by default; and when the run never started. `merge` reads both. */
@@ -218,6 +226,10 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const verdict: RunVerdict =
     fatalFail > 0 || expired.length > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : cov.met ? 'pass' : 'fail';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
+  const refused = Object.entries(input.session?.preflight ?? {}).filter(([, p]) => !p.ok);
+  const ranOut = input.budgets?.exhausted
+    ? `; budget "${input.budgets.exhausted}" ran out: ${rules.filter((r) => r.reason?.startsWith('budget:')).length} rules skipped`
+    : '';
   const waivedNote = count('waived') ? `, ${count('waived')} waived` : '';
   const expiredNote = expired.length
     ? `expired waiver${expired.length > 1 ? 's' : ''} for ${expired.map((w) => `${w.id} (${w.owner}, expired ${w.expires})`).join(', ')}`
@@ -233,10 +245,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
           : expiredNote
             ? `not conformant: ${expiredNote}`
             : `not conformant: ${cov.line}`
-        : controlFailed.length > 0
-          ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
-          : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
-  const headline = cov.met || !cov.line || lead.endsWith(cov.line) ? lead : `${lead}; ${cov.line}`;
+        : refused.length > 0
+          ? `could not be tested: preflight refused ${refused.map(([p, r]) => `${p} (${r.problem})`).join('; ')}`
+          : controlFailed.length > 0
+            ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
+            : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
+  const headline = (cov.met || !cov.line || lead.endsWith(cov.line) ? lead : `${lead}; ${cov.line}`) + ranOut;
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
@@ -284,6 +298,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
     rules,
     ...(input.pacts ? { pacts: input.pacts } : {}),
     ...(input.shard ? { shard: input.shard } : {}),
+    ...(input.session?.preflight ? { preflight: input.session.preflight } : {}),
+    ...(input.budgets ? { budgets: input.budgets } : {}),
   };
 }
 
@@ -302,11 +318,24 @@ export function targetLine(r: Pick<ConformanceReport, 'target'>): string {
   return entries.map(([p], i) => `${p}: ${label(kinds[i]!)}`).join(', ');
 }
 
+/** `budgets: 37/200 requests, USD 20/100, 41 s/900 s at 2 requests/s; ran out: requests; 1 Retry-After (1.0 s)` */
+function budgetLine(b: BudgetReport): string {
+  const l = b.limits;
+  const parts = [
+    `${b.used.requests}${l.maxRequests !== undefined ? `/${l.maxRequests}` : ''} requests`,
+    ...Object.entries(l.maxSpend ?? {}).map(([c, max]) => `${c} ${b.used.spend[c] ?? 0}/${max}`),
+    `${Math.round(b.used.timeMs / 1000)} s${l.maxTimeMs !== undefined ? `/${Math.round(l.maxTimeMs / 1000)} s` : ''}`,
+  ];
+  return `  budgets: ${parts.join(', ')}${l.rate !== undefined ? ` at ${l.rate} requests/s` : ''}; ${b.exhausted ? `RAN OUT: ${b.exhausted} (${b.refused} requests refused, never sent)` : 'none ran out'}; Retry-After honoured ${b.retryAfter.count} times (${(b.retryAfter.waitedMs / 1000).toFixed(1)} s)`;
+}
+
 /** The one-screen summary printed at the end of a run. */
 export function summaryText(r: ConformanceReport, path: string): string {
   const lines = [
     '',
     `card-conformance: ${r.verdict.toUpperCase()} against ${targetLine(r)} — ${r.headline}`,
+    ...preflightLines(r.preflight),
+    ...(r.budgets ? [budgetLine(r.budgets)] : []),
     `  target: ${Object.entries(r.target)
       .map(([p, t]) => `${p} ${t.embedded ? 'embedded mock' : t.url}`)
       .join(

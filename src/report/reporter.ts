@@ -5,6 +5,7 @@
  */
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
+import { budgetReport } from '../conformance/budget.ts';
 import type { OpenedCard } from '../conformance/cards.ts';
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
@@ -163,6 +164,7 @@ export class ConformanceReporter implements Reporter {
       const control = session?.control[p]?.requests ?? 0;
       if (session?.target[p] || this.byProvider[p] !== undefined) requestsByProvider[p] = (this.byProvider[p] ?? 0) + control;
     }
+    const budgets = budgetReport();
     const report = buildReport({
       requestsByProvider,
       ruleRequests: this.byRule,
@@ -181,6 +183,7 @@ export class ConformanceReporter implements Reporter {
       providers: this.opts.providers,
       ...(this.opts.gate ? { gate: this.opts.gate } : {}),
       ...(this.opts.shard ? { shard: this.opts.shard } : {}),
+      ...(budgets ? { budgets } : {}),
     });
     const paths = writeReports(this.opts.reportDir, report, this.opts.secrets, session?.identifiers);
     const path = paths.json;

@@ -17,6 +17,7 @@
  * does not go stale during a long wait: the hook must sign the SAME body.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createDispatcher } from './dispatcher.ts';
 import { type CallContext, WireError, type WireErrorKind } from './errors.ts';
 import { undici } from './undici.ts';
 
@@ -55,7 +56,52 @@ export interface SendRequest {
   retry?: RetryPolicy;
   /** Headers for attempts after the first, e.g. re-signed for a fresh timestamp. Same body. */
   rebuildHeaders?: () => HeaderRecord;
+  /** The money this request would move if accepted (the spend budget); from the business body (src/client/money.ts). */
+  money?: { currency: string; amount: number };
 }
+
+/** What the gate is asked before every attempt on the wire. */
+export interface GateTicket {
+  provider: string;
+  operation: string;
+  /** 1 for the first attempt of a `send`; later ones resend the same body. */
+  attempt: number;
+  /**
+   * Money this attempt may move: the first attempt's, and again after a failure whose outcome is unknown
+   * (timeout, reset); none after a 429/503 (the target said "not now", it did not act) or a connect failure.
+   */
+  money?: { currency: string; amount: number };
+  /** Ms to wait before sending (a retry's Retry-After or backoff); the gate does the waiting. */
+  delayMs: number;
+  /** The wait is the target's own `Retry-After` on a 429/503. */
+  retryAfter?: boolean;
+}
+
+/**
+ * THE request gate (src/conformance/budget.ts holds the budgeted ones): every attempt of every request
+ * a transport sends is first admitted by it. It resolves when the attempt may go (after waiting
+ * `delayMs` and any rate-limit slot) or throws (a budget ran out): then the attempt is never sent.
+ */
+export interface RequestGate {
+  acquire(ticket: GateTicket): Promise<void>;
+}
+
+const listeners = new Set<(t: GateTicket) => void>();
+/**
+ * Be told of every attempt a transport of this process sends (after its gate let it through): the
+ * per-test and per-rule request counts. Returns the unsubscribe.
+ */
+export function onRequest(listener: (t: GateTicket) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The gate without budgets: it only waits the delay it is given. */
+export const OPEN_GATE: RequestGate = {
+  acquire: async (t) => {
+    if (t.delayMs > 0) await sleep(t.delayMs);
+  },
+};
 
 export interface SendResult {
   status: number;
@@ -133,19 +179,15 @@ function definedHeaders(h: HeaderRecord): Record<string, string> {
   return Object.fromEntries(Object.entries(h).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export function createTransport(options: TransportOptions): Transport {
-  const { Agent, request } = undici();
-  const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs },
-    headersTimeout: options.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs,
-  });
+export function createTransport(options: TransportOptions, gate: RequestGate = OPEN_GATE): Transport {
+  // the one route of every command (run, call, proxy, verify-pacts): HTTP(S)_PROXY / NO_PROXY honoured
+  const agent = createDispatcher(options);
 
   /** One attempt. Throws a `WireError` for too-large, anything else raw (classified by the caller). */
   async function attempt(req: SendRequest, call: CallContext, headers: HeaderRecord, n: number) {
     const tooLarge = (size: string) =>
       new WireError(call, 'too-large', `the answer is larger than ${options.maxBodyBytes} bytes (${size})`, { attempts: n });
-    const res = await request(req.url, {
+    const res = await undici().request(req.url, {
       method: req.method,
       headers: definedHeaders(headers),
       body: req.body,
@@ -179,12 +221,25 @@ export function createTransport(options: TransportOptions): Transport {
     const tries = req.retry ? Math.max(1, Math.floor(req.retry.tries)) : 1;
     const maxDelayMs = req.retry?.maxDelayMs ?? 0;
     let headers = req.headers;
+    // what the next attempt asks the gate: the wait before it and the money it may move
+    let next: { delayMs: number; retryAfter?: boolean; charge: boolean } = { delayMs: 0, charge: true };
     for (let n = 1; ; n++) {
+      const ticket: GateTicket = {
+        provider: req.provider,
+        operation: req.operation,
+        attempt: n,
+        delayMs: next.delayMs,
+        ...(next.retryAfter ? { retryAfter: true } : {}),
+        ...(next.charge && req.money ? { money: req.money } : {}),
+      };
+      await gate.acquire(ticket);
+      for (const l of listeners) l(ticket);
       if (n > 1 && req.rebuildHeaders) headers = req.rebuildHeaders();
       try {
         const res = await attempt(req, call, headers, n);
         if (n < tries && RETRIED_STATUSES.has(res.status)) {
-          await sleep(retryDelayMs(res.headers['retry-after'], n, maxDelayMs));
+          const retryAfter = res.headers['retry-after'];
+          next = { delayMs: retryDelayMs(retryAfter, n, maxDelayMs), ...(retryAfter ? { retryAfter: true } : {}), charge: false };
           continue;
         }
         return { ...res, durationMs: performance.now() - started, attempts: n };
@@ -192,7 +247,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (err instanceof WireError) throw err;
         const failure = classify(err, options);
         if (n < tries && RETRIED_KINDS.has(failure.kind)) {
-          await sleep(retryDelayMs(undefined, n, maxDelayMs));
+          next = { delayMs: retryDelayMs(undefined, n, maxDelayMs), charge: failure.kind !== 'connect' };
           continue;
         }
         const tried = n > 1 ? ` after ${n} attempts` : '';

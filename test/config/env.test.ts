@@ -6,6 +6,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, LIMIT_VARIABLES, loadConfig, VARIABLES } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/config/errors.ts';
+import { BUDGET_VARIABLES } from '../../src/conformance/budget.ts';
 import { SETTINGS_VARIABLES } from '../../src/conformance/settings.ts';
 import { MOCK_VARIABLES } from '../../src/mock/env.ts';
 import { BROKER_VARIABLES } from '../../src/pact/broker.ts';
@@ -243,6 +244,7 @@ describe('.env.example', () => {
       [
         ...VARIABLES,
         ...Object.values(SETTINGS_VARIABLES),
+        ...Object.values(BUDGET_VARIABLES),
         ...MOCK_VARIABLES,
         SPECS_VARIABLE,
         SPEC_VERSION_VARIABLE,

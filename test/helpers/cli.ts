@@ -3,6 +3,14 @@ import { execFile } from 'node:child_process';
 
 export const BIN = new URL('../../bin/card-conformance.mjs', import.meta.url).pathname;
 
+/** Switches every sandbox budget default off, for a whole suite run against a local mock given by URL. */
+export const NO_BUDGETS = {
+  CARD_CONFORMANCE_MAX_REQUESTS: 'off',
+  CARD_CONFORMANCE_RATE: 'off',
+  CARD_CONFORMANCE_MAX_TIME: 'off',
+  CARD_CONFORMANCE_MAX_SPEND: 'off',
+} as const;
+
 export interface CliResult {
   code: number;
   stdout: string;

@@ -16,7 +16,7 @@ import { type RunningMock, startMock } from '../../src/mock/server.ts';
 import { decodeSealed, encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { maskPan, withCheckDigit } from '../../src/wire/luhn.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, NO_BUDGETS } from '../helpers/cli.ts';
 
 const SECRET = 'canary-secret-KEY-0731';
 const ACCESS_KEY = 'canary-access-4412';
@@ -109,6 +109,8 @@ beforeAll(async () => {
   const out = join(dir, 'report');
   const stepSummary = join(dir, 'step-summary.md');
   const r = await cli(['run', '--runs', '4', '--base-url', url, '--report-dir', out], {
+    // the whole suite against a local mock given by URL: no sandbox budgets (src/conformance/budget.ts)
+    ...NO_BUDGETS,
     ALCHEMY_ACCESS_KEY: ACCESS_KEY,
     ALCHEMY_SECRET_KEY: SECRET,
     ALCHEMY_EMAIL: 'canary@example.test',

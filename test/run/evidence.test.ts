@@ -20,7 +20,7 @@ import { catalogue } from '../../src/spec/catalogue.ts';
 import { getPath, relativePath } from '../../src/spec/evaluate.ts';
 import { decodeSealed } from '../../src/wire/gep-envelope.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, NO_BUDGETS } from '../helpers/cli.ts';
 
 const RESULT_RULE = 'gep-expiry-mismatch';
 const REQUEST_RULE = 'gep-accepts-past-start-date';
@@ -95,6 +95,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'platform.pem'), g.platformPublicPem);
   const out = join(dir, 'report');
   const r = await cli(['run', '--provider', 'gep', '--runs', '4', '--base-url', mock.url, '--report-dir', out], {
+    // the whole suite against a local mock given by URL: no sandbox budgets (src/conformance/budget.ts)
+    ...NO_BUDGETS,
     GEP_USER_NO: g.userNo,
     GEP_CERTIFICATE_ID: g.certificateId,
     GEP_MERCHANT_PRIVATE_KEY: join(dir, 'merchant.pem'),

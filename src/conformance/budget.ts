@@ -1,0 +1,303 @@
+/**
+ * Budgets: the one request gate every request of a run passes (the transport asks it before every
+ * attempt: creates, follow-ups, status polls, retries, the preflight and the positive control).
+ *
+ * - requests: attempts on the wire, retries included (`--max-requests`, CARD_CONFORMANCE_MAX_REQUESTS);
+ * - rate: requests per second, a token bucket holding one token (`--rate`, CARD_CONFORMANCE_RATE);
+ * - time: wall time from the session's start (`--max-time`, CARD_CONFORMANCE_MAX_TIME);
+ * - spend per currency: the money the requests would move if accepted (`--max-spend USD=100`,
+ *   CARD_CONFORMANCE_MAX_SPEND), counted when sent, never given back (a refusal that still debited
+ *   would otherwise slip through).
+ *
+ * The ledger lives in the process that opens the session (vitest's global setup); the suites' worker
+ * processes ask it over loopback HTTP before each request (`remoteGate`), so the budget is one for the
+ * whole run. Without any budget (the embedded mock's default) there is no ledger and no server: the
+ * transport's open gate costs nothing. Once one budget refuses a request, the run has run out: every
+ * later request is refused too, never sent, and the rules not decided are `skipped` "budget: <which>".
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { ConfigError } from '../config/errors.ts';
+import type { GateTicket, RequestGate } from '../wire/http.ts';
+import { beat } from './heartbeat.ts';
+import { DURATION_EXAMPLES, parseDuration } from './waits.ts';
+
+export const BUDGET_VARIABLES = {
+  maxRequests: 'CARD_CONFORMANCE_MAX_REQUESTS',
+  rate: 'CARD_CONFORMANCE_RATE',
+  maxTime: 'CARD_CONFORMANCE_MAX_TIME',
+  maxSpend: 'CARD_CONFORMANCE_MAX_SPEND',
+} as const;
+
+export interface BudgetLimits {
+  maxRequests?: number;
+  /** Requests per second. */
+  rate?: number;
+  maxTimeMs?: number;
+  /** Major units per currency (USD, not cents). */
+  maxSpend?: Record<string, number>;
+}
+
+/**
+ * The defaults against any target that is not the embedded mock: 2 requests/s, 200 requests, 100 USD,
+ * and 15 minutes of wall time (200 requests at 2/s take 100 s; the profile's longest wait for an
+ * asynchronous outcome is 6 minutes; 15 minutes holds both with room and ends a run stuck on polls).
+ */
+export const SANDBOX_BUDGETS: Readonly<Required<BudgetLimits>> = {
+  maxRequests: 200,
+  rate: 2,
+  maxTimeMs: 15 * 60_000,
+  maxSpend: { USD: 100 },
+};
+
+/** The budget names a refusal reports: `requests`, `time`, `spend USD`. (The rate only delays.) */
+export type BudgetName = 'requests' | 'time' | `spend ${string}`;
+
+export interface BudgetReport {
+  limits: { maxRequests?: number; rate?: number; maxTimeMs?: number; maxSpend?: Record<string, number> };
+  used: { requests: number; timeMs: number; spend: Record<string, number> };
+  /** The budget that ran out first (every later request was refused), or null. */
+  exhausted: BudgetName | null;
+  /** Requests refused by the gate (never sent). */
+  refused: number;
+  /** 429/503 answers whose `Retry-After` was waited out before sending the same request again. */
+  retryAfter: { count: number; waitedMs: number };
+}
+
+/** Thrown by a gate instead of sending: the request is never sent. */
+export class BudgetExhausted extends Error {
+  override readonly name = 'BudgetExhausted';
+  readonly which: BudgetName;
+  constructor(which: BudgetName) {
+    super(`budget: ${which}`);
+    this.which = which;
+  }
+}
+
+/** Also across module instances (vitest workers load modules more than once). */
+export const isBudgetExhausted = (err: unknown): err is BudgetExhausted =>
+  err instanceof Error && err.name === 'BudgetExhausted' && typeof (err as { which?: unknown }).which === 'string';
+
+function positiveNumber(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new ConfigError(name, `must be a positive number (got "${v}")`);
+  return n;
+}
+
+/** `USD=100`, `USD=100,EUR=50` (also repeated flags joined by commas): major units per currency. */
+export function parseSpend(name: string, text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z]{3})=(.+)$/.exec(part);
+    if (!m) throw new ConfigError(name, `must be CURRENCY=AMOUNT pairs such as USD=100 (got "${part}")`);
+    out[m[1]!.toUpperCase()] = positiveNumber(name, m[2]!);
+  }
+  if (Object.keys(out).length === 0) throw new ConfigError(name, 'must name at least one CURRENCY=AMOUNT, such as USD=100');
+  return out;
+}
+
+/**
+ * The run's budgets: each variable when set, else the sandbox default when any tested target is not the
+ * embedded mock (`external`), else none. `off` switches one default off explicitly.
+ */
+export function readBudgetLimits(env: Readonly<Record<string, string | undefined>>, external: boolean): BudgetLimits {
+  const get = (k: keyof typeof BUDGET_VARIABLES) => {
+    const v = env[BUDGET_VARIABLES[k]]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const out: BudgetLimits = {};
+  const pick = <K extends keyof BudgetLimits>(key: K, variable: keyof typeof BUDGET_VARIABLES, parse: (v: string) => BudgetLimits[K]) => {
+    const v = get(variable);
+    if (v === 'off') return;
+    const value = v !== undefined ? parse(v) : external ? SANDBOX_BUDGETS[key] : undefined;
+    if (value !== undefined) out[key] = value;
+  };
+  pick('maxRequests', 'maxRequests', (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1) throw new ConfigError(BUDGET_VARIABLES.maxRequests, `must be a whole number of at least 1 (got "${v}")`);
+    return n;
+  });
+  pick('rate', 'rate', (v) => positiveNumber(BUDGET_VARIABLES.rate, v));
+  pick('maxTimeMs', 'maxTime', (v) => {
+    const ms = parseDuration(v);
+    if (ms === undefined || ms < 1)
+      throw new ConfigError(BUDGET_VARIABLES.maxTime, `must be a positive duration such as ${DURATION_EXAMPLES} (got "${v}")`);
+    return ms;
+  });
+  pick('maxSpend', 'maxSpend', (v) => parseSpend(BUDGET_VARIABLES.maxSpend, v));
+  return out;
+}
+
+export const hasBudgets = (l: BudgetLimits): boolean => Object.keys(l).length > 0;
+
+/** One line for the summary: `200 requests, 2/s, 15m, USD 100`. */
+export function describeLimits(l: BudgetLimits): string {
+  const parts = [
+    ...(l.maxRequests !== undefined ? [`${l.maxRequests} requests`] : []),
+    ...(l.rate !== undefined ? [`${l.rate} requests/s`] : []),
+    ...(l.maxTimeMs !== undefined ? [`${Math.round(l.maxTimeMs / 1000)} s wall time`] : []),
+    ...Object.entries(l.maxSpend ?? {}).map(([c, a]) => `${c} ${a}`),
+  ];
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** A ledger's answer: send after `waitMs`, or refused. */
+export type Admission = { ok: true; waitMs: number } | { ok: false; which: BudgetName };
+
+/** The run's budgets and what has been used of them. One per run, in the session's process. */
+export class BudgetLedger {
+  readonly limits: BudgetLimits;
+  private readonly now: () => number;
+  private readonly started: number;
+  private requests = 0;
+  private refused = 0;
+  private readonly spend: Record<string, number> = {};
+  private exhausted: BudgetName | null = null;
+  /** When the rate's next token is free (epoch ms). */
+  private nextSlot = 0;
+  private readonly retryAfter = { count: 0, waitedMs: 0 };
+
+  constructor(limits: BudgetLimits, now: () => number = Date.now) {
+    this.limits = limits;
+    this.now = now;
+    this.started = now();
+  }
+
+  /** Reserve one request: its place under every budget, and when it may be sent. */
+  admit(t: Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'>): Admission {
+    const refuse = (which: BudgetName): Admission => {
+      this.exhausted ??= which;
+      this.refused++;
+      return { ok: false, which: this.exhausted };
+    };
+    if (this.exhausted) return refuse(this.exhausted);
+    const l = this.limits;
+    if (l.maxRequests !== undefined && this.requests + 1 > l.maxRequests) return refuse('requests');
+    if (t.money && t.money.amount > 0) {
+      const limit = l.maxSpend?.[t.money.currency];
+      // a currency with no budget of its own, while spend budgets are set, is refused: it cannot be bounded
+      if (l.maxSpend !== undefined && (limit === undefined || (this.spend[t.money.currency] ?? 0) + t.money.amount > limit + 1e-9))
+        return refuse(`spend ${t.money.currency}`);
+    }
+    const now = this.now();
+    const at = Math.max(now + t.delayMs, l.rate !== undefined ? this.nextSlot : 0);
+    if (l.maxTimeMs !== undefined && at >= this.started + l.maxTimeMs) return refuse('time');
+    if (l.rate !== undefined) this.nextSlot = at + 1000 / l.rate;
+    this.requests++;
+    if (t.money && t.money.amount > 0) this.spend[t.money.currency] = (this.spend[t.money.currency] ?? 0) + t.money.amount;
+    if (t.retryAfter) {
+      this.retryAfter.count++;
+      this.retryAfter.waitedMs += at - now;
+    }
+    return { ok: true, waitMs: at - now };
+  }
+
+  /** The budget that ran out, or null. */
+  ranOut(): BudgetName | null {
+    return this.exhausted;
+  }
+
+  report(): BudgetReport {
+    return {
+      limits: { ...this.limits },
+      used: {
+        requests: this.requests,
+        timeMs: this.now() - this.started,
+        spend: Object.fromEntries(Object.entries(this.spend).map(([c, a]) => [c, Math.round(a * 1e6) / 1e6])),
+      },
+      exhausted: this.exhausted,
+      refused: this.refused,
+      retryAfter: { ...this.retryAfter },
+    };
+  }
+}
+
+async function pass(a: Admission): Promise<void> {
+  if (!a.ok) throw new BudgetExhausted(a.which);
+  // waiting for a rate slot is progress: the run's watchdog hears it (a slow rate is not a stuck suite)
+  for (let left = a.waitMs; left > 0; left -= 1000) {
+    beat();
+    await sleep(Math.min(left, 1000));
+  }
+}
+
+/** The gate of the session's own process (preflight, positive control). */
+export function localGate(ledger: BudgetLedger): RequestGate {
+  return {
+    async acquire(t) {
+      await pass(ledger.admit(t));
+      // the run ran out while this one waited for its slot: it is not sent either
+      const out = ledger.ranOut();
+      if (out) throw new BudgetExhausted(out);
+    },
+  };
+}
+
+/** The gate of a worker process: asks the session's ledger over loopback before every request. */
+export function remoteGate(url: string): RequestGate {
+  // never through a proxy: the ledger is on this machine
+  const agent = new Agent({ connections: 4 });
+  let refused: BudgetName | undefined;
+  return {
+    async acquire(t) {
+      if (refused) throw new BudgetExhausted(refused);
+      const res = await request(`${url}/admit`, {
+        method: 'POST',
+        dispatcher: agent,
+        body: JSON.stringify({ delayMs: t.delayMs, retryAfter: t.retryAfter === true, money: t.money }),
+      });
+      const a = (await res.body.json()) as Admission;
+      if (!a.ok) refused = a.which;
+      await pass(a);
+      // the run ran out (as this worker learnt) while this one waited for its slot: it is not sent either
+      if (refused) throw new BudgetExhausted(refused);
+    },
+  };
+}
+
+/** The ledger's loopback server, for the worker processes. */
+export async function serveLedger(ledger: BudgetLedger): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let answer: Admission | BudgetReport;
+      try {
+        const t = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'>;
+        answer = req.url === '/admit' ? ledger.admit({ ...t, delayMs: Number(t.delayMs) || 0 }) : ledger.report();
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/**
+ * The run's ledger, for the report written in the same process (vitest's global setup and the run's
+ * reporter may load this module twice: the ledger is found through a process-wide symbol).
+ */
+const LEDGER = Symbol.for('card-conformance.budget-ledger');
+export function publishLedger(ledger: BudgetLedger | undefined): void {
+  (globalThis as Record<symbol, unknown>)[LEDGER] = ledger;
+}
+export function budgetReport(): BudgetReport | undefined {
+  return ((globalThis as Record<symbol, unknown>)[LEDGER] as BudgetLedger | undefined)?.report();
+}

@@ -4,8 +4,8 @@
  * The same for `card-conformance run` and a plain `npx vitest`.
  */
 import type { TestProject } from 'vitest/node';
-import { openSelfcheck, SELFCHECK_SUMMARIES_VARIABLE, SELFCHECK_VARIABLE, type SelfcheckPlan } from '../src/conformance/selfcheck.ts';
-import { openSession, SESSION_SUMMARY_VARIABLE, takeEarlySession } from '../src/conformance/session.ts';
+import { openSelfcheck, SELFCHECK_VARIABLE, type SelfcheckPlan } from '../src/conformance/selfcheck.ts';
+import { openSession, publishSessionSummary, takeEarlySession } from '../src/conformance/session.ts';
 import { mark } from '../src/conformance/timings.ts';
 
 export default async function setup(project: TestProject) {
@@ -16,14 +16,13 @@ export default async function setup(project: TestProject) {
     const sc = await openSelfcheck(JSON.parse(plan) as SelfcheckPlan, process.env);
     project.provide('conformance', sc.targets[0]!.session);
     project.provide('selfcheck', sc.targets);
-    process.env[SELFCHECK_SUMMARIES_VARIABLE] = JSON.stringify(sc.summaries);
     return sc.close;
   }
   // `run` may have opened it already, while vitest started (openSessionEarly)
   const { shared, summary, close } = await (takeEarlySession() ?? openSession(process.env));
   project.provide('conformance', shared);
   // for the run's reporter, in this same process: no secret in it
-  process.env[SESSION_SUMMARY_VARIABLE] = JSON.stringify(summary);
+  publishSessionSummary(structuredClone(summary));
   mark('setup-end');
   return close;
 }

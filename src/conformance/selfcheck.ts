@@ -10,8 +10,6 @@ import { openSession, type SessionSummary, type SharedSession } from './session.
 import { SETTINGS_VARIABLES } from './settings.ts';
 
 export const SELFCHECK_VARIABLE = 'CARD_CONFORMANCE_SELFCHECK';
-/** The targets' session summaries (no secret), for the selfcheck reporter in the same process. */
-export const SELFCHECK_SUMMARIES_VARIABLE = 'CARD_CONFORMANCE_SELFCHECK_SUMMARIES';
 
 /** What the selfcheck command asks for: which seeds, which deviations (all by default). */
 export interface SelfcheckPlan {

@@ -109,7 +109,19 @@ export interface SessionSummary {
   preflight?: PreflightReport;
 }
 
-export const SESSION_SUMMARY_VARIABLE = 'CARD_CONFORMANCE_SESSION_SUMMARY';
+/**
+ * The run's session summary, handed from the global setup to the run's reporter in the same process.
+ * Not an environment variable: the environment is copied into every worker, and one variable over
+ * 128 KiB (Linux's MAX_ARG_STRLEN) makes every worker's spawn fail. A global slot, since the global setup
+ * and the reporter may hold two instances of this module (vite's module runner and Node's loader).
+ */
+const SUMMARY_SLOT = Symbol.for('card-conformance.session-summary');
+export function publishSessionSummary(summary: SessionSummary): void {
+  (globalThis as Record<symbol, unknown>)[SUMMARY_SLOT] = summary;
+}
+export function sessionSummary(): SessionSummary | undefined {
+  return (globalThis as Record<symbol, unknown>)[SUMMARY_SLOT] as SessionSummary | undefined;
+}
 
 export interface OpenedSession {
   shared: SharedSession;

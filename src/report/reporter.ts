@@ -9,7 +9,7 @@ import { budgetReport } from '../conformance/budget.ts';
 import type { OpenedCard } from '../conformance/cards.ts';
 import type { Finding } from '../conformance/findings.ts';
 import { readHeartbeats } from '../conformance/heartbeat.ts';
-import { SESSION_SUMMARY_VARIABLE, type SessionSummary } from '../conformance/session.ts';
+import { type SessionSummary, sessionSummary } from '../conformance/session.ts';
 import { mark } from '../conformance/timings.ts';
 import { catalogue as shipped } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
@@ -147,8 +147,7 @@ export class ConformanceReporter implements Reporter {
   private mockRequests: Partial<Record<Provider, number>> | undefined;
 
   private session(): SessionSummary | undefined {
-    const raw = process.env[SESSION_SUMMARY_VARIABLE];
-    return raw ? (JSON.parse(raw) as SessionSummary) : undefined;
+    return sessionSummary();
   }
 
   /** Build, write and announce the report (once). */

@@ -108,7 +108,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'platform.pem'), platform.publicPem);
   const out = join(dir, 'report');
   const stepSummary = join(dir, 'step-summary.md');
-  const r = await cli(['run', '--runs', '4', '--base-url', url, '--report-dir', out], {
+  const r = await cli(['run', '--profile', 'full', '--runs', '4', '--base-url', url, '--report-dir', out], {
     // the whole suite against a local mock given by URL: no sandbox budgets (src/conformance/budget.ts)
     ...NO_BUDGETS,
     ALCHEMY_ACCESS_KEY: ACCESS_KEY,

@@ -35,9 +35,15 @@ describe('seeds', () => {
       const r = JSON.parse(readFileSync(join(dir, n, 'conformance.json'), 'utf8')) as ConformanceReport;
       // the clock, the mock's port, and the request count (polls of asynchronous outcomes follow the clock);
       // of the cards, the ids each mock gave them (in the order the concurrent requests happened to arrive)
-      const { startedAt: _s, durationMs: _d, testsMs: _m, target: _t, summary, cards, ...rest } = r;
-      const { requests: _r, ...counts } = summary;
-      return { ...rest, counts, cards: cards.map(({ cardId: _c, ...c }) => c) };
+      // and every request count (per provider, per rule, the mock's)
+      const { startedAt: _s, durationMs: _d, testsMs: _m, target: _t, summary, cards, rules, ...rest } = r;
+      const { requests: _r, requestsByProvider: _p, mockRequests: _k, ...counts } = summary;
+      return {
+        ...rest,
+        counts,
+        rules: rules.map(({ requests: _q, ...x }) => x),
+        cards: cards.map(({ cardId: _c, ...c }) => c),
+      };
     };
     const ra = read('a');
     expect(ra.seed).toBe(42);

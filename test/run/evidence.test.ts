@@ -94,7 +94,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'merchant.pem'), g.merchantPrivatePem);
   writeFileSync(join(dir, 'platform.pem'), g.platformPublicPem);
   const out = join(dir, 'report');
-  const r = await cli(['run', '--provider', 'gep', '--runs', '4', '--base-url', mock.url, '--report-dir', out], {
+  const r = await cli(['run', '--provider', 'gep', '--profile', 'full', '--runs', '4', '--base-url', mock.url, '--report-dir', out], {
     // the whole suite against a local mock given by URL: no sandbox budgets (src/conformance/budget.ts)
     ...NO_BUDGETS,
     GEP_USER_NO: g.userNo,

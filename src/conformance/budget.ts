@@ -57,7 +57,8 @@ export type BudgetName = 'requests' | 'time' | `spend ${string}`;
 
 export interface BudgetReport {
   limits: { maxRequests?: number; rate?: number; maxTimeMs?: number; maxSpend?: Record<string, number> };
-  used: { requests: number; timeMs: number; spend: Record<string, number> };
+  /** `spend`: the money of requests that may have moved it (sent, and not clearly refused); `released`: given back on a clear refusal. */
+  used: { requests: number; timeMs: number; spend: Record<string, number>; released: Record<string, number> };
   /** The budget that ran out first (every later request was refused), or null. */
   exhausted: BudgetName | null;
   /** Requests refused by the gate (never sent). */
@@ -157,6 +158,7 @@ export class BudgetLedger {
   private requests = 0;
   private refused = 0;
   private readonly spend: Record<string, number> = {};
+  private readonly released: Record<string, number> = {};
   private exhausted: BudgetName | null = null;
   /** When the rate's next token is free (epoch ms). */
   private nextSlot = 0;
@@ -197,6 +199,18 @@ export class BudgetLedger {
     return { ok: true, waitMs: at - now };
   }
 
+  /**
+   * A request the target clearly refused moved no money: its spend is free again (a budget that ran out
+   * stays out: the run has stopped sending).
+   */
+  release(money: { currency: string; amount: number }): void {
+    const used = this.spend[money.currency] ?? 0;
+    const back = Math.min(used, Math.max(0, money.amount));
+    if (back <= 0) return;
+    this.spend[money.currency] = used - back;
+    this.released[money.currency] = (this.released[money.currency] ?? 0) + back;
+  }
+
   /** The budget that ran out, or null. */
   ranOut(): BudgetName | null {
     return this.exhausted;
@@ -209,6 +223,7 @@ export class BudgetLedger {
         requests: this.requests,
         timeMs: this.now() - this.started,
         spend: Object.fromEntries(Object.entries(this.spend).map(([c, a]) => [c, Math.round(a * 1e6) / 1e6])),
+        released: Object.fromEntries(Object.entries(this.released).map(([c, a]) => [c, Math.round(a * 1e6) / 1e6])),
       },
       exhausted: this.exhausted,
       refused: this.refused,
@@ -235,6 +250,9 @@ export function localGate(ledger: BudgetLedger): RequestGate {
       const out = ledger.ranOut();
       if (out) throw new BudgetExhausted(out);
     },
+    async release(money) {
+      ledger.release(money);
+    },
   };
 }
 
@@ -257,6 +275,10 @@ export function remoteGate(url: string): RequestGate {
       // the run ran out (as this worker learnt) while this one waited for its slot: it is not sent either
       if (refused) throw new BudgetExhausted(refused);
     },
+    async release(money) {
+      const res = await request(`${url}/release`, { method: 'POST', dispatcher: agent, body: JSON.stringify(money) });
+      await res.body.text();
+    },
   };
 }
 
@@ -269,6 +291,10 @@ export async function serveLedger(ledger: BudgetLedger): Promise<{ url: string; 
       let answer: Admission | BudgetReport;
       try {
         const t = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'>;
+        if (req.url === '/release') {
+          const m = t as unknown as { currency?: unknown; amount?: unknown };
+          if (typeof m.currency === 'string' && typeof m.amount === 'number') ledger.release({ currency: m.currency, amount: m.amount });
+        }
         answer = req.url === '/admit' ? ledger.admit({ ...t, delayMs: Number(t.delayMs) || 0 }) : ledger.report();
       } catch {
         res.writeHead(400).end();

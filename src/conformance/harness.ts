@@ -9,13 +9,14 @@ import { describe, inject, it, type RunnerTestCase } from 'vitest';
 import type { GenContext } from '../../properties/generate.ts';
 import type { AlchemyClient } from '../client/alchemy.ts';
 import type { GepClient } from '../client/gep.ts';
+import { moneyOf } from '../client/money.ts';
 import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { msSinceMidnightIn, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
 import { hash32 } from '../wire/hash.ts';
-import { createTransport, onRequest, RETRIED_STATUSES } from '../wire/http.ts';
+import { createTransport, onRequest, RETRIED_STATUSES, type RequestGate } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { isBudgetExhausted, remoteGate } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
@@ -23,6 +24,7 @@ import { type EvidenceParts, evidenceOf } from './evidence.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import { beat, running } from './heartbeat.ts';
 import { orderToken } from './ids.ts';
+import { envelopeOf } from './judge.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import type { SelfcheckTarget } from './selfcheck.ts';
 import { connectClients, type SharedSession } from './session.ts';
@@ -130,7 +132,8 @@ export function harnessFor(s: SharedSession): Harness {
   const known = harnesses.get(key);
   if (known) return known;
   // every request of this worker passes the run's one budget ledger, when the run has budgets
-  const transport = createTransport(s.limits, s.budgetUrl ? remoteGate(s.budgetUrl) : undefined);
+  const gate = s.budgetUrl ? remoteGate(s.budgetUrl) : undefined;
+  const transport = createTransport(s.limits, gate);
   const clients = connectClients(s, transport);
   // every client call beats the heartbeat and notes every card a create/apply opened (the report's `cards`);
   // the requests are counted where they are sent (the transport)
@@ -145,8 +148,9 @@ export function harnessFor(s: SharedSession): Harness {
           const [operation, body] = key === 'call' ? [String(args[0]), args[1]] : [String(key), args[0]];
           const sent = (v as (...a: unknown[]) => Promise<CallResult>).apply(target, args);
           return sent.then(
-            (r) => {
+            async (r) => {
               ledger.note(provider, operation, r?.request?.body ?? body, r);
+              if (gate?.release) await releaseIfRefused(gate, provider, operation, r?.request?.body ?? body, r);
               return r;
             },
             (err: unknown) => {
@@ -350,4 +354,22 @@ export async function attempt(call: () => Promise<CallResult>, h: Harness): Prom
     if (err instanceof WireError) return { error: errorLine(err, h.redactor) };
     throw err;
   }
+}
+
+/**
+ * A spend budget counts a request's money when it is sent; a clear refusal (the provider's failure
+ * envelope, with a code, no transport problem, no 5xx) moved none, so its money is given back. An unclear
+ * answer (a timeout, garbage, a 5xx) keeps it counted: it may have moved.
+ */
+async function releaseIfRefused(gate: RequestGate, provider: Provider, operation: string, body: unknown, r: CallResult | undefined) {
+  if (!r || r.problem || r.status >= 500) return;
+  const money = moneyOf(provider, operation, body);
+  if (!money || money.amount <= 0) return;
+  let e: ReturnType<ReturnType<typeof envelopeOf>['read']>;
+  try {
+    e = envelopeOf(provider, operation).read(r);
+  } catch {
+    return;
+  }
+  if (e.ok && !e.accepted && e.code !== undefined) await gate.release!(money);
 }

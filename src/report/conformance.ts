@@ -323,7 +323,9 @@ function budgetLine(b: BudgetReport): string {
   const l = b.limits;
   const parts = [
     `${b.used.requests}${l.maxRequests !== undefined ? `/${l.maxRequests}` : ''} requests`,
-    ...Object.entries(l.maxSpend ?? {}).map(([c, max]) => `${c} ${b.used.spend[c] ?? 0}/${max}`),
+    ...Object.entries(l.maxSpend ?? {}).map(
+      ([c, max]) => `${c} ${b.used.spend[c] ?? 0}/${max}${b.used.released[c] ? ` (${b.used.released[c]} given back on refusals)` : ''}`,
+    ),
     `${Math.round(b.used.timeMs / 1000)} s${l.maxTimeMs !== undefined ? `/${Math.round(l.maxTimeMs / 1000)} s` : ''}`,
   ];
   return `  budgets: ${parts.join(', ')}${l.rate !== undefined ? ` at ${l.rate} requests/s` : ''}; ${b.exhausted ? `RAN OUT: ${b.exhausted} (${b.refused} requests refused, never sent)` : 'none ran out'}; Retry-After honoured ${b.retryAfter.count} times (${(b.retryAfter.waitedMs / 1000).toFixed(1)} s)`;

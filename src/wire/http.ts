@@ -84,6 +84,11 @@ export interface GateTicket {
  */
 export interface RequestGate {
   acquire(ticket: GateTicket): Promise<void>;
+  /**
+   * Give back the spend of a request the target clearly refused (its failure envelope, with a code):
+   * a refusal moves no money. Only a budgeted gate has it; an unclear answer is never released.
+   */
+  release?(money: { currency: string; amount: number }): Promise<void>;
 }
 
 const listeners = new Set<(t: GateTicket) => void>();

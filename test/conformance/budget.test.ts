@@ -53,6 +53,22 @@ describe('ledger', () => {
     expect(other.admit({ delayMs: 0, money: { currency: 'EUR', amount: 1 } })).toEqual({ ok: false, which: 'spend EUR' });
   });
 
+  it('gives back the spend of a clearly refused request, never more than was spent', () => {
+    const l = new BudgetLedger({ maxSpend: { USD: 100 } });
+    const usd = (amount: number) => ({ delayMs: 0, money: { currency: 'USD', amount } });
+    expect(l.admit(usd(60)).ok).toBe(true);
+    // the positive case of the release: without it the next 60 would be refused
+    expect(new BudgetLedger({ maxSpend: { USD: 100 } }).admit(usd(60)).ok).toBe(true);
+    l.release({ currency: 'USD', amount: 60 });
+    expect(l.admit(usd(60)).ok).toBe(true);
+    expect(l.report().used).toMatchObject({ spend: { USD: 60 }, released: { USD: 60 } });
+    // a release cannot make room the run never spent
+    l.release({ currency: 'USD', amount: 500 });
+    expect(l.report().used.spend).toEqual({ USD: 0 });
+    expect(l.admit(usd(100)).ok).toBe(true);
+    expect(l.admit(usd(1)).ok).toBe(false);
+  });
+
   it('spaces requests by the rate (one token) and refuses a slot past the wall time', () => {
     let clock = 1_000_000;
     const l = new BudgetLedger({ rate: 4, maxTimeMs: 1000 }, () => clock);
@@ -189,6 +205,21 @@ describe('the transport asks the gate before every attempt', () => {
       expect(refused).toHaveLength(3);
       expect(refused.every((r) => isBudgetExhausted(r.reason) && r.reason.message === 'budget: requests')).toBe(true);
       expect(ledger.report().used.requests).toBe(5);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it("a worker releases a refused request's spend through the served ledger", async () => {
+    const ledger = new BudgetLedger({ maxSpend: { USD: 10 } });
+    const served = await serveLedger(ledger);
+    try {
+      const gate = remoteGate(served.url);
+      const ticket = { provider: 'alchemy', operation: 'create', attempt: 1, delayMs: 0, money: { currency: 'USD', amount: 10 } };
+      await gate.acquire(ticket);
+      await gate.release!({ currency: 'USD', amount: 10 });
+      await gate.acquire(ticket);
+      expect(ledger.report().used).toMatchObject({ requests: 2, spend: { USD: 10 }, released: { USD: 10 } });
     } finally {
       await served.close();
     }

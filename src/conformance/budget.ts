@@ -59,7 +59,10 @@ export interface BudgetReport {
   limits: { maxRequests?: number; rate?: number; maxTimeMs?: number; maxSpend?: Record<string, number> };
   /** `spend`: the money of requests that may have moved it (sent, and not clearly refused); `released`: given back on a clear refusal. */
   used: { requests: number; timeMs: number; spend: Record<string, number>; released: Record<string, number> };
-  /** The budget that ran out first (every later request was refused), or null. */
+  /**
+   * The first budget that refused a request, or null: `requests` or `time` ran out (every later request
+   * was refused); `spend X` refused the requests that would have passed it (smaller ones still went).
+   */
   exhausted: BudgetName | null;
   /** Requests refused by the gate (never sent). */
   refused: number;
@@ -80,6 +83,12 @@ export class BudgetExhausted extends Error {
 /** Also across module instances (vitest workers load modules more than once). */
 export const isBudgetExhausted = (err: unknown): err is BudgetExhausted =>
   err instanceof Error && err.name === 'BudgetExhausted' && typeof (err as { which?: unknown }).which === 'string';
+
+/**
+ * A spend refusal stops that one request, not the run: it would move more money than the budget has left,
+ * while a request that moves less (a poll, a smaller amount) may still go. Requests and time run out for good.
+ */
+export const isSpendRefusal = (err: unknown): err is BudgetExhausted => isBudgetExhausted(err) && err.which.startsWith('spend ');
 
 function positiveNumber(name: string, v: string): number {
   const n = Number(v);
@@ -148,7 +157,23 @@ export function describeLimits(l: BudgetLimits): string {
 }
 
 /** A ledger's answer: send after `waitMs`, or refused. */
-export type Admission = { ok: true; waitMs: number } | { ok: false; which: BudgetName };
+/** `later`: a spend refusal that may turn into an admission once requests in flight give their money back. */
+export type Admission = { ok: true; waitMs: number } | { ok: false; which: BudgetName; later?: boolean };
+
+/**
+ * Ask for admission; while only the spend budget refuses, and only for now (money staked by requests in
+ * flight that a clear refusal will give back), ask again after 25, 50, … 1600 ms (about 3 s in all),
+ * then for good.
+ */
+async function admitWaiting(ask: (tentative: boolean) => Promise<Admission> | Admission): Promise<Admission> {
+  for (let wait = 25; ; wait *= 2) {
+    const last = wait > 1600;
+    const a = await ask(!last);
+    if (a.ok || !a.later || last) return a;
+    beat();
+    await sleep(wait);
+  }
+}
 
 /** The run's budgets and what has been used of them. One per run, in the session's process. */
 export class BudgetLedger {
@@ -159,7 +184,10 @@ export class BudgetLedger {
   private refused = 0;
   private readonly spend: Record<string, number> = {};
   private readonly released: Record<string, number> = {};
+  /** The first budget that refused a request (reported). */
   private exhausted: BudgetName | null = null;
+  /** Requests or time ran out: from then on every request is refused. */
+  private stopped: BudgetName | null = null;
   /** When the rate's next token is free (epoch ms). */
   private nextSlot = 0;
   private readonly retryAfter = { count: 0, waitedMs: 0 };
@@ -171,20 +199,25 @@ export class BudgetLedger {
   }
 
   /** Reserve one request: its place under every budget, and when it may be sent. */
-  admit(t: Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'>): Admission {
-    const refuse = (which: BudgetName): Admission => {
+  admit(t: Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'> & { tentative?: boolean }): Admission {
+    const refuse = (which: BudgetName, settled = true): Admission => {
+      // a tentative spend refusal is not recorded: the asker waits for in-flight refusals to give money back
+      if (t.tentative && !settled) return { ok: false, which, later: true };
       this.exhausted ??= which;
+      // a spend refusal refuses this request only (a smaller one may fit); requests and time end the run
+      if (!which.startsWith('spend ')) this.stopped ??= which;
       this.refused++;
-      return { ok: false, which: this.exhausted };
+      return { ok: false, which: this.stopped ?? which };
     };
-    if (this.exhausted) return refuse(this.exhausted);
+    if (this.stopped) return refuse(this.stopped);
     const l = this.limits;
     if (l.maxRequests !== undefined && this.requests + 1 > l.maxRequests) return refuse('requests');
     if (t.money && t.money.amount > 0) {
       const limit = l.maxSpend?.[t.money.currency];
       // a currency with no budget of its own, while spend budgets are set, is refused: it cannot be bounded
       if (l.maxSpend !== undefined && (limit === undefined || (this.spend[t.money.currency] ?? 0) + t.money.amount > limit + 1e-9))
-        return refuse(`spend ${t.money.currency}`);
+        // more than the whole budget never fits; within it, it may once requests in flight are refused
+        return refuse(`spend ${t.money.currency}`, limit === undefined || t.money.amount > limit + 1e-9);
     }
     const now = this.now();
     const at = Math.max(now + t.delayMs, l.rate !== undefined ? this.nextSlot : 0);
@@ -211,9 +244,9 @@ export class BudgetLedger {
     this.released[money.currency] = (this.released[money.currency] ?? 0) + back;
   }
 
-  /** The budget that ran out, or null. */
+  /** The budget that ran out for good (requests, time), or null. */
   ranOut(): BudgetName | null {
-    return this.exhausted;
+    return this.stopped;
   }
 
   report(): BudgetReport {
@@ -245,7 +278,7 @@ async function pass(a: Admission): Promise<void> {
 export function localGate(ledger: BudgetLedger): RequestGate {
   return {
     async acquire(t) {
-      await pass(ledger.admit(t));
+      await pass(await admitWaiting((tentative) => ledger.admit({ ...t, tentative })));
       // the run ran out while this one waited for its slot: it is not sent either
       const out = ledger.ranOut();
       if (out) throw new BudgetExhausted(out);
@@ -264,12 +297,15 @@ export function remoteGate(url: string): RequestGate {
   return {
     async acquire(t) {
       if (refused) throw new BudgetExhausted(refused);
-      const res = await request(`${url}/admit`, {
-        method: 'POST',
-        dispatcher: agent,
-        body: JSON.stringify({ delayMs: t.delayMs, retryAfter: t.retryAfter === true, money: t.money }),
+      const a = await admitWaiting(async (tentative) => {
+        const res = await request(`${url}/admit`, {
+          method: 'POST',
+          dispatcher: agent,
+          body: JSON.stringify({ delayMs: t.delayMs, retryAfter: t.retryAfter === true, money: t.money, tentative }),
+        });
+        return (await res.body.json()) as Admission;
       });
-      const a = (await res.body.json()) as Admission;
+      if (!a.ok && a.which.startsWith('spend ')) throw new BudgetExhausted(a.which);
       if (!a.ok) refused = a.which;
       await pass(a);
       // the run ran out (as this worker learnt) while this one waited for its slot: it is not sent either
@@ -290,12 +326,15 @@ export async function serveLedger(ledger: BudgetLedger): Promise<{ url: string; 
     req.on('end', () => {
       let answer: Admission | BudgetReport;
       try {
-        const t = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'>;
+        const t = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Pick<GateTicket, 'money' | 'delayMs' | 'retryAfter'> & {
+          tentative?: boolean;
+        };
         if (req.url === '/release') {
           const m = t as unknown as { currency?: unknown; amount?: unknown };
           if (typeof m.currency === 'string' && typeof m.amount === 'number') ledger.release({ currency: m.currency, amount: m.amount });
         }
-        answer = req.url === '/admit' ? ledger.admit({ ...t, delayMs: Number(t.delayMs) || 0 }) : ledger.report();
+        answer =
+          req.url === '/admit' ? ledger.admit({ ...t, delayMs: Number(t.delayMs) || 0, tentative: t.tentative === true }) : ledger.report();
       } catch {
         res.writeHead(400).end();
         return;

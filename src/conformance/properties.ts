@@ -8,11 +8,13 @@ import fc from 'fast-check';
 import { type Case, caseArbitrary, combinedEdges, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
-import { daysBetween } from '../checks/util.ts';
+import { clone, daysBetween, setAt } from '../checks/util.ts';
+import { moneyOf } from '../client/money.ts';
 import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
-import { relativePath } from '../spec/evaluate.ts';
+import { getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
+import { isSpendRefusal } from './budget.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
 import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
@@ -63,7 +65,11 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         `a${i.toString(36)}`,
         c.rules.map((id) => catalogue().byId.get(id)!.field),
       );
-      const r = await attempt(() => send(h, provider, operation, body), h);
+      const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
+      if (r === SPEND_REFUSED) {
+        for (const id of c.rules) f.skip(id, spendSkip(body, provider, operation));
+        return;
+      }
       if ('error' in r) {
         for (const id of c.rules) f.error(id, r.error);
         return;
@@ -305,7 +311,10 @@ export function rejection(provider: Provider, operation: string, name: string) {
     const perRule = smoke ? 1 : Math.max(2, Math.ceil(h.s.settings.runs / 8));
     const all = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
     // smoke: one refused request per MUST rule; the violations of SHOULD and INFO rules are not sent
-    const cases = smoke ? smokeInvalidCases(all) : all;
+    const picked = smoke ? smokeInvalidCases(all) : all;
+    // smoke, or any run under a spend budget: a case that breaks another field carries the smallest legal
+    // amount, so that a refused case stakes as little as the budget can give (an amount rule's own cases keep theirs)
+    const cases = smoke || h.s.budgetUrl ? withSmallestAmounts(provider, operation, picked, h) : picked;
     const failed: Case[] = [];
     if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
     if (smoke)
@@ -314,7 +323,11 @@ export function rejection(provider: Provider, operation: string, name: string) {
     await h.pool(cases, async (c, i) => {
       const rule = catalogue().byId.get(c.rules[0]!)!;
       const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
-      const r = await attempt(() => send(h, provider, operation, body), h);
+      const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
+      if (r === SPEND_REFUSED) {
+        f.skip(rule.id, spendSkip(body, provider, operation));
+        return;
+      }
       if ('error' in r) {
         f.error(rule.id, r.error);
         return;
@@ -338,8 +351,8 @@ export function rejection(provider: Provider, operation: string, name: string) {
       // card: it is never re-sent to confirm anything.
       const failing = first.list().filter((x) => x.verdict === 'fail');
       if (outcome === 'accepted' || failing.length === 0) return f.absorb(first.list());
-      const again = await attempt(() => send(h, provider, operation, body), h);
-      if ('error' in again) return f.absorb(first.list());
+      const again = await spendable(() => attempt(() => send(h, provider, operation, body), h));
+      if (again === SPEND_REFUSED || 'error' in again) return f.absorb(first.list());
       const second = new Findings();
       judge(again, second);
       const failsAgain = new Set(
@@ -404,4 +417,43 @@ export function behaviourRule(provider: Provider, operation: string, behaviour: 
     .find((x) => x.check.kind === 'behaviour' && x.check.behaviour === behaviour);
   if (!r) throw new Error(`${provider}.${operation}: no rule for the behaviour ${behaviour}`);
   return r.id;
+}
+
+const SPEND_REFUSED = Symbol('spend refused');
+/**
+ * One case whose request the spend budget refused (it would move more than is left) was never sent: its
+ * rule is skipped for that case, and the property goes on with the others (requests and time, which end
+ * the run, still cut the whole test in the harness).
+ */
+async function spendable<T>(send: () => Promise<T>): Promise<T | typeof SPEND_REFUSED> {
+  try {
+    return await send();
+  } catch (err) {
+    if (isSpendRefusal(err)) return SPEND_REFUSED;
+    throw err;
+  }
+}
+
+const spendSkip = (body: unknown, provider: Provider, operation: string): string => {
+  const m = moneyOf(provider, operation, body);
+  return m
+    ? `budget: spend ${m.currency} (this case would move ${m.amount} ${m.currency}, more than the budget has left)`
+    : 'budget: spend (this case would move more than the budget has left)';
+};
+
+/** The cases with every amount field they carry at its smallest legal value, but in the cases that break that field. */
+function withSmallestAmounts(provider: Provider, operation: string, cases: readonly Case[], h: Harness): Case[] {
+  const amounts = Object.entries(smallestAmounts(provider, operation, h.gen(provider)));
+  return cases.map((c) => {
+    const broken = new Set(c.rules.map((id) => relativePath(catalogue().byId.get(id)!)));
+    let value = c.value;
+    for (const [path, text] of amounts) {
+      if (broken.has(path) || !isPlainObject(value)) continue;
+      const was = getPath(value, path);
+      if (was === undefined) continue;
+      // the same JSON type as the case had (a number stays a number)
+      value = setAt(clone(value), path, typeof was === 'number' ? Number(text) : text);
+    }
+    return value === c.value ? c : { ...c, value };
+  });
 }

@@ -227,9 +227,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
     fatalFail > 0 || expired.length > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : cov.met ? 'pass' : 'fail';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
   const refused = Object.entries(input.session?.preflight ?? {}).filter(([, p]) => !p.ok);
-  const ranOut = input.budgets?.exhausted
-    ? `; budget "${input.budgets.exhausted}" ran out: ${rules.filter((r) => r.reason?.startsWith('budget:')).length} rules skipped`
-    : '';
+  const cutByBudget = rules.filter((r) => r.reason?.startsWith('budget:')).length;
+  const ranOut = !input.budgets?.exhausted
+    ? ''
+    : input.budgets.exhausted.startsWith('spend ')
+      ? `; budget "${input.budgets.exhausted}" refused ${input.budgets.refused} request(s) that would have passed it: ${cutByBudget} rules skipped`
+      : `; budget "${input.budgets.exhausted}" ran out: ${cutByBudget} rules skipped`;
   const waivedNote = count('waived') ? `, ${count('waived')} waived` : '';
   const expiredNote = expired.length
     ? `expired waiver${expired.length > 1 ? 's' : ''} for ${expired.map((w) => `${w.id} (${w.owner}, expired ${w.expires})`).join(', ')}`
@@ -328,7 +331,7 @@ function budgetLine(b: BudgetReport): string {
     ),
     `${Math.round(b.used.timeMs / 1000)} s${l.maxTimeMs !== undefined ? `/${Math.round(l.maxTimeMs / 1000)} s` : ''}`,
   ];
-  return `  budgets: ${parts.join(', ')}${l.rate !== undefined ? ` at ${l.rate} requests/s` : ''}; ${b.exhausted ? `RAN OUT: ${b.exhausted} (${b.refused} requests refused, never sent)` : 'none ran out'}; Retry-After honoured ${b.retryAfter.count} times (${(b.retryAfter.waitedMs / 1000).toFixed(1)} s)`;
+  return `  budgets: ${parts.join(', ')}${l.rate !== undefined ? ` at ${l.rate} requests/s` : ''}; ${b.exhausted ? `${b.exhausted.startsWith('spend ') ? 'REFUSED BY' : 'RAN OUT:'} ${b.exhausted} (${b.refused} requests refused, never sent)` : 'none ran out'}; Retry-After honoured ${b.retryAfter.count} times (${(b.retryAfter.waitedMs / 1000).toFixed(1)} s)`;
 }
 
 /** The one-screen summary printed at the end of a run. */

@@ -47,8 +47,15 @@ describe('ledger', () => {
     expect(l.admit({ delayMs: 0 }).ok).toBe(true); // a poll moves no money
     expect(l.admit({ delayMs: 0, money: { currency: 'USD', amount: 0.01 } })).toEqual({ ok: false, which: 'spend USD' });
     expect(l.report().used.spend).toEqual({ USD: 100 });
-    // after the first refusal the run has run out: a poll is refused too, naming the budget that ran out
-    expect(l.admit({ delayMs: 0 })).toEqual({ ok: false, which: 'spend USD' });
+    // a spend refusal refuses that request only: a poll (no money) still goes, and the report names the budget
+    expect(l.admit({ delayMs: 0 }).ok).toBe(true);
+    expect(l.report()).toMatchObject({ exhausted: 'spend USD', refused: 1 });
+    expect(l.ranOut()).toBeNull();
+    // requests and time end the run: after them even a poll is refused
+    const ended = new BudgetLedger({ maxRequests: 1, maxSpend: { USD: 100 } });
+    expect(ended.admit({ delayMs: 0 }).ok).toBe(true);
+    expect(ended.admit({ delayMs: 0, money: { currency: 'USD', amount: 1 } })).toEqual({ ok: false, which: 'requests' });
+    expect(ended.admit({ delayMs: 0 })).toEqual({ ok: false, which: 'requests' });
     const other = new BudgetLedger({ maxSpend: { USD: 100 } });
     expect(other.admit({ delayMs: 0, money: { currency: 'EUR', amount: 1 } })).toEqual({ ok: false, which: 'spend EUR' });
   });
@@ -67,6 +74,35 @@ describe('ledger', () => {
     expect(l.report().used.spend).toEqual({ USD: 0 });
     expect(l.admit(usd(100)).ok).toBe(true);
     expect(l.admit(usd(1)).ok).toBe(false);
+  });
+
+  it('a spend refusal that money in flight may undo is tentative: not recorded, and the gate waits for the release', async () => {
+    const l = new BudgetLedger({ maxSpend: { USD: 100 } });
+    const usd = (amount: number, tentative: boolean) => ({ delayMs: 0, money: { currency: 'USD', amount }, tentative });
+    expect(l.admit(usd(90, false)).ok).toBe(true);
+    expect(l.admit(usd(20, true))).toEqual({ ok: false, which: 'spend USD', later: true });
+    expect(l.report()).toMatchObject({ exhausted: null, refused: 0 });
+    // more than the whole budget never fits: refused for good at once
+    expect(l.admit(usd(101, true))).toEqual({ ok: false, which: 'spend USD' });
+    expect(l.report()).toMatchObject({ exhausted: 'spend USD', refused: 1 });
+    // the gate asks again while the first request's refusal gives its 90 back
+    const gate = localGate(l);
+    const waiting = gate.acquire({
+      provider: 'alchemy',
+      operation: 'create',
+      attempt: 1,
+      delayMs: 0,
+      money: { currency: 'USD', amount: 20 },
+    });
+    setTimeout(() => void gate.release!({ currency: 'USD', amount: 90 }), 60);
+    await expect(waiting).resolves.toBeUndefined();
+    expect(l.report().used.spend).toEqual({ USD: 20 });
+    // nothing given back: after about 3 s it is refused for good
+    const full = new BudgetLedger({ maxSpend: { USD: 10 } });
+    expect(full.admit(usd(10, false)).ok).toBe(true);
+    await expect(
+      localGate(full).acquire({ provider: 'alchemy', operation: 'create', attempt: 1, delayMs: 0, money: { currency: 'USD', amount: 5 } }),
+    ).rejects.toThrow('budget: spend USD');
   });
 
   it('spaces requests by the rate (one token) and refuses a slot past the wall time', () => {

@@ -149,6 +149,10 @@ describe('smoke against another server', { concurrent: true }, () => {
     GEP_MERCHANT_PRIVATE_KEY: join(dir, 'merchant.pem'),
     GEP_PLATFORM_PUBLIC_KEY: join(dir, 'platform.pem'),
     CARD_CONFORMANCE_WAIT_MS: '3000',
+    // the default request and spend budgets of a non-mock target stay in force (smoke must fit them);
+    // only the pace is lifted, so the test does not wait out 2 requests a second
+    CARD_CONFORMANCE_RATE: 'off',
+    CARD_CONFORMANCE_MAX_TIME: 'off',
   });
 
   it('wrong credentials: exit 3, the positive control failed, nothing counted as a pass', async () => {
@@ -165,6 +169,21 @@ describe('smoke against another server', { concurrent: true }, () => {
     expect(rep.summary.requestsByProvider).toEqual({ alchemy: 2, gep: 1 });
   });
 
+  it("both providers' smoke fits the default request (200) and spend (USD 100) budgets of a non-mock target", async () => {
+    const both = await run('both-budgets', [], creds(right.url));
+    expect(both.r.code, both.r.stdout.slice(-1500)).toBe(0);
+    expect(both.rep.profile).toBe('smoke');
+    const cut = both.rep.rules.filter((x) => x.reason?.startsWith('budget:'));
+    // the spend budget refuses only a case whose own amount is more than the whole budget (an amount rule's
+    // violation: a provider that wrongly accepted it would move that much); every case that fits was sent
+    for (const x of cut) expect(Number(/would move ([\d.e+]+) USD/.exec(x.reason!)?.[1]), x.reason).toBeGreaterThan(100);
+    expect(both.rep.budgets).toMatchObject({ refused: cut.length, limits: { maxRequests: 200, maxSpend: { USD: 100 } } });
+    // money was staked (the accepted creates and applies) and clear refusals gave theirs back
+    expect(both.rep.budgets!.used.spend['USD']).toBeGreaterThan(0);
+    expect(both.rep.budgets!.used.spend['USD']).toBeLessThanOrEqual(100);
+    expect(both.rep.budgets!.used.released['USD']).toBeGreaterThan(0);
+  });
+
   it('smoke is the default there; --min-coverage above the coverage achieved fails the gate (exit 1), below it passes', async () => {
     const env = creds(right.url);
     const before = right.stats().requests.gep;
@@ -179,11 +198,12 @@ describe('smoke against another server', { concurrent: true }, () => {
       reason: expect.stringMatching(/account balance/),
     });
     const coverage = above.rep.summary.coverage;
-    expect(coverage).toBeGreaterThan(50);
+    expect(coverage, above.rep.headline).toBeGreaterThan(50);
     expect(coverage).toBeLessThan(100);
     expect(above.r.code, above.r.stdout.slice(-1500)).toBe(1);
     expect(above.rep.headline).toMatch(new RegExp(`^not conformant: coverage ${coverage}% .* below --min-coverage 100%$`));
     expect(above.r.stdout).toContain(`coverage ${coverage}% of MUST rules decided (minimum 100%)`);
+    expect(above.rep.budgets).toMatchObject({ exhausted: null, limits: { maxRequests: 200, maxSpend: { USD: 100 } } });
     expect(sent).toBeLessThanOrEqual(SMOKE_MAX_REQUESTS);
     expect(above.rep.summary.requestsByProvider.gep).toBe(sent);
 

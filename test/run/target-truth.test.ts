@@ -16,7 +16,7 @@ import type { OpenedCard } from '../../src/conformance/cards.ts';
 import { type RunningMock, startMock } from '../../src/mock/server.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
-import { BIN, type CliResult, cli } from '../helpers/cli.ts';
+import { BIN, type CliResult, cli, NO_BUDGETS } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-truth-'));
 const read = <T = ConformanceReport>(d: string, f = 'conformance.json') => JSON.parse(readFileSync(join(d, f), 'utf8')) as T;
@@ -103,6 +103,8 @@ describe('two concurrent runs against one shared mock, same seed, different run 
     writeFileSync(join(dir, 'platform.pem'), g.platformPublicPem);
     env = {
       ...FAST,
+      // budgets are tested in budgets.test.ts: these runs open many cards on purpose
+      ...NO_BUDGETS,
       ALCHEMY_ACCESS_KEY: mock.client.alchemy.accessKey,
       ALCHEMY_SECRET_KEY: mock.client.alchemy.secretKey,
       ALCHEMY_EMAIL: mock.client.alchemy.email,

@@ -191,7 +191,8 @@ try {
 
   // 2. suite rate vs raw rate on one mock process
   const byUrl = join(dir, 'by-url');
-  const r2 = await runCli(['run', '--provider', 'all', '--base-url', url, '--report-dir', byUrl], clientEnv);
+  // full depth: a base URL's default profile is smoke (about 100 requests), too few to measure a rate
+  const r2 = await runCli(['run', '--provider', 'all', '--profile', 'full', '--base-url', url, '--report-dir', byUrl], clientEnv);
   const rep2 = report(byUrl);
   const suiteRate = rep2.summary.requests / (rep2.testsMs / 1000);
   console.log(

@@ -1,10 +1,12 @@
 /** Reports built by the real report builder from findings the tests choose (no run needed). */
+import { expect } from 'vitest';
 import type { Evidence, Finding } from '../../src/conformance/findings.ts';
 import type { SessionSummary } from '../../src/conformance/session.ts';
 import { readSettings } from '../../src/conformance/settings.ts';
 import { buildReport, type ConformanceReport, type ReportInput } from '../../src/report/conformance.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import type { Level, Provider } from '../../src/spec/registry.ts';
+import { UsageError } from '../../src/wire/errors.ts';
 
 export const session: SessionSummary = {
   settings: readSettings({}),
@@ -49,4 +51,18 @@ export function report(findings: Finding[], more: Partial<ReportInput> = {}): Co
     providers: ['alchemy', 'gep'],
     ...more,
   });
+}
+
+/** The one-line usage error `read(p)` throws for a bad file `p` (naming it), or a failure when it reads. */
+export function usageLine(read: (p: string) => unknown, p: string): string {
+  try {
+    read(p);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    const m = (e as Error).message;
+    expect(m, 'one line').not.toContain('\n');
+    expect(m).toContain(p);
+    return m;
+  }
+  throw new Error(`${p} was read`);
 }

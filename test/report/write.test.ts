@@ -8,7 +8,6 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/args.ts';
 import type { Evidence, Finding } from '../../src/conformance/findings.ts';
 import { xmlEscape } from '../../src/report/junit.ts';
 import { renderMarkdown, STEP_SUMMARY_LIMIT } from '../../src/report/markdown.ts';
@@ -17,7 +16,7 @@ import { REPORT_FILES, writeReports } from '../../src/report/write.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { maskPan, withCheckDigit } from '../../src/wire/luhn.ts';
 import { HAS_XMLLINT, validateJunit, XMLLINT_MISSING, xpath } from '../helpers/xmllint.ts';
-import { failing, passAll, report, ruleIds } from './sample.ts';
+import { failing, passAll, report, ruleIds, usageLine } from './sample.ts';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `cc-${name}-`));
 const SECRET = 'canary-write-secret-91';
@@ -226,18 +225,7 @@ describe('readReportFile', () => {
     writeFileSync(p, typeof edit === 'function' ? JSON.stringify(edit(JSON.parse(readFileSync(good, 'utf8')))) : '');
     return p;
   };
-  const problem = (p: string): string => {
-    try {
-      readReportFile(p);
-    } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      const m = (e as Error).message;
-      expect(m, 'one line').not.toContain('\n');
-      expect(m).toContain(p);
-      return m;
-    }
-    throw new Error(`${p} was read`);
-  };
+  const problem = (p: string): string => usageLine(readReportFile, p);
 
   it('reads a written report (positive case first), keeping fields a later version adds', () => {
     expect(readReportFile(good).verdict).toBe('pass');

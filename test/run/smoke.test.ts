@@ -118,9 +118,10 @@ describe('smoke against another server', { concurrent: true }, () => {
   const CERTIFICATE_ID = `${'5'.repeat(18)}3`;
   let right: RunningMock;
   let wrong: RunningMock;
-  beforeAll(async () => {
-    // one mock with the client's keys, one whose keys the client does not have
-    right = await startMock({
+  // its own mock for the budget test, so that the request counts of `right` see one run at a time
+  let budgeted: RunningMock;
+  const withClientKeys = () =>
+    startMock({
       timeScale: 0.002,
       keys: {
         alchemy: { accessKey: 'smoke-access-1', secretKey: 'smoke-secret-not-real-1' },
@@ -132,10 +133,15 @@ describe('smoke against another server', { concurrent: true }, () => {
         },
       },
     });
+  beforeAll(async () => {
+    // mocks with the client's keys, one whose keys the client does not have
+    right = await withClientKeys();
+    budgeted = await withClientKeys();
     wrong = await startMock({ timeScale: 0.002 });
   });
   afterAll(async () => {
     await right?.close();
+    await budgeted?.close();
     await wrong?.close();
   });
   const creds = (url: string) => ({
@@ -170,7 +176,7 @@ describe('smoke against another server', { concurrent: true }, () => {
   });
 
   it("both providers' smoke fits the default request (200) and spend (USD 100) budgets of a non-mock target", async () => {
-    const both = await run('both-budgets', [], creds(right.url));
+    const both = await run('both-budgets', [], creds(budgeted.url));
     expect(both.r.code, both.r.stdout.slice(-1500)).toBe(0);
     expect(both.rep.profile).toBe('smoke');
     const cut = both.rep.rules.filter((x) => x.reason?.startsWith('budget:'));

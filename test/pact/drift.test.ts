@@ -11,8 +11,16 @@ import { npmRun } from '../helpers/cli.ts';
 
 describe('npm run pact:consumer', () => {
   it('writes exactly the committed pacts and vocabulary (regenerate with npm run pact:consumer)', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'cc-pacts-'));
-    const r = await npmRun(['pact:consumer'], { PACT_OUTPUT_DIR: out, PACT_DO_NOT_TRACK: 'true' }, 180_000);
+    const consume = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cc-pacts-'));
+      return npmRun(['pact:consumer'], { PACT_OUTPUT_DIR: dir, PACT_DO_NOT_TRACK: 'true' }, 180_000).then((r) => ({ ...r, dir }));
+    };
+    let r = await consume();
+    // Once, under a loaded CI run, Pact's mock server reported a request "expected but not received" that
+    // the client had sent (not reproduced in 10 runs, loaded or not): the consumer run is repeated once, into
+    // a fresh folder, for that report alone. The comparison below is never repeated.
+    if (r.code !== 0 && /expected but not received/.test(r.stdout + r.stderr)) r = await consume();
+    const out = r.dir;
     expect(r.code, r.stdout.slice(-2000) + r.stderr.slice(-2000)).toBe(0);
     const made = readdirSync(out).sort();
     const committed = readdirSync(PACT_DIR).sort();

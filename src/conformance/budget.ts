@@ -18,9 +18,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
 import { ConfigError } from '../config/errors.ts';
 import type { GateTicket, RequestGate } from '../wire/http.ts';
+import { undici } from '../wire/undici.ts';
 import { beat } from './heartbeat.ts';
 import { DURATION_EXAMPLES, parseDuration } from './waits.ts';
 
@@ -292,6 +292,7 @@ export function localGate(ledger: BudgetLedger): RequestGate {
 /** The gate of a worker process: asks the session's ledger over loopback before every request. */
 export function remoteGate(url: string): RequestGate {
   // never through a proxy: the ledger is on this machine
+  const { Agent, request } = undici();
   const agent = new Agent({ connections: 4 });
   let refused: BudgetName | undefined;
   return {

@@ -13,7 +13,7 @@ import type { Control, SessionSummary } from '../conformance/session.ts';
 import { readSettings } from '../conformance/settings.ts';
 import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { UsageError } from '../wire/errors.ts';
-import { luhnValid } from '../wire/luhn.ts';
+import { cardLikeRuns } from '../wire/redact.ts';
 import { buildReport, type ConformanceReport, NOT_STARTED, UNDECIDED } from './conformance.ts';
 import type { Waiver } from './gate.ts';
 
@@ -96,7 +96,7 @@ function mergeControl(reports: readonly ConformanceReport[]): Partial<Record<Pro
  */
 export function keptIdentifiers(reports: readonly ConformanceReport[]): string[] {
   const found = new Set<string>();
-  for (const r of reports) for (const m of JSON.stringify(r).matchAll(/(?<!\d)\d{13,19}(?!\d)/g)) if (luhnValid(m[0])) found.add(m[0]);
+  for (const r of reports) for (const run of cardLikeRuns(JSON.stringify(r))) found.add(run);
   return [...found];
 }
 

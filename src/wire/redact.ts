@@ -173,6 +173,14 @@ function ruleFor(name: string): FieldRule | undefined {
  */
 const cardLike = (digits: string): boolean => !(digits.length === 13 && digits[0] === '1') && luhnValid(digits);
 
+/**
+ * The plain 13–19 digit runs of `text` this redactor takes for card numbers: in a written report, those
+ * left unmasked are the configured identifiers the writer kept (`keep`).
+ */
+export function cardLikeRuns(text: string): string[] {
+  return [...text.matchAll(DIGIT_RUN)].map((m) => m[0]).filter((run) => /^\d{13,19}$/.test(run) && cardLike(run));
+}
+
 /** Whether the digits at `start`…`end` of `s` lie inside a long hex run (a ciphertext). */
 function insideCiphertext(s: string, start: number, end: number): boolean {
   let a = start;

@@ -51,13 +51,9 @@ export interface ReportDiff {
   gatingRegressions: number;
 }
 
-/** The gate of a report (`run --fail-on`). */
-export function failOnOf(r: ConformanceReport): FailOn {
-  return r.gate.failOn;
-}
-
 export function diffReports(older: ConformanceReport, newer: ConformanceReport): ReportDiff {
-  const failOn = failOnOf(newer);
+  // the gate the new run was judged by (`run --fail-on`)
+  const failOn = newer.gate.failOn;
   const before = new Map(older.rules.map((r) => [r.id, r]));
   const after = new Map(newer.rules.map((r) => [r.id, r]));
   const out: ReportDiff = {

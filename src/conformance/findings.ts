@@ -9,7 +9,8 @@ import type { Level } from '../spec/registry.ts';
  * `flaky`: the same request, sent twice, was answered differently (once breaking the rule, once not). A
  * failure for the gate, with both answers as evidence: a provider that is right only sometimes is wrong.
  */
-export type RuleVerdict = 'pass' | 'fail' | 'flaky' | 'error' | 'skipped';
+export const RULE_VERDICTS = ['pass', 'fail', 'flaky', 'error', 'skipped'] as const;
+export type RuleVerdict = (typeof RULE_VERDICTS)[number];
 
 export interface Evidence {
   /** One line: what was sent and what came back, built from the parts below. */

@@ -466,7 +466,7 @@ const JS = `
   q.addEventListener('input',apply);
   boxes.forEach(function(b){b.addEventListener('change',apply);});
   if(differs)differs.addEventListener('change',apply);
-  document.getElementById('problems').addEventListener('click',function(){only(['fail','flaky','error','waived']);});
+  document.getElementById('problems').addEventListener('click',function(){only(${JSON.stringify(PROBLEMS)});});
   document.getElementById('everything').addEventListener('click',function(){q.value='';if(differs)differs.checked=false;only(${JSON.stringify(VERDICT_ORDER)});});
   function reveal(){var el=location.hash&&document.getElementById(decodeURIComponent(location.hash.slice(1)));if(el){var d=el.querySelector('details');if(d)d.open=true;}}
   window.addEventListener('hashchange',reveal);

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TARGET_KINDS } from '../config/target-kind.ts';
+import { RULE_VERDICTS } from '../conformance/findings.ts';
 import { PROFILES } from '../conformance/settings.ts';
 import { FINDING_KINDS } from '../spec/lint.ts';
 import { LEVELS, PROVIDERS } from '../spec/registry.ts';
@@ -19,7 +20,7 @@ import { FAIL_ON, firstIssue } from './gate.ts';
 
 const provider = z.enum(PROVIDERS);
 const level = z.enum(LEVELS);
-const ruleVerdict = z.enum(['pass', 'fail', 'flaky', 'error', 'skipped']);
+const ruleVerdict = z.enum(RULE_VERDICTS);
 const count = z.number().int().nonnegative();
 
 const evidence = z.looseObject({

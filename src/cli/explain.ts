@@ -16,14 +16,12 @@ import { relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { UsageError } from './args.ts';
 
-const ROOT = PACKAGE_ROOT;
-
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The line of the data module that holds the rule: its table row, its note rule, or the table heading. */
 function dataLine(rule: Rule): string {
   const entry = catalogue().operation(rule.provider, rule.operation);
-  const file = join(ROOT, entry.module);
+  const file = join(PACKAGE_ROOT, entry.module);
   const lines = readFileSync(file, 'utf8').split('\n');
   const at = (pred: (l: string, i: number) => boolean) => lines.findIndex(pred);
   let i = -1;
@@ -54,7 +52,7 @@ function derived(name: string, rule: Rule, list: (p: Provider, o: string) => str
 
 /** Suite files that decide the rule: the derived properties' files, and the files whose header lists it. */
 function suitesOf(rule: Rule): string[] {
-  const dir = join(ROOT, 'suites', rule.provider);
+  const dir = join(PACKAGE_ROOT, 'suites', rule.provider);
   const out: string[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.conformance.test.ts'))) {
     const text = readFileSync(join(dir, name), 'utf8');
@@ -68,7 +66,7 @@ function suitesOf(rule: Rule): string[] {
       header.split(',').some((x) => x.trim() === rule.id) ||
       (call('acceptance') && derived('acceptance', rule, acceptanceRules).has(rule.id)) ||
       (call('rejection') && derived('rejection', rule, rejectionRules).has(rule.id));
-    if (decides) out.push(`${relative(ROOT, join(dir, name))}${title ? ` (${title})` : ''}`);
+    if (decides) out.push(`${relative(PACKAGE_ROOT, join(dir, name))}${title ? ` (${title})` : ''}`);
   }
   return out;
 }
@@ -95,8 +93,10 @@ export function explainRule(id: string): string {
   const kind = kindOf(rule.check);
   const kindFile = [`src/checks/${kebab(rule.check.kind)}.ts`, 'src/checks/suite-decided.ts'].find(
     (f) =>
-      existsSync(join(ROOT, f)) &&
-      new RegExp(`CheckKind<'${rule.check.kind}'>|suiteDecided\\(\\s*'${rule.check.kind}'`).test(readFileSync(join(ROOT, f), 'utf8')),
+      existsSync(join(PACKAGE_ROOT, f)) &&
+      new RegExp(`CheckKind<'${rule.check.kind}'>|suiteDecided\\(\\s*'${rule.check.kind}'`).test(
+        readFileSync(join(PACKAGE_ROOT, f), 'utf8'),
+      ),
   );
   const lines = [
     `${rule.id}  ${rule.level}  ${rule.title}`,

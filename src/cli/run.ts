@@ -196,8 +196,6 @@ const BUDGET_FLAGS = {
 } as const;
 const flagKey = (variable: string) => Object.entries(BUDGET_FLAGS).find(([, v]) => v === variable)![0] as keyof typeof BUDGET_FLAGS;
 
-export const ROOT = PACKAGE_ROOT;
-
 export const whole = (flag: string, v: string | undefined, min: number): string | undefined => {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min} (got "${v}")`);
@@ -403,10 +401,10 @@ export async function runConformanceProject(
   const vitest = await startVitest('test', [], {
     run: true,
     watch: false,
-    root: ROOT,
+    root: PACKAGE_ROOT,
     ...(builtConfig && existsSync(builtConfig)
       ? { config: builtConfig, configLoader: 'native' as const }
-      : { config: resolve(ROOT, 'vitest.config.ts') }),
+      : { config: resolve(PACKAGE_ROOT, 'vitest.config.ts') }),
     project: ['conformance'],
     reporters: [reporter],
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),

@@ -33,7 +33,8 @@ const codeOf = (r: CallResult): string | undefined => {
   const c = r.body['code'] ?? r.body['errorCode'];
   return c === undefined || c === null ? undefined : String(c);
 };
-const succeeded = (r: CallResult): boolean => isPlainObject(r.body) && r.body['success'] === true;
+/** A success the client could read: an envelope saying success around a result it could not open (another key, a cut body) is no evidence. */
+const succeeded = (r: CallResult): boolean => r.problem === undefined && isPlainObject(r.body) && r.body['success'] === true;
 
 /**
  * When `result` is a retried create/apply answered as a duplicate of itself, the order as the provider's

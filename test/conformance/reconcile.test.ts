@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GepClient } from '../../src/client/gep.ts';
 import type { CallResult } from '../../src/client/types.ts';
-import { catalogue } from '../../src/spec/catalogue.ts';
 import { reconcile } from '../../src/conformance/reconcile.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
 
 // the duplicate code when the catalogue has one for GEP apply; else any refusal (WIRE.md: GEP may answer 110001)
 const dupRule = catalogue()
@@ -31,8 +31,7 @@ const result = (over: Partial<CallResult>): CallResult => ({
 
 const retriedDuplicate = result({ attempts: 2, body: { success: false, code: dup } });
 const body = { userReqNo: 'order-123' };
-const clientAnswering = (found: CallResult) =>
-  ({ gep: { queryCardOperate: async () => found } as unknown as GepClient }) as const;
+const clientAnswering = (found: CallResult) => ({ gep: { queryCardOperate: async () => found } as unknown as GepClient }) as const;
 
 describe('reconcile', () => {
   it('a retried apply answered as a duplicate, found by a readable query: reconciled', async () => {

@@ -3,7 +3,7 @@
  * it) with keys made here, and the signed Alchemy create and sealed GEP apply a client would send it.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
 import { encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
@@ -11,23 +11,45 @@ import { generateTestKeyPair } from '../src/wire/keys.ts';
 
 export type Req = { path: string; headers: Record<string, string>; body: string };
 
-const merchant = generateTestKeyPair(1024);
-const platform = generateTestKeyPair(1024);
-export const keys = {
-  MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak',
-  MOCK_ALCHEMY_SECRET_KEY: randomBytes(24).toString('hex'),
-  MOCK_GEP_USER_NO: '1'.repeat(19),
-  MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem,
-  MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem,
-};
+/** The bench's keys, made at run time: as the mock's environment, plus the merchant's private PEM a client seals with. */
+export interface BenchKeys {
+  MOCK_ALCHEMY_ACCESS_KEY: string;
+  MOCK_ALCHEMY_SECRET_KEY: string;
+  MOCK_GEP_USER_NO: string;
+  MOCK_GEP_MERCHANT_PUBLIC_KEY: string;
+  MOCK_GEP_PLATFORM_PRIVATE_KEY: string;
+  merchantPrivatePem: string;
+}
+let made: (BenchKeys & { merchantPrivateKey: KeyObject }) | undefined;
+/** This process's keys (made once); a worker thread is given them (`benchKeys(fromParent)`) so both sides use the same. */
+export function benchKeys(given?: BenchKeys): BenchKeys & { merchantPrivateKey: KeyObject } {
+  if (made) return made;
+  if (given) {
+    made = { ...given, merchantPrivateKey: createPrivateKey(given.merchantPrivatePem) };
+    return made;
+  }
+  const merchant = generateTestKeyPair(1024);
+  const platform = generateTestKeyPair(1024);
+  made = {
+    MOCK_ALCHEMY_ACCESS_KEY: 'bench-ak',
+    MOCK_ALCHEMY_SECRET_KEY: randomBytes(24).toString('hex'),
+    MOCK_GEP_USER_NO: '1'.repeat(19),
+    MOCK_GEP_MERCHANT_PUBLIC_KEY: merchant.publicPem,
+    MOCK_GEP_PLATFORM_PRIVATE_KEY: platform.privatePem,
+    merchantPrivatePem: merchant.privatePem,
+    merchantPrivateKey: merchant.privateKey,
+  };
+  return made;
+}
 
 /** Start the mock with extra arguments; `onLine` sees every line it prints. Resolves its URL. */
 export async function startMockProcess(
   args: string[],
   onLine: (line: string) => void = () => {},
 ): Promise<{ url: string; child: ChildProcessByStdio<null, Readable, null> }> {
+  const { merchantPrivatePem: _private, merchantPrivateKey: _key, ...env } = benchKeys();
   const child = spawn(process.execPath, ['bin/card-conformance.mjs', 'mock', '--seed', '1', ...args], {
-    env: { ...process.env, ...keys },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -48,6 +70,7 @@ export async function startMockProcess(
 export function alchemyCreate(orderNo: string, callbackUrl: string): Req {
   const path = '/open/api/card/create';
   const body = { vid: 'USD', deposit: '1000', orderNo, callbackUrl, cardHolder: { firstName: 'Milton', lastName: 'Schmitt' } };
+  const keys = benchKeys();
   const headers = alchemyHeaders({
     accessKey: keys.MOCK_ALCHEMY_ACCESS_KEY,
     secret: keys.MOCK_ALCHEMY_SECRET_KEY,
@@ -70,10 +93,11 @@ export function gepApply(userReqNo: string, today: string): Req {
     enableMultiUse: '1',
     enableCurrencyCheck: '0',
   };
+  const keys = benchKeys();
   const body = gepForm({
     certificateId: '2'.repeat(19),
     userNo: keys.MOCK_GEP_USER_NO,
-    dataContent: encodeSealed(data, merchant.privateKey),
+    dataContent: encodeSealed(data, keys.merchantPrivateKey),
   });
   return { path: '/api/vas/card/apply', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
 }

@@ -53,8 +53,11 @@ export interface FaultPlan {
 export function faultPlan(faults: readonly FaultName[]): FaultPlan {
   const on = new Set(faults);
   const struck = new Set<string>();
+  // only a transient fault asks whether a request was struck before: without one, no request is hashed or remembered
+  const transient = faults.some((f) => FAULTS[f].transient);
   return {
     strikeOnce(raw) {
+      if (!transient) return false;
       const key = createHash('sha256').update(raw).digest('base64');
       if (struck.has(key)) return false;
       if (struck.size > 100_000) struck.clear();

@@ -6,7 +6,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
-import { encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
+import { cachedEncryptChunk, encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../src/wire/keys.ts';
 
 export type Req = { path: string; headers: Record<string, string>; body: string };
@@ -48,7 +48,7 @@ export async function startMockProcess(
   onLine: (line: string) => void = () => {},
 ): Promise<{ url: string; child: ChildProcessByStdio<null, Readable, null> }> {
   const { merchantPrivatePem: _private, merchantPrivateKey: _key, ...env } = benchKeys();
-  const child = spawn(process.execPath, ['bin/card-conformance.mjs', 'mock', '--seed', '1', ...args], {
+  const child = spawn(process.execPath, [...(process.env['BENCH_MOCK_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), 'bin/card-conformance.mjs', 'mock', '--seed', '1', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -82,22 +82,28 @@ export function alchemyCreate(orderNo: string, callbackUrl: string): Req {
   return { path, headers, body: JSON.stringify(body) };
 }
 
-/** A sealed GEP apply starting `today`, with its own request number. */
+/** Sealing's chunk cache: every apply's JSON starts with the same fields, so its first chunk is encrypted once (same bytes). */
+const encrypt = cachedEncryptChunk();
+
+/**
+ * A sealed GEP apply starting `today`, with its own request number. The request number is the last field
+ * so that the sealed text's first chunk is the same for every apply (see `cachedEncryptChunk`).
+ */
 export function gepApply(userReqNo: string, today: string): Req {
   const data = {
-    userReqNo,
     localCurrency: 'USD',
     startDate: today,
     endDate: '2030-01-01',
     authLimitAmount: '10',
     enableMultiUse: '1',
     enableCurrencyCheck: '0',
+    userReqNo,
   };
   const keys = benchKeys();
   const body = gepForm({
     certificateId: '2'.repeat(19),
     userNo: keys.MOCK_GEP_USER_NO,
-    dataContent: encodeSealed(data, keys.merchantPrivateKey),
+    dataContent: encodeSealed(data, keys.merchantPrivateKey, encrypt),
   });
   return { path: '/api/vas/card/apply', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
 }

@@ -76,10 +76,11 @@ const cat = catalogue();
 const ACK = String(cat.profiles.alchemy.wire['callbackAck']);
 
 // ── the mock, in its own process ──
-const mockArgs = ['--admin', '--status-interval', '60'];
+// with --trace, the mock's own status line every second (its event-loop delay, orders, callbacks)
+const mockArgs = ['--admin', '--status-interval', opts.trace ? '1' : '60'];
 if (opts.maxOrders !== undefined) mockArgs.push('--max-orders', String(opts.maxOrders));
 const { url, child } = await startMockProcess(mockArgs, (line) => {
-  if (line.startsWith('status: ')) console.log(`  mock ${line}`);
+  if (line.startsWith('status: ') || (opts.trace && line.startsWith('['))) console.log(`  mock ${line}`);
 });
 const pid = child.pid!;
 
@@ -118,9 +119,8 @@ const deadPort = await new Promise<number>((resolve) => {
 const deadUrl = `http://127.0.0.1:${deadPort}/cb`;
 
 // ── the requests: made on a thread of their own a second ahead (soak-generator.ts), sent from this one ──
-const run = Date.now().toString(36);
 const generator = new Worker(new URL('./soak-generator.mjs', import.meta.url), {
-  workerData: { run, liveUrl, deadUrl, keys: benchKeys() } satisfies GeneratorData,
+  workerData: { liveUrl, deadUrl, keys: benchKeys() } satisfies GeneratorData,
 });
 /** Made and not yet sent, in order; `made` is the index after the last one asked for. */
 let ready: SoakReq[] = [];
@@ -142,7 +142,7 @@ const askAhead = (sentSoFar: number) => {
 const takeReady = (): SoakReq | undefined => (readyAt < ready.length ? ready[readyAt++] : undefined);
 /** A create made on this thread (the single requests after the load). */
 function alchemyReq(i: number): SoakReq {
-  return alchemyCreate(`soak-${run}-${i}`, deadUrl);
+  return alchemyCreate(`soak-${i}`, deadUrl);
 }
 
 // ── per-window counters ──

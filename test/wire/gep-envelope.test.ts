@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WireFormatError } from '../../src/wire/errors.ts';
 import {
+  cachedEncryptChunk,
   decodeSealed,
   encodeSealed,
+  encryptChunk,
   gepForm,
   openText,
   parseGepForm,
@@ -26,6 +28,28 @@ const failure = (fn: () => unknown) => thrown(WireFormatError, fn);
 describe('GEP sealed dataContent reproduces the shared vector', () => {
   it('seals the vector JSON text to the vector hex, byte for byte', () => {
     expect(sealText(v.json, privateKey)).toBe(v.dataContentHex);
+  });
+
+  it('with remembered chunks (a load generator\'s cache): the same bytes, a shared chunk encrypted once', () => {
+    const encrypted: string[] = [];
+    const cached = cachedEncryptChunk(2, (chunk, key) => {
+      encrypted.push(chunk.toString('latin1'));
+      return encryptChunk(chunk, key);
+    });
+    expect(sealText(v.json, privateKey, cached)).toBe(v.dataContentHex);
+    const first = encrypted.length;
+    expect(first).toBeGreaterThan(0);
+    // two texts that share their first chunk: the shared one is encrypted once, and both seal exactly
+    const a = `{"fixed":"${'x'.repeat(120)}","n":"1"}`;
+    const b = `{"fixed":"${'x'.repeat(120)}","n":"2"}`;
+    encrypted.length = 0;
+    expect(sealText(a, other.privateKey, cached)).toBe(sealText(a, other.privateKey));
+    expect(sealText(b, other.privateKey, cached)).toBe(sealText(b, other.privateKey));
+    const chunks = (t: string) => Math.ceil(Buffer.from(t).toString('base64').length / 117);
+    expect(encrypted.length).toBe(chunks(a) + chunks(b) - 1);
+    // at most 2 remembered: a third text pushes the oldest out, and sealing stays exact
+    const c = `{"other":"${'y'.repeat(300)}"}`;
+    for (const t of [c, a, b, c]) expect(sealText(t, other.privateKey, cached)).toBe(sealText(t, other.privateKey));
   });
 
   it('seals the parsed vector object to the same hex (JSON.stringify keeps its order and spacing)', () => {

@@ -42,16 +42,31 @@ export function benchKeys(given?: BenchKeys): BenchKeys & { merchantPrivateKey: 
   return made;
 }
 
-/** Start the mock with extra arguments; `onLine` sees every line it prints. Resolves its URL. */
+/**
+ * Start the mock with extra arguments; `onLine` sees every line it prints. Resolves its URL.
+ * BENCH_MOCK_NODE_FLAGS passes node flags to the mock's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+ * or `--trace-gc`, whose lines `bench:soak --trace` prints) to see where its time goes.
+ */
 export async function startMockProcess(
   args: string[],
   onLine: (line: string) => void = () => {},
 ): Promise<{ url: string; child: ChildProcessByStdio<null, Readable, null> }> {
   const { merchantPrivatePem: _private, merchantPrivateKey: _key, ...env } = benchKeys();
-  const child = spawn(process.execPath, [...(process.env['BENCH_MOCK_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), 'bin/card-conformance.mjs', 'mock', '--seed', '1', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env['BENCH_MOCK_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+      'bin/card-conformance.mjs',
+      'mock',
+      '--seed',
+      '1',
+      ...args,
+    ],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {

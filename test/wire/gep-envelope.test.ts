@@ -30,7 +30,7 @@ describe('GEP sealed dataContent reproduces the shared vector', () => {
     expect(sealText(v.json, privateKey)).toBe(v.dataContentHex);
   });
 
-  it('with remembered chunks (a load generator\'s cache): the same bytes, a shared chunk encrypted once', () => {
+  it("with remembered chunks (a load generator's cache): the same bytes, a shared chunk encrypted once", () => {
     const encrypted: string[] = [];
     const cached = cachedEncryptChunk(2, (chunk, key) => {
       encrypted.push(chunk.toString('latin1'));

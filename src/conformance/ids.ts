@@ -5,7 +5,7 @@
  * callbackUrl (the field a callback rule names) points at the suite's receiver, keyed by that number.
  */
 import { createHash } from 'node:crypto';
-import { catalogue } from '../spec/catalogue.ts';
+import { type Catalogue, catalogue } from '../spec/catalogue.ts';
 import { fullMatch, getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 
@@ -34,12 +34,26 @@ export function orderToken(runId: string, seed: number, scope: string, key: stri
     .slice(-TOKEN_LENGTH);
 }
 
+/** `fn` of (catalogue, provider, operation), worked out once per catalogue and operation: every case asks. */
+function perOperation<T>(fn: (cat: Catalogue, provider: Provider, operation: string) => T): (provider: Provider, operation: string) => T {
+  const memo = new WeakMap<Catalogue, Map<string, T>>();
+  return (provider, operation) => {
+    const cat = catalogue();
+    let byOp = memo.get(cat);
+    if (!byOp) {
+      byOp = new Map();
+      memo.set(cat, byOp);
+    }
+    const key = `${provider}.${operation}`;
+    if (!byOp.has(key)) byOp.set(key, fn(cat, provider, operation));
+    return byOp.get(key) as T;
+  };
+}
+
 /** The request's order-number rules, from the catalogue: its longest length and the pattern it must match, if any. */
-export function orderNumberRules(provider: Provider, operation: string): { field: string; max: number; pattern?: RegExp } {
+export const orderNumberRules = perOperation((cat, provider, operation): { field: string; max: number; pattern?: RegExp } => {
   const field = idFieldOf(provider, operation);
-  const own = catalogue()
-    .rulesFor(provider, operation)
-    .filter((r) => r.side === 'request' && r.field === field);
+  const own = cat.rulesFor(provider, operation).filter((r) => r.side === 'request' && r.field === field);
   const max = own.find((r) => r.check.kind === 'maxLength');
   const pat = own.find((r) => r.check.kind === 'pattern');
   return {
@@ -47,26 +61,23 @@ export function orderNumberRules(provider: Provider, operation: string): { field
     max: max?.check.kind === 'maxLength' ? max.check.max : 64,
     ...(pat?.check.kind === 'pattern' ? { pattern: fullMatch(pat.check.pattern) } : {}),
   };
-}
+});
 
-export function idFieldOf(provider: Provider, operation: string): string {
-  const rule = catalogue()
-    .rulesFor(provider, operation)
-    .find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'idempotent');
+export const idFieldOf = perOperation((cat, provider, operation): string => {
+  const rule = cat.rulesFor(provider, operation).find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'idempotent');
   if (!rule) throw new Error(`${provider}.${operation}: no idempotency rule names the order-number field`);
   return relativePath(rule);
-}
+});
 
 /** The request field the provider calls back (a `callback` rule's subject), if the operation has one. */
-export function callbackFieldOf(provider: Provider, operation: string): string | undefined {
-  const cat = catalogue();
+export const callbackFieldOf = perOperation((cat, provider, operation): string | undefined => {
   const delivered = cat
     .rulesFor(provider, operation)
     .find((r) => r.check.kind === 'behaviour' && r.check.behaviour === 'callbackDelivered');
   if (!delivered) return undefined;
   // the field whose value the callback is POSTed to: the request field whose rules the callback source names
   return cat.rulesFor(provider, operation).find((r) => r.side === 'request' && delivered.sourceRef.text.includes(`\`${r.field}\``))?.field;
-}
+});
 
 /**
  * `unique` at exactly `length` characters, or longer when `length` is too short to be unique: the

@@ -510,9 +510,15 @@ export function catalogueOf(names: readonly string[], where?: string): Catalogue
   return cat;
 }
 
+/** The last selection `catalogue()` read and its catalogue: it is called for every case, the variable rarely changes. */
+let selected: { text: string | undefined; cat: Catalogue } | undefined;
 /** The catalogue of the shipped data, in the versions `CARD_CONFORMANCE_SPEC_VERSION` selects (the seeds by default). */
 export function catalogue(): Catalogue {
-  return catalogueOf(versionList(process.env[SPEC_VERSION_VARIABLE]), SPEC_VERSION_VARIABLE);
+  const text = process.env[SPEC_VERSION_VARIABLE];
+  if (selected && selected.text === text) return selected.cat;
+  const cat = catalogueOf(versionList(text), SPEC_VERSION_VARIABLE);
+  selected = { text, cat };
+  return cat;
 }
 
 /** The seeds' catalogue, whatever version is selected (for facts no version changes, read at load). */

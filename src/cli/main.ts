@@ -3,64 +3,133 @@
  * as one line on stderr and the exit code its error carries (`exitCodeOf`: the one mapping), never a
  * stack trace.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDir } from '../conformance/from-build.ts';
 import { EXIT, errorLine, exitCodeOf } from '../wire/errors.ts';
 import { type CommandSpec, synopsis } from './args.ts';
-import { CALL, callCommand } from './call.ts';
-import { DIFF, diffCommand } from './diff.ts';
-import { EXPORT, exportCommand } from './export.ts';
-import { LINT_SPEC, lintSpecCommand } from './lint-spec.ts';
-import { MERGE, mergeCommand } from './merge.ts';
-import { MOCK, mockCommand } from './mock.ts';
-import { PROXY, proxyCommand } from './proxy.ts';
-import { REPLAY, replayCommand } from './replay.ts';
-import { REPORT, reportCommand } from './report.ts';
-import { RULES, rulesCommand } from './rules.ts';
-import { RUN, runCommand } from './run.ts';
-import { SELFCHECK, selfcheckCommand } from './selfcheck.ts';
-import { VERIFY_PACTS, verifyPactsCommand } from './verify-pacts.ts';
 
 type Command = (argv: string[], out: (s: string) => void) => number | Promise<number>;
+export interface LoadedCommand {
+  spec: CommandSpec;
+  run: Command;
+}
 
-/** Every command, with the spec its parser and its `--help` are derived from. */
-export const COMMANDS: Record<string, { spec: CommandSpec; run: Command }> = {
-  rules: { spec: RULES, run: rulesCommand },
-  call: { spec: CALL, run: callCommand },
-  mock: { spec: MOCK, run: mockCommand },
-  run: { spec: RUN, run: runCommand },
-  selfcheck: { spec: SELFCHECK, run: selfcheckCommand },
-  proxy: { spec: PROXY, run: proxyCommand },
-  'verify-pacts': { spec: VERIFY_PACTS, run: verifyPactsCommand },
-  export: { spec: EXPORT, run: exportCommand },
-  'lint-spec': { spec: LINT_SPEC, run: lintSpecCommand },
-  report: { spec: REPORT, run: reportCommand },
-  diff: { spec: DIFF, run: diffCommand },
-  replay: { spec: REPLAY, run: replayCommand },
-  merge: { spec: MERGE, run: mergeCommand },
+/**
+ * Every command, loaded when it is asked for: a command pays for its own module graph, not for every
+ * other command's. Each gives the spec its parser and its `--help` are derived from.
+ */
+export const COMMANDS: Record<string, () => Promise<LoadedCommand>> = {
+  rules: async () => {
+    const m = await import('./rules.ts');
+    return { spec: m.RULES, run: m.rulesCommand };
+  },
+  call: async () => {
+    const m = await import('./call.ts');
+    return { spec: m.CALL, run: m.callCommand };
+  },
+  mock: async () => {
+    const m = await import('./mock.ts');
+    return { spec: m.MOCK, run: m.mockCommand };
+  },
+  run: async () => {
+    const m = await import('./run.ts');
+    return { spec: m.RUN, run: m.runCommand };
+  },
+  selfcheck: async () => {
+    const m = await import('./selfcheck.ts');
+    return { spec: m.SELFCHECK, run: m.selfcheckCommand };
+  },
+  proxy: async () => {
+    const m = await import('./proxy.ts');
+    return { spec: m.PROXY, run: m.proxyCommand };
+  },
+  'verify-pacts': async () => {
+    const m = await import('./verify-pacts.ts');
+    return { spec: m.VERIFY_PACTS, run: m.verifyPactsCommand };
+  },
+  export: async () => {
+    const m = await import('./export.ts');
+    return { spec: m.EXPORT, run: m.exportCommand };
+  },
+  'lint-spec': async () => {
+    const m = await import('./lint-spec.ts');
+    return { spec: m.LINT_SPEC, run: m.lintSpecCommand };
+  },
+  report: async () => {
+    const m = await import('./report.ts');
+    return { spec: m.REPORT, run: m.reportCommand };
+  },
+  diff: async () => {
+    const m = await import('./diff.ts');
+    return { spec: m.DIFF, run: m.diffCommand };
+  },
+  replay: async () => {
+    const m = await import('./replay.ts');
+    return { spec: m.REPLAY, run: m.replayCommand };
+  },
+  merge: async () => {
+    const m = await import('./merge.ts');
+    return { spec: m.MERGE, run: m.mergeCommand };
+  },
 };
 
-const USAGE = `usage: card-conformance <command> [options]
+/** Every command loaded, by name (the top-level usage and the help tests need them all). */
+export async function loadCommands(): Promise<Record<string, LoadedCommand>> {
+  return Object.fromEntries(await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, await load()] as const)));
+}
+
+/** The top-level usage: every command's synopsis and summary, from its spec. */
+export async function usage(): Promise<string> {
+  const commands = await loadCommands();
+  return `usage: card-conformance <command> [options]
 
 commands:
-${Object.values(COMMANDS)
+${Object.values(commands)
   .map(({ spec }) => `  ${synopsis(spec)}\n      ${spec.summary.split('\n')[0]}\n`)
   .join('')}
 card-conformance <command> --help (or -h) shows a command's options, defaults, exit codes and an example.
 exit codes: 0 conformant, 1 a rule failed, 2 usage or configuration, 3 the target could not be tested
 `;
+}
+
+/**
+ * The top-level usage, kept beside the CLI's build (`usage.txt` in the folder CARD_CONFORMANCE_BUILD
+ * names) once made: the build's folder is named by its sources' fingerprint, so the text is that build's
+ * own, and a bare `--help` then loads no command module at all. Without a build (sources, tests) it is
+ * made each time.
+ */
+async function cachedUsage(): Promise<string> {
+  const dir = buildDir(process.env);
+  const file = dir && join(dir, 'usage.txt');
+  if (file && existsSync(file)) return readFileSync(file, 'utf8');
+  const text = await usage();
+  if (file) {
+    try {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+    } catch {
+      // a read-only install: made again next time
+    }
+  }
+  return text;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    out(USAGE);
+    out(await cachedUsage());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     process.stderr.write(`card-conformance: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return EXIT.usage;
   }
   try {
+    const command = await load();
     return await command.run(rest, out);
   } catch (err) {
     process.stderr.write(`card-conformance ${name}: ${errorLine(err)}\n`);

@@ -1,12 +1,16 @@
 /** `card-conformance <command> --help` and `-h`: usage, options with defaults, exit codes, one example; exit 0. */
 import { describe, expect, it } from 'vitest';
 import { helpText, parse } from '../../src/cli/args.ts';
-import { COMMANDS } from '../../src/cli/main.ts';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureBuilt } from '../../bin/build.mjs';
+import { loadCommands, usage } from '../../src/cli/main.ts';
 import { cli } from '../helpers/cli.ts';
 
 /** Splits an example command line as a POSIX shell would for these examples (words, single quotes). */
 const words = (line: string): string[] => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 
+const COMMANDS = await loadCommands();
 const names = Object.keys(COMMANDS);
 
 describe('per-command help', () => {
@@ -66,5 +70,22 @@ describe('per-command help', () => {
     expect(r.code).toBe(0);
     for (const name of names) expect(r.stdout).toContain(`\n  ${name} `);
     expect(r.stdout).toContain('<command> --help');
+  });
+
+  it('the top-level usage is the specs\' own, kept beside the build once made and read from there after', async () => {
+    const build = ensureBuilt();
+    const kept = join(build, 'usage.txt');
+    rmSync(kept, { force: true });
+    const first = await cli(['--help']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(await usage());
+    expect(readFileSync(kept, 'utf8')).toBe(first.stdout);
+    // read from beside the build: a planted text is what a bare --help prints (the positive case above made it)
+    writeFileSync(kept, `${first.stdout}planted\n`);
+    const second = await cli(['--help']);
+    expect(second.stdout).toBe(`${first.stdout}planted\n`);
+    rmSync(kept, { force: true });
+    // and without it, made again from the specs
+    expect((await cli(['-h'])).stdout).toBe(first.stdout);
   });
 });

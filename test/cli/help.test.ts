@@ -1,9 +1,10 @@
 /** `card-conformance <command> --help` and `-h`: usage, options with defaults, exit codes, one example; exit 0. */
-import { describe, expect, it } from 'vitest';
-import { helpText, parse } from '../../src/cli/args.ts';
+
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../bin/build.mjs';
+import { helpText, parse } from '../../src/cli/args.ts';
 import { loadCommands, usage } from '../../src/cli/main.ts';
 import { cli } from '../helpers/cli.ts';
 
@@ -72,7 +73,7 @@ describe('per-command help', () => {
     expect(r.stdout).toContain('<command> --help');
   });
 
-  it('the top-level usage is the specs\' own, kept beside the build once made and read from there after', async () => {
+  it("the top-level usage is the specs' own, kept beside the build once made and read from there after", async () => {
     const build = ensureBuilt();
     const kept = join(build, 'usage.txt');
     rmSync(kept, { force: true });

@@ -9,9 +9,10 @@ import type { AlchemyClient } from '../client/alchemy.ts';
 import type { GepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { catalogue } from '../spec/catalogue.ts';
-import { getPath, isPlainObject } from '../spec/evaluate.ts';
+import { getPath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { idFieldOf } from './ids.ts';
+import { envelopeOf } from './judge.ts';
 
 export interface Reconciled {
   /** The query that found the order, one line. */
@@ -28,14 +29,6 @@ const duplicateCode = (provider: Provider, operation: string): string | undefine
   return rule ? catalogue().expectedCode(rule) : undefined;
 };
 
-const codeOf = (r: CallResult): string | undefined => {
-  if (!isPlainObject(r.body)) return undefined;
-  const c = r.body['code'] ?? r.body['errorCode'];
-  return c === undefined || c === null ? undefined : String(c);
-};
-/** A success the client could read: an envelope saying success around a result it could not open (another key, a cut body) is no evidence. */
-const succeeded = (r: CallResult): boolean => r.problem === undefined && isPlainObject(r.body) && r.body['success'] === true;
-
 /**
  * When `result` is a retried create/apply answered as a duplicate of itself, the order as the provider's
  * query shows it; otherwise undefined (nothing unclear, or nothing found).
@@ -47,16 +40,20 @@ export async function reconcile(
   body: unknown,
   result: CallResult,
 ): Promise<Reconciled | undefined> {
-  if (result.attempts < 2 || succeeded(result)) return undefined;
+  // the envelope as every judge reads it: an answer the client could not read (another key, a cut body) is no evidence
+  const env = envelopeOf(provider, operation);
+  const answer = env.read(result);
+  if (result.attempts < 2 || answer.succeeded) return undefined;
   const dup = duplicateCode(provider, operation);
-  const code = codeOf(result);
+  const code = answer.code;
   // Alchemy names the duplicate (2722); GEP may answer 110001 to the same userReqNo (WIRE.md): either way, ask
   if (dup !== undefined && code !== dup) return undefined;
   const orderNo = getPath(body, idFieldOf(provider, operation));
   if (typeof orderNo !== 'string' || orderNo === '') return undefined;
   const found =
     provider === 'alchemy' ? await clients.alchemy?.call('info', { orderNo }) : await clients.gep?.queryCardOperate({ userReqNo: orderNo });
-  if (!found || !succeeded(found)) return undefined;
+  // the query's answer has the provider's one envelope (the same fields as the create/apply's)
+  if (!found || !env.read(found).succeeded) return undefined;
   return {
     found,
     note: `the connection failed after the ${operation} was sent; its retry was answered ${code ?? 'with a refusal'} (used before), and ${

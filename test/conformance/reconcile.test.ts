@@ -4,8 +4,10 @@
  * first attempt was processed.
  */
 import { describe, expect, it } from 'vitest';
+import type { AlchemyClient } from '../../src/client/alchemy.ts';
 import type { GepClient } from '../../src/client/gep.ts';
 import type { CallResult } from '../../src/client/types.ts';
+import { envelopeOf } from '../../src/conformance/judge.ts';
 import { reconcile } from '../../src/conformance/reconcile.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 
@@ -29,7 +31,8 @@ const result = (over: Partial<CallResult>): CallResult => ({
   ...over,
 });
 
-const retriedDuplicate = result({ attempts: 2, body: { success: false, code: dup } });
+// the refusal in the provider's own envelope field (GEP: errorCode)
+const retriedDuplicate = result({ attempts: 2, body: { success: false, [envelopeOf('gep', 'apply').codeField]: dup } });
 const body = { userReqNo: 'order-123' };
 const clientAnswering = (found: CallResult) => ({ gep: { queryCardOperate: async () => found } as unknown as GepClient }) as const;
 
@@ -48,6 +51,19 @@ describe('reconcile', () => {
       problem: { kind: 'decrypt', message: 'result: chunk 1 of 2 could not be decrypted' },
     });
     expect(await reconcile(clientAnswering(found), 'gep', 'apply', body, retriedDuplicate)).toBeUndefined();
+  });
+
+  it('Alchemy: a retry refused with another code than the duplicate one is not reconciled; with the duplicate code it is', async () => {
+    const env = envelopeOf('alchemy', 'create');
+    const dupRule = catalogue().byId.get('alchemy.create.orderNo.unique')!;
+    const alchemyDup = catalogue().expectedCode(dupRule);
+    const found = result({ provider: 'alchemy', operation: 'info', body: { success: true, [env.codeField]: '0' } });
+    const clients = { alchemy: { call: async () => found } as unknown as AlchemyClient };
+    const retried = (code: string) =>
+      result({ provider: 'alchemy', operation: 'create', attempts: 2, body: { success: false, [env.codeField]: code } });
+    const order = { orderNo: 'order-9' };
+    expect((await reconcile(clients, 'alchemy', 'create', order, retried(alchemyDup)))?.found).toBe(found);
+    expect(await reconcile(clients, 'alchemy', 'create', order, retried(`${alchemyDup}9`))).toBeUndefined();
   });
 
   it('a first attempt (no retry) is never reconciled', async () => {

@@ -32,5 +32,5 @@ parentPort!.on('message', ({ from, to }: { from: number; to: number }) => {
   const today = todayIn(zone, new Date());
   const batch: SoakReq[] = [];
   for (let i = from; i < to; i++) batch.push(make(i, today));
-  parentPort!.postMessage({ from, batch });
+  parentPort!.postMessage(batch);
 });

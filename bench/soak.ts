@@ -122,12 +122,12 @@ const deadUrl = `http://127.0.0.1:${deadPort}/cb`;
 const generator = new Worker(new URL('./soak-generator.mjs', import.meta.url), {
   workerData: { liveUrl, deadUrl, keys: benchKeys() } satisfies GeneratorData,
 });
-/** Made and not yet sent, in order; `made` is the index after the last one asked for. */
+/** Made and not yet sent, in order from `readyAt` (the generator answers in the order it was asked); `asked`: requests asked for so far. */
 let ready: SoakReq[] = [];
 let readyAt = 0;
 let asked = 0;
 const BATCH = Math.max(1, Math.round(opts.rate / 20));
-generator.on('message', ({ batch }: { from: number; batch: SoakReq[] }) => {
+generator.on('message', (batch: SoakReq[]) => {
   ready = readyAt > 1024 ? [...ready.slice(readyAt), ...batch] : ready.concat(batch);
   if (readyAt > 1024) readyAt = 0;
 });
@@ -156,7 +156,7 @@ interface Window {
 }
 const newWindow = (): Window => ({ latencies: [], ok: 0, refused503: 0, other: 0, errors: new Map(), skipped: 0 });
 let win = newWindow();
-const totals = { generatorBehind: 0, sent: 0, ok: 0, refused503: 0, other: 0, resets: 0, errors: 0, skipped: 0, liveAccepted: 0 };
+const totals = { generatorBehind: 0, sent: 0, ok: 0, refused503: 0, other: 0, resets: 0, errors: 0, skipped: 0 };
 const liveAccepted = new Set<string>();
 
 /**

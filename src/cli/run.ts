@@ -19,7 +19,7 @@ import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import { BUDGET_VARIABLES, readBudgetLimits, SANDBOX_BUDGETS } from '../conformance/budget.ts';
 import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
-import { RUN_ID } from '../conformance/ids.ts';
+import { RUN_ID, RUN_ID_RULE } from '../conformance/ids.ts';
 import { defaultProfile, PROFILES, SMOKE_MAX_REQUESTS, smokePollMs } from '../conformance/profile.ts';
 import { newRunId, openSessionEarly } from '../conformance/session.ts';
 import {
@@ -262,8 +262,7 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
     for (const p of providers) env[baseUrlVariable(p)] = url;
   }
   const runIdFlag = values['run-id'];
-  if (runIdFlag !== undefined && !RUN_ID.test(runIdFlag))
-    throw new UsageError('--run-id must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  if (runIdFlag !== undefined && !RUN_ID.test(runIdFlag)) throw new UsageError(`--run-id must be ${RUN_ID_RULE}`);
   const callbackPort = whole('callback-port', values['callback-port'], 0);
   if (callbackPort !== undefined && Number(callbackPort) > 65535)
     throw new UsageError(`--callback-port must be at most 65535 (got "${callbackPort}")`);

@@ -17,6 +17,8 @@ export const TOKEN_LENGTH = 24;
 
 /** What `--run-id` / CARD_CONFORMANCE_RUN_ID may be: it is printed, recorded and hashed, never sent as is. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `RUN_ID` in words, for the one-line error of a bad run id (flag or variable). */
+export const RUN_ID_RULE = '1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit';
 
 /**
  * The unique part of one case's order number: a hash of the run id, the seed, the scope (suite file and

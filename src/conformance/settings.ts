@@ -7,7 +7,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { allowProduction, TARGET_VARIABLES, type TargetChoice, targetChoice } from '../config/target-kind.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
-import { RUN_ID } from './ids.ts';
+import { RUN_ID, RUN_ID_RULE } from './ids.ts';
 import { DURATION_EXAMPLES, defaultStabilityMs, defaultWaitMs, parseDuration, testTimeoutMs } from './waits.ts';
 
 /** Run profiles (src/conformance/profile.ts says what smoke decides and how). */
@@ -177,8 +177,7 @@ function callbacksOf(env: Readonly<Record<string, string | undefined>>, name: st
 function runIdOf(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
   const v = env[name]?.trim();
   if (v === undefined || v === '') return undefined;
-  if (!RUN_ID.test(v))
-    throw new ConfigError(name, 'must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  if (!RUN_ID.test(v)) throw new ConfigError(name, `must be ${RUN_ID_RULE}`);
   return v;
 }
 

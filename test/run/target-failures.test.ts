@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../src/mock/server.ts';
 import { readReportFile } from '../../src/report/schema.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { cli, NO_BUDGETS } from '../helpers/cli.ts';
 
@@ -114,6 +115,24 @@ describe('targets that cannot be tested', { concurrent: true }, () => {
         .end(JSON.stringify({ success: true, errorCode: '', errorMsg: '', result: 'ab'.repeat(128) })),
     );
     await untestable('undecryptable', url, 'gep', /decrypt/);
+  });
+  it('a GEP that answers the first apply "pending" (no result to read) and seals every later result with another key', async () => {
+    // a pending answer carries no result: the control must not take it for proof that results can be read
+    const pending = catalogue().expectedCode(catalogue().byId.get('gep.apply.outcome.pendingResolves')!);
+    let applies = 0;
+    const url = await serve((q, s) => {
+      const first = q.url?.endsWith('/card/apply') && applies++ === 0;
+      s.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          first
+            ? { success: false, errorCode: pending, errorMsg: 'unknown order status, query the operation later' }
+            : { success: true, errorCode: '', errorMsg: '', result: 'ab'.repeat(128) },
+        ),
+      );
+    });
+    const rep = await untestable('pending-then-undecryptable', url, 'gep', /decrypt/);
+    expect(applies).toBeGreaterThanOrEqual(2);
+    expect(rep.positiveControl.gep?.accepted).toBe(1);
   });
   it('valid requests refused: wrong credentials are reported with the provider code, not as passes', async () => {
     const mock = await startMock({ timeScale: 0.002 });

@@ -39,8 +39,25 @@ export interface Envelope {
   message: string | undefined;
 }
 
-/** The envelope facts of a provider, derived from its catalogue rules. */
-export function envelopeOf(provider: Provider, operation: string, cat: Catalogue = shipped()) {
+/** The envelope facts of a provider, derived from its catalogue rules (once per catalogue and operation: every case asks). */
+const envelopes = new WeakMap<Catalogue, Map<string, EnvelopeFacts>>();
+export function envelopeOf(provider: Provider, operation: string, cat: Catalogue = shipped()): EnvelopeFacts {
+  let byOperation = envelopes.get(cat);
+  if (!byOperation) {
+    byOperation = new Map();
+    envelopes.set(cat, byOperation);
+  }
+  const key = `${provider} ${operation}`;
+  let facts = byOperation.get(key);
+  if (!facts) {
+    facts = envelopeFacts(provider, operation, cat);
+    byOperation.set(key, facts);
+  }
+  return facts;
+}
+export type EnvelopeFacts = ReturnType<typeof envelopeFacts>;
+
+function envelopeFacts(provider: Provider, operation: string, cat: Catalogue) {
   const rules = cat.rulesFor(provider, operation);
   const codeRule = rules.find((r) => r.check.kind === 'codeInCatalogue')!;
   const codeField = relativePath(codeRule);

@@ -88,27 +88,53 @@ export function isCalendarDate(s: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
-/** The calendar date in a time zone, `yyyy-MM-dd`. */
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-export function todayIn(timeZone: string, now: Date): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, f);
-  }
-  return f.format(now);
+/**
+ * A zone's wall clock changes date and offset only on a whole UTC minute (every offset since 1972 is whole minutes), so
+ * what a formatter says of one instant holds for its whole minute: the last minute's answer is kept per
+ * zone, and a case asks Intl once a minute instead of several times a request.
+ */
+interface MinuteMemo<T> {
+  format: Intl.DateTimeFormat;
+  minute: number;
+  value: T;
+}
+const MINUTE_MS = 60_000;
+function perMinute<T>(memos: Map<string, MinuteMemo<T>>, make: (timeZone: string) => Intl.DateTimeFormat, read: (text: string) => T) {
+  return (timeZone: string, now: Date): T => {
+    const minute = Math.floor(now.getTime() / MINUTE_MS);
+    let m = memos.get(timeZone);
+    if (!m) {
+      m = { format: make(timeZone), minute: Number.NaN, value: undefined as T };
+      memos.set(timeZone, m);
+    }
+    if (m.minute !== minute) {
+      m.value = read(m.format.format(new Date(minute * MINUTE_MS)));
+      m.minute = minute;
+    }
+    return m.value;
+  };
 }
 
+/** The calendar date in a time zone, `yyyy-MM-dd`. */
+export const todayIn: (timeZone: string, now: Date) => string = perMinute(
+  new Map(),
+  (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  (text) => text,
+);
+
+/** Milliseconds since midnight in a time zone at the start of the UTC minute (the wall clock there). */
+const minuteSinceMidnightIn = perMinute(
+  new Map(),
+  (timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  (text) => {
+    const [h, m] = text.split(':').map(Number) as [number, number];
+    return (h * 60 + m) * MINUTE_MS;
+  },
+);
+
 /** Milliseconds since midnight in a time zone (the wall clock there). */
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
 export function msSinceMidnightIn(timeZone: string, now: Date): number {
-  let f = clockFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    clockFormats.set(timeZone, f);
-  }
-  const [h, m, s] = f.format(now).split(':').map(Number) as [number, number, number];
-  return ((h * 60 + m) * 60 + s) * 1000 + now.getUTCMilliseconds();
+  return minuteSinceMidnightIn(timeZone, now) + (((now.getTime() % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
 }
 
 /** The text of a scalar value (a number as its decimal text); `undefined` for anything else. */

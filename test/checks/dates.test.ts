@@ -13,6 +13,39 @@ describe("the provider's wall clock", () => {
     expect(msSinceMidnightIn(SHANGHAI, t)).toBe(30_250);
     expect(msSinceMidnightIn(SHANGHAI, new Date('2027-03-01T15:59:00Z'))).toBe(86_340_000);
   });
+
+  it('agrees with Intl to the millisecond around midnights and offset changes, asked in any order (the answer is kept a minute)', () => {
+    const direct = (zone: string, t: Date) => {
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+      const clock = new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      });
+      const [h, m, s] = clock.format(t).split(':').map(Number) as [number, number, number];
+      return { day, ms: ((h * 60 + m) * 60 + s) * 1000 + t.getUTCMilliseconds() };
+    };
+    // New York and London change by an hour, Lord Howe by half an hour, Chatham sits at +12:45/+13:45
+    const instants: [string, string][] = [
+      ['America/New_York', '2026-03-08T07:00:00.000Z'],
+      ['America/New_York', '2026-11-01T06:00:00.000Z'],
+      ['Europe/London', '2026-03-29T01:00:00.000Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00.000Z'],
+      ['Pacific/Chatham', '2026-09-26T14:00:00.000Z'],
+      [SHANGHAI, '2027-03-01T16:00:00.000Z'],
+    ];
+    let asked = 0;
+    for (const [zone, iso] of instants)
+      for (const delta of [-60_001, -1, 0, 1, 59_999, 60_000, -1, 0, 3_600_000, -3_600_001]) {
+        const t = new Date(Date.parse(iso) + delta);
+        const want = direct(zone, t);
+        expect({ day: todayIn(zone, t), ms: msSinceMidnightIn(zone, t) }, `${zone} ${t.toISOString()}`).toEqual(want);
+        asked++;
+      }
+    expect(asked).toBe(60);
+  });
 });
 
 describe('the guard band around midnight', async () => {

@@ -108,16 +108,14 @@ interface Draw {
 /**
  * Repair the cross-field rules through their kind modules, in catalogue order, until nothing changes:
  * dates in order, conditional requirements met, forbidden fields dropped, conditional values set,
- * relational answer fields derived.
+ * relational answer fields derived. What does not change from draw to draw (the rules that repair, their
+ * sites, the codes) is worked out once per arbitrary; a draw pays for the repairs alone.
  */
-function repair(
+function repairer(
   plan: OperationPlan,
-  obj: Record<string, unknown>,
-  build: (path: string) => unknown,
   g: GenContext,
   c: Constraints,
-  spare: number[],
-): Record<string, unknown> {
+): (obj: Record<string, unknown>, build: (path: string) => unknown, spare: number[]) => Record<string, unknown> {
   const requestDefaults = plan.cat.operation(plan.provider, plan.operation).defaults;
   const defaults = plan.side === 'request' ? requestDefaults : {};
   const profile = plan.cat.profiles[plan.provider];
@@ -127,24 +125,29 @@ function repair(
     const fn = (kindOf(r.check) as CheckKind<RuleCheck['kind']>).repair;
     return fn && !fixed.has(relativePath(r)) ? [{ r, fn, site: siteOf(r, plan, g) }] : [];
   });
-  for (let round = 0; round < 4; round++) {
-    const before = JSON.stringify(obj);
-    for (const { fn, site } of repairs) {
-      const rs: RepairSite<RuleCheck['kind']> = {
-        ...site,
-        obj,
-        value: getPath(obj, site.path),
-        defaults,
-        requestDefaults,
-        build,
-        spare,
-        refusalCodes,
-      };
-      fn(rs);
+  return (obj, build, spare) => {
+    // a round that leaves the text as the last one left it is the end (each round's text is the next's start)
+    let before = JSON.stringify(obj);
+    for (let round = 0; round < 4; round++) {
+      for (const { fn, site } of repairs) {
+        const rs: RepairSite<RuleCheck['kind']> = {
+          ...site,
+          obj,
+          value: getPath(obj, site.path),
+          defaults,
+          requestDefaults,
+          build,
+          spare,
+          refusalCodes,
+        };
+        fn(rs);
+      }
+      const after = JSON.stringify(obj);
+      if (after === before) break;
+      before = after;
     }
-    if (JSON.stringify(obj) === before) break;
-  }
-  return obj;
+    return obj;
+  };
 }
 
 /** Valid objects for one side of an operation, honouring the constraints. */
@@ -250,6 +253,7 @@ export function draftObject(plan: OperationPlan, g: GenContext, c: Constraints =
       fc.Arbitrary<boolean>
     >,
   );
+  const repair = repairer(plan, g, c);
   return fc.tuple(drawArb, parentsPresent, spareArb).map(([drawRec, parents, spare]) => {
     const draws = new Map(Object.entries(drawRec));
     const wanted = (f: FieldPlan) => (c.present ?? []).some((p) => p === f.path || p.startsWith(`${f.path}.`));
@@ -269,7 +273,7 @@ export function draftObject(plan: OperationPlan, g: GenContext, c: Constraints =
       const f = plan.fields.find((x) => x.path === path);
       return f ? materialise(f) : undefined;
     };
-    return repair(plan, obj, build, g, c, spare);
+    return repair(obj, build, spare);
   });
 }
 

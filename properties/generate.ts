@@ -121,25 +121,32 @@ function repairer(
   const profile = plan.cat.profiles[plan.provider];
   const refusalCodes = profile.codes.map((x) => x.code).filter((x) => x !== profile.successCode && x !== '0');
   const fixed = new Set([...Object.keys(c.set ?? {}), ...(c.absent ?? [])]);
+  // each repair's site object is made once and its per-draw fields set before each call: spreading a
+  // dozen site fields per repair per round was most of a draw's time (and garbage)
   const repairs = plan.rules.flatMap((r) => {
     const fn = (kindOf(r.check) as CheckKind<RuleCheck['kind']>).repair;
-    return fn && !fixed.has(relativePath(r)) ? [{ r, fn, site: siteOf(r, plan, g) }] : [];
+    if (!fn || fixed.has(relativePath(r))) return [];
+    const rs: RepairSite<RuleCheck['kind']> = {
+      ...siteOf(r, plan, g),
+      obj: {},
+      value: undefined,
+      defaults,
+      requestDefaults,
+      build: () => undefined,
+      spare: [],
+      refusalCodes,
+    };
+    return [{ fn, rs }];
   });
   return (obj, build, spare) => {
     // a round that leaves the text as the last one left it is the end (each round's text is the next's start)
     let before = JSON.stringify(obj);
     for (let round = 0; round < 4; round++) {
-      for (const { fn, site } of repairs) {
-        const rs: RepairSite<RuleCheck['kind']> = {
-          ...site,
-          obj,
-          value: getPath(obj, site.path),
-          defaults,
-          requestDefaults,
-          build,
-          spare,
-          refusalCodes,
-        };
+      for (const { fn, rs } of repairs) {
+        rs.obj = obj;
+        rs.value = getPath(obj, rs.path);
+        rs.build = build;
+        rs.spare = spare;
         fn(rs);
       }
       const after = JSON.stringify(obj);

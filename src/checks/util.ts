@@ -1,13 +1,14 @@
 /** Small helpers the kind modules and the generators share: paths, dates, typed values, card numbers. */
-import { getPath, isPlainObject } from '../spec/evaluate.ts';
+import { getPath, isPlainObject, partsOf } from '../spec/evaluate.ts';
 import type { SchemaMode } from '../spec/registry.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
 import type { FieldView } from './types.ts';
 
 export function setAt(root: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
-  const parts = path.split('.');
+  const parts = partsOf(path);
   let cur = root;
-  for (const p of parts.slice(0, -1)) {
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i]!;
     if (!isPlainObject(cur[p])) cur[p] = {};
     cur = cur[p] as Record<string, unknown>;
   }

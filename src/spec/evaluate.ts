@@ -37,9 +37,21 @@ export const isAbsent = (v: unknown): boolean => v === undefined || v === null |
 /** Absent for value rules: strict mode checks an empty string as a value; lenient treats it as absent. */
 export const absentForValue = (v: unknown, mode: SchemaMode): boolean => v === undefined || v === null || (mode === 'lenient' && v === '');
 
+/** Paths cut at their dots, kept (the catalogue's paths are a few hundred; every case reads them many times). */
+const pathParts = new Map<string, readonly string[]>();
+const PATHS_KEPT = 4096;
+export function partsOf(path: string): readonly string[] {
+  let parts = pathParts.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (pathParts.size < PATHS_KEPT) pathParts.set(path, parts);
+  }
+  return parts;
+}
+
 export function getPath(root: unknown, path: string): unknown {
   let cur: unknown = root;
-  for (const part of path.split('.')) {
+  for (const part of partsOf(path)) {
     if (!isPlainObject(cur)) return undefined;
     cur = cur[part];
   }

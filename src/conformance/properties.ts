@@ -27,8 +27,31 @@ import { shrinkFailure } from './shrink.ts';
 const send = (h: Harness, provider: Provider, operation: string, body: unknown) =>
   provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body);
 
+/**
+ * A rule list derived from generated cases, made once per catalogue (the cases are drawn to learn which
+ * rules they touch: a test asks for its list three times, and the catalogue does not change under it).
+ */
+const ruleLists = new WeakMap<object, Map<string, readonly string[]>>();
+function onceForCatalogue(key: string, make: () => string[]): string[] {
+  const cat = catalogue();
+  let lists = ruleLists.get(cat);
+  if (!lists) {
+    lists = new Map();
+    ruleLists.set(cat, lists);
+  }
+  let list = lists.get(key);
+  if (!list) {
+    list = make();
+    lists.set(key, list);
+  }
+  return [...list];
+}
+
 /** Rules the acceptance property decides: acceptsValid, the rules with boundary cases, every response rule. */
 export function acceptanceRules(provider: Provider, operation: string): string[] {
+  return onceForCatalogue(`acceptance ${provider} ${operation}`, () => deriveAcceptanceRules(provider, operation));
+}
+function deriveAcceptanceRules(provider: Provider, operation: string): string[] {
   const rules = catalogue().rulesFor(provider, operation);
   const cases = validCases(provider, operation, { mode: 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 0, 1);
   const fromCases = new Set(cases.flatMap((c) => c.rules));
@@ -281,6 +304,9 @@ const answerLine = (r: CallResult, e: Envelope) =>
 
 /** Rules the rejection property decides: every request rule a mutation can break, and the refusal's envelope and code. */
 export function rejectionRules(provider: Provider, operation: string, strict = false): string[] {
+  return onceForCatalogue(`rejection ${provider} ${operation} ${strict}`, () => deriveRejectionRules(provider, operation, strict));
+}
+function deriveRejectionRules(provider: Provider, operation: string, strict: boolean): string[] {
   const all = catalogue().rulesFor(provider, operation);
   const broken = new Set(
     invalidCases(

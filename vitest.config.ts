@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { PACKAGE_ROOT } from './src/config/root.ts';
+import { conformanceTimeout, extraSuites } from './src/conformance/config-env.ts';
 import { buildExternals, fromBuild } from './src/conformance/from-build.ts';
-import { conformanceTimeoutMs, extraSuites } from './src/conformance/settings.ts';
 
 /** Derived from the run's wait (`--wait`, CARD_CONFORMANCE_WAIT): the bound, the stability window and a margin. */
-const conformanceTimeout = conformanceTimeoutMs(process.env);
+const conformanceTimeoutMs = await conformanceTimeout(process.env);
 
 /**
  * Two projects: `unit` (the library's own tests, test/**) and `conformance` (the suites, which test a
@@ -33,8 +33,8 @@ export default defineConfig({
           globalSetup: ['suites/global-setup.ts'],
           // suite files share one module graph per worker: importing it once saves seconds per run
           isolate: false,
-          testTimeout: conformanceTimeout,
-          hookTimeout: conformanceTimeout,
+          testTimeout: conformanceTimeoutMs,
+          hookTimeout: conformanceTimeoutMs,
           sequence: { groupOrder: 1 },
         },
       },

@@ -17,12 +17,14 @@ import { ConfigError } from '../config/errors.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
 import { guardEarly, targetKinds } from '../config/target-kind.ts';
 import { BUDGET_VARIABLES, readBudgetLimits, SANDBOX_BUDGETS } from '../conformance/budget.ts';
+import { CONFORMANCE_TIMEOUT_VARIABLE } from '../conformance/config-env.ts';
 import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import { RUN_ID, RUN_ID_RULE } from '../conformance/ids.ts';
 import { defaultProfile, PROFILES, SMOKE_MAX_REQUESTS, smokePollMs } from '../conformance/profile.ts';
 import { newRunId, openSessionEarly } from '../conformance/session.ts';
 import {
+  conformanceTimeoutMs,
   DEFAULT_CONCURRENCY,
   DEFAULT_RUNS,
   DEFAULT_SCHEMA_MODE,
@@ -393,6 +395,8 @@ export async function runConformanceProject(
   shard?: { index: number; count: number },
 ): Promise<void> {
   mark('vitest-start');
+  // the config's timeout, derived here where the catalogue is built already (src/conformance/config-env.ts)
+  process.env[CONFORMANCE_TIMEOUT_VARIABLE] = String(conformanceTimeoutMs(process.env));
   const { startVitest } = await import('vitest/node');
   // from the CLI's build, its compiled config, imported as it is (no bundling of the TypeScript one)
   const build = buildDir(process.env);

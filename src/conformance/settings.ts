@@ -7,6 +7,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { allowProduction, TARGET_VARIABLES, type TargetChoice, targetChoice } from '../config/target-kind.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
+import { EXTRA_SUITES_VARIABLE } from './config-env.ts';
 import { RUN_ID, RUN_ID_RULE } from './ids.ts';
 import { DURATION_EXAMPLES, defaultStabilityMs, defaultWaitMs, parseDuration, testTimeoutMs } from './waits.ts';
 
@@ -98,7 +99,7 @@ export const SETTINGS_VARIABLES = {
   /** The watchdog's bound as a duration; default derived from the call deadline, retries and poll interval. */
   watchdog: 'CARD_CONFORMANCE_WATCHDOG',
   /** Extra suite files (comma-separated globs relative to the project) run with the conformance suites. */
-  extraSuites: 'CARD_CONFORMANCE_EXTRA_SUITES',
+  extraSuites: EXTRA_SUITES_VARIABLE,
   midnightGuardMs: 'CARD_CONFORMANCE_MIDNIGHT_GUARD_MS',
   /** Read by `run` (vitest's worker count), not by the suites. */
   workers: 'CARD_CONFORMANCE_WORKERS',
@@ -222,11 +223,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
 }
 
 /** The extra suite globs of CARD_CONFORMANCE_EXTRA_SUITES. */
-export const extraSuites = (env: Readonly<Record<string, string | undefined>>): string[] =>
-  (env[SETTINGS_VARIABLES.extraSuites] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+export { extraSuites } from './config-env.ts';
 
 /**
  * The conformance project's default vitest test and hook timeouts, derived from the wait before the

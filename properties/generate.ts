@@ -9,6 +9,7 @@ import type { CheckKind, GenContext, RepairSite } from '../src/checks/types.ts';
 import { addDays, asType, clone, deleteAt, setAt } from '../src/checks/util.ts';
 import type { Rule, RuleCheck } from '../src/spec/catalogue.ts';
 import { getPath, relativePath } from '../src/spec/evaluate.ts';
+import { keyedMemo } from '../src/spec/memo.ts';
 import type { SchemaMode } from '../src/spec/registry.ts';
 import type { Condition } from '../src/spec/types.ts';
 import { CardConformanceError, EXIT } from '../src/wire/errors.ts';
@@ -28,23 +29,11 @@ export interface Constraints {
   absent?: string[];
 }
 
-const leafCache = new WeakMap<FieldPlan, Map<string, fc.Arbitrary<unknown>>>();
+const leaves = keyedMemo<FieldPlan, fc.Arbitrary<unknown>>();
 
 /** The arbitrary of one leaf field's valid values, from its value rules (built once per field and context). */
-export function leafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
-  const key = `${g.mode}|${g.today}|${JSON.stringify(g.knownValues ?? {})}`;
-  let byKey = leafCache.get(f);
-  if (!byKey) {
-    byKey = new Map();
-    leafCache.set(f, byKey);
-  }
-  let arb = byKey.get(key);
-  if (!arb) {
-    arb = buildLeafValue(f, g);
-    byKey.set(key, arb);
-  }
-  return arb;
-}
+export const leafValue = (f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> =>
+  leaves(f, `${g.mode}|${g.today}|${JSON.stringify(g.knownValues ?? {})}`, () => buildLeafValue(f, g));
 
 function buildLeafValue(f: FieldPlan, g: GenContext): fc.Arbitrary<unknown> {
   const site = (r: Rule) => siteOf(r, planOfField(f), g);

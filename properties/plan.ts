@@ -5,6 +5,7 @@
 import type { FieldView } from '../src/checks/types.ts';
 import { type Catalogue, type Rule, type RuleCheck, catalogue as shipped } from '../src/spec/catalogue.ts';
 import { relativePath } from '../src/spec/evaluate.ts';
+import { keyedMemo } from '../src/spec/memo.ts';
 import type { Provider } from '../src/spec/registry.ts';
 import type { FieldRow } from '../src/spec/types.ts';
 
@@ -34,14 +35,12 @@ export interface OperationPlan {
 }
 
 /** Plans per catalogue (one per selected document version), by provider, operation and side. */
-const cache = new WeakMap<Catalogue, Map<string, OperationPlan>>();
+const plans = keyedMemo<Catalogue, OperationPlan>();
 
-export function planOf(provider: Provider, operation: string, side: 'request' | 'response', cat: Catalogue = shipped()): OperationPlan {
-  const key = `${provider}.${operation}.${side}`;
-  const mine = cache.get(cat) ?? new Map<string, OperationPlan>();
-  cache.set(cat, mine);
-  const hit = mine.get(key);
-  if (hit) return hit;
+export const planOf = (provider: Provider, operation: string, side: 'request' | 'response', cat: Catalogue = shipped()): OperationPlan =>
+  plans(cat, `${provider}.${operation}.${side}`, () => buildPlan(provider, operation, side, cat));
+
+function buildPlan(provider: Provider, operation: string, side: 'request' | 'response', cat: Catalogue): OperationPlan {
   const entry = cat.operation(provider, operation);
   const rules = cat.rulesFor(provider, operation).filter((r) => r.side === side);
   const rows = entry.spec[side];
@@ -65,6 +64,5 @@ export function planOf(provider: Provider, operation: string, side: 'request' | 
     f.children = fields.filter((c) => c.path.startsWith(`${f.path}.`) && !c.path.slice(f.path.length + 1).includes('.'));
   const plan: OperationPlan = { provider, operation, side, fields, roots: fields.filter((f) => !f.path.includes('.')), rules, cat };
   for (const f of fields) f.plan = plan;
-  mine.set(key, plan);
   return plan;
 }

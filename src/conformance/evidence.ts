@@ -12,6 +12,7 @@ import { curlFor, shellQuote } from '../client/curl.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, type Rule, type RuleCheck, catalogue as shipped } from '../spec/catalogue.ts';
 import { type EvalContext, getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
+import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { hash32 } from '../wire/hash.ts';
 import type { Redactor } from '../wire/redact.ts';
@@ -49,25 +50,15 @@ export function expectedOf(rule: Rule, at: { root?: unknown; ctx?: EvalContext; 
 }
 
 /** The document an operation is checked against, with a fingerprint of its rule data (overrides change it). */
-const documents = new WeakMap<Catalogue, Map<string, string>>();
-export function documentOf(provider: Provider, operation: string, cat: Catalogue = shipped()): string {
-  let byOp = documents.get(cat);
-  if (!byOp) {
-    byOp = new Map();
-    documents.set(cat, byOp);
-  }
-  const key = `${provider}.${operation}`;
-  let doc = byOp.get(key);
-  if (doc === undefined) {
+const documents = keyedMemo<Catalogue, string>();
+export const documentOf = (provider: Provider, operation: string, cat: Catalogue = shipped()): string =>
+  documents(cat, `${provider}.${operation}`, () => {
     const spec = cat.operations.find((o) => o.spec.provider === provider && o.spec.operation === operation)?.spec;
     const call = cat.profiles[provider].calls.find((c) => c.operation === operation);
     const rules = cat.rulesFor(provider, operation).map((r) => [r.id, r.level, r.check, r.codes]);
     const name = spec?.document ?? call?.source ?? `${provider} profile`;
-    doc = rules.length ? `${name} (rules ${hash32(JSON.stringify(rules)).toString(16).padStart(8, '0')})` : name;
-    byOp.set(key, doc);
-  }
-  return doc;
-}
+    return rules.length ? `${name} (rules ${hash32(JSON.stringify(rules)).toString(16).padStart(8, '0')})` : name;
+  });
 
 /** The provider's own identifiers of an exchange (the profile's `supportIds`), from the answer first, then the request. */
 function idsOf(provider: Provider, sent: unknown, received: unknown, redactor: Redactor, cat: Catalogue): Record<string, string> {

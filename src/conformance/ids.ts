@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { type Catalogue, catalogue } from '../spec/catalogue.ts';
 import { fullMatch, getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
+import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 
 /** The shortest order number sent: ten base-36 characters of a hash are ~52 bits, two runs of 10^4 orders collide with p < 10^-7. */
@@ -38,17 +39,10 @@ export function orderToken(runId: string, seed: number, scope: string, key: stri
 
 /** `fn` of (catalogue, provider, operation), worked out once per catalogue and operation: every case asks. */
 function perOperation<T>(fn: (cat: Catalogue, provider: Provider, operation: string) => T): (provider: Provider, operation: string) => T {
-  const memo = new WeakMap<Catalogue, Map<string, T>>();
+  const memo = keyedMemo<Catalogue, T>();
   return (provider, operation) => {
     const cat = catalogue();
-    let byOp = memo.get(cat);
-    if (!byOp) {
-      byOp = new Map();
-      memo.set(cat, byOp);
-    }
-    const key = `${provider}.${operation}`;
-    if (!byOp.has(key)) byOp.set(key, fn(cat, provider, operation));
-    return byOp.get(key) as T;
+    return memo(cat, `${provider}.${operation}`, () => fn(cat, provider, operation));
   };
 }
 

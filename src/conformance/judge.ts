@@ -9,6 +9,7 @@ import { evaluate } from '../checks/registry.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
 import { type EvalContext, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
+import { keyedMemo } from '../spec/memo.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
@@ -40,21 +41,9 @@ export interface Envelope {
 }
 
 /** The envelope facts of a provider, derived from its catalogue rules (once per catalogue and operation: every case asks). */
-const envelopes = new WeakMap<Catalogue, Map<string, EnvelopeFacts>>();
-export function envelopeOf(provider: Provider, operation: string, cat: Catalogue = shipped()): EnvelopeFacts {
-  let byOperation = envelopes.get(cat);
-  if (!byOperation) {
-    byOperation = new Map();
-    envelopes.set(cat, byOperation);
-  }
-  const key = `${provider} ${operation}`;
-  let facts = byOperation.get(key);
-  if (!facts) {
-    facts = envelopeFacts(provider, operation, cat);
-    byOperation.set(key, facts);
-  }
-  return facts;
-}
+const envelopes = keyedMemo<Catalogue, EnvelopeFacts>();
+export const envelopeOf = (provider: Provider, operation: string, cat: Catalogue = shipped()): EnvelopeFacts =>
+  envelopes(cat, `${provider}.${operation}`, () => envelopeFacts(provider, operation, cat));
 export type EnvelopeFacts = ReturnType<typeof envelopeFacts>;
 
 function envelopeFacts(provider: Provider, operation: string, cat: Catalogue) {

@@ -11,8 +11,9 @@ import { planOf } from '../../properties/plan.ts';
 import { clone, daysBetween, setAt } from '../checks/util.ts';
 import { moneyOf } from '../client/money.ts';
 import type { CallResult } from '../client/types.ts';
-import { catalogue } from '../spec/catalogue.ts';
+import { type Catalogue, catalogue } from '../spec/catalogue.ts';
 import { getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
+import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { isSpendRefusal } from './budget.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
@@ -31,21 +32,8 @@ const send = (h: Harness, provider: Provider, operation: string, body: unknown) 
  * A rule list derived from generated cases, made once per catalogue (the cases are drawn to learn which
  * rules they touch: a test asks for its list three times, and the catalogue does not change under it).
  */
-const ruleLists = new WeakMap<object, Map<string, readonly string[]>>();
-function onceForCatalogue(key: string, make: () => string[]): string[] {
-  const cat = catalogue();
-  let lists = ruleLists.get(cat);
-  if (!lists) {
-    lists = new Map();
-    ruleLists.set(cat, lists);
-  }
-  let list = lists.get(key);
-  if (!list) {
-    list = make();
-    lists.set(key, list);
-  }
-  return [...list];
-}
+const ruleLists = keyedMemo<Catalogue, readonly string[]>();
+const onceForCatalogue = (key: string, make: () => string[]): string[] => [...ruleLists(catalogue(), key, make)];
 
 /** Rules the acceptance property decides: acceptsValid, the rules with boundary cases, every response rule. */
 export function acceptanceRules(provider: Provider, operation: string): string[] {

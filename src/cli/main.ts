@@ -20,58 +20,19 @@ export interface LoadedCommand {
  * other command's. Each gives the spec its parser and its `--help` are derived from.
  */
 export const COMMANDS: Record<string, () => Promise<LoadedCommand>> = {
-  rules: async () => {
-    const m = await import('./rules.ts');
-    return { spec: m.RULES, run: m.rulesCommand };
-  },
-  call: async () => {
-    const m = await import('./call.ts');
-    return { spec: m.CALL, run: m.callCommand };
-  },
-  mock: async () => {
-    const m = await import('./mock.ts');
-    return { spec: m.MOCK, run: m.mockCommand };
-  },
-  run: async () => {
-    const m = await import('./run.ts');
-    return { spec: m.RUN, run: m.runCommand };
-  },
-  selfcheck: async () => {
-    const m = await import('./selfcheck.ts');
-    return { spec: m.SELFCHECK, run: m.selfcheckCommand };
-  },
-  proxy: async () => {
-    const m = await import('./proxy.ts');
-    return { spec: m.PROXY, run: m.proxyCommand };
-  },
-  'verify-pacts': async () => {
-    const m = await import('./verify-pacts.ts');
-    return { spec: m.VERIFY_PACTS, run: m.verifyPactsCommand };
-  },
-  export: async () => {
-    const m = await import('./export.ts');
-    return { spec: m.EXPORT, run: m.exportCommand };
-  },
-  'lint-spec': async () => {
-    const m = await import('./lint-spec.ts');
-    return { spec: m.LINT_SPEC, run: m.lintSpecCommand };
-  },
-  report: async () => {
-    const m = await import('./report.ts');
-    return { spec: m.REPORT, run: m.reportCommand };
-  },
-  diff: async () => {
-    const m = await import('./diff.ts');
-    return { spec: m.DIFF, run: m.diffCommand };
-  },
-  replay: async () => {
-    const m = await import('./replay.ts');
-    return { spec: m.REPLAY, run: m.replayCommand };
-  },
-  merge: async () => {
-    const m = await import('./merge.ts');
-    return { spec: m.MERGE, run: m.mergeCommand };
-  },
+  rules: () => import('./rules.ts').then((m) => ({ spec: m.RULES, run: m.rulesCommand })),
+  call: () => import('./call.ts').then((m) => ({ spec: m.CALL, run: m.callCommand })),
+  mock: () => import('./mock.ts').then((m) => ({ spec: m.MOCK, run: m.mockCommand })),
+  run: () => import('./run.ts').then((m) => ({ spec: m.RUN, run: m.runCommand })),
+  selfcheck: () => import('./selfcheck.ts').then((m) => ({ spec: m.SELFCHECK, run: m.selfcheckCommand })),
+  proxy: () => import('./proxy.ts').then((m) => ({ spec: m.PROXY, run: m.proxyCommand })),
+  'verify-pacts': () => import('./verify-pacts.ts').then((m) => ({ spec: m.VERIFY_PACTS, run: m.verifyPactsCommand })),
+  export: () => import('./export.ts').then((m) => ({ spec: m.EXPORT, run: m.exportCommand })),
+  'lint-spec': () => import('./lint-spec.ts').then((m) => ({ spec: m.LINT_SPEC, run: m.lintSpecCommand })),
+  report: () => import('./report.ts').then((m) => ({ spec: m.REPORT, run: m.reportCommand })),
+  diff: () => import('./diff.ts').then((m) => ({ spec: m.DIFF, run: m.diffCommand })),
+  replay: () => import('./replay.ts').then((m) => ({ spec: m.REPLAY, run: m.replayCommand })),
+  merge: () => import('./merge.ts').then((m) => ({ spec: m.MERGE, run: m.mergeCommand })),
 };
 
 /** Every command loaded, by name (the top-level usage and the help tests need them all). */

@@ -15,11 +15,10 @@
  * Retry: every operation retries on 429/503/transport failures with the very same form bytes (sealing
  * is deterministic anyway); no `userReqNo` is ever made here.
  */
-import type { KeyObject } from 'node:crypto';
 import { catalogue } from '../spec/catalogue.ts';
 import type { OPERATIONS } from '../spec/registry.ts';
 import { WireFormatError } from '../wire/errors.ts';
-import { type ChunkEncrypt, cachedEncryptChunk, decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
+import { cachedEncryptChunk, decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, problemOf, type Read, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
@@ -55,19 +54,11 @@ function wireFact(name: string): string {
 }
 
 /**
- * Chunks sealed before, per merchant key. PKCS#1 v1.5 block type 1 is deterministic, so a chunk seen
+ * Chunks sealed before (per merchant key). PKCS#1 v1.5 block type 1 is deterministic, so a chunk seen
  * again is the very bytes a fresh encryption gives; in a run about one chunk in five repeats (requests
  * that share their first fields), each an RSA private-key operation saved.
  */
-const sealers = new WeakMap<KeyObject, ChunkEncrypt>();
-const sealerFor = (key: KeyObject): ChunkEncrypt => {
-  let encrypt = sealers.get(key);
-  if (!encrypt) {
-    encrypt = cachedEncryptChunk(4096);
-    sealers.set(key, encrypt);
-  }
-  return encrypt;
-};
+const sealedChunks = cachedEncryptChunk(4096);
 
 export function createGepClient(target: GepTarget, opts: ClientOptions): GepClient {
   const redactor = opts.redactor ?? createRedactor();
@@ -100,7 +91,7 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
       let dataContent = options.rawDataContent;
       if (dataContent === undefined) {
         try {
-          dataContent = encodeSealed(data, target.merchantPrivateKey, sealerFor(target.merchantPrivateKey));
+          dataContent = encodeSealed(data, target.merchantPrivateKey, sealedChunks);
         } catch (err) {
           throw err instanceof WireFormatError ? err.withCall({ provider: 'gep', operation, url }, 'dataContent') : err;
         }

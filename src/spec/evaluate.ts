@@ -111,7 +111,8 @@ interface MinuteMemo<T> {
   value: T;
 }
 const MINUTE_MS = 60_000;
-function perMinute<T>(memos: Map<string, MinuteMemo<T>>, make: (timeZone: string) => Intl.DateTimeFormat, read: (text: string) => T) {
+function perMinute<T>(make: (timeZone: string) => Intl.DateTimeFormat, read: (text: string) => T) {
+  const memos = new Map<string, MinuteMemo<T>>();
   return (timeZone: string, now: Date): T => {
     const minute = Math.floor(now.getTime() / MINUTE_MS);
     let m = memos.get(timeZone);
@@ -129,14 +130,12 @@ function perMinute<T>(memos: Map<string, MinuteMemo<T>>, make: (timeZone: string
 
 /** The calendar date in a time zone, `yyyy-MM-dd`. */
 export const todayIn: (timeZone: string, now: Date) => string = perMinute(
-  new Map(),
   (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
   (text) => text,
 );
 
 /** Milliseconds since midnight in a time zone at the start of the UTC minute (the wall clock there). */
 const minuteSinceMidnightIn = perMinute(
-  new Map(),
   (timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
   (text) => {
     const [h, m] = text.split(':').map(Number) as [number, number];

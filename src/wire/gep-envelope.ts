@@ -30,13 +30,18 @@ export type ChunkEncrypt = (chunk: Buffer, key: KeyObject) => Buffer;
 export const encryptChunk: ChunkEncrypt = (chunk, key) => privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, chunk);
 
 /**
- * `encryptChunk` remembering up to `limit` chunks (the oldest forgotten first). Since the encryption is
- * deterministic, a remembered chunk is the very bytes a fresh encryption gives: a load generator sealing
- * many requests that share their first chunk pays for that chunk once.
+ * `encryptChunk` remembering up to `limit` chunks per key (the oldest forgotten first). Since the
+ * encryption is deterministic, a remembered chunk is the very bytes a fresh encryption gives with that
+ * key: a load generator sealing many requests that share their first chunk pays for that chunk once.
  */
 export function cachedEncryptChunk(limit = 64, encrypt: ChunkEncrypt = encryptChunk): ChunkEncrypt {
-  const memo = new Map<string, Buffer>();
+  const memos = new WeakMap<KeyObject, Map<string, Buffer>>();
   return (chunk, key) => {
+    let memo = memos.get(key);
+    if (!memo) {
+      memo = new Map();
+      memos.set(key, memo);
+    }
     const k = chunk.toString('latin1');
     let out = memo.get(k);
     if (!out) {

@@ -52,6 +52,25 @@ describe('GEP sealed dataContent reproduces the shared vector', () => {
     for (const t of [c, a, b, c]) expect(sealText(t, other.privateKey, cached)).toBe(sealText(t, other.privateKey));
   });
 
+  it('remembers chunks per key: the same chunk under another key is encrypted with that key', () => {
+    let calls = 0;
+    const cached = cachedEncryptChunk(8, (chunk, key) => {
+      calls++;
+      return encryptChunk(chunk, key);
+    });
+    const text = '{"same":"text"}';
+    const mine = sealText(text, privateKey, cached);
+    const theirs = sealText(text, other.privateKey, cached);
+    expect(mine).toBe(sealText(text, privateKey));
+    expect(theirs).toBe(sealText(text, other.privateKey));
+    expect(theirs).not.toBe(mine);
+    expect(calls).toBe(2);
+    // asked again under each key: remembered, no new encryption
+    expect(sealText(text, privateKey, cached)).toBe(mine);
+    expect(sealText(text, other.privateKey, cached)).toBe(theirs);
+    expect(calls).toBe(2);
+  });
+
   it('seals the parsed vector object to the same hex (JSON.stringify keeps its order and spacing)', () => {
     expect(encodeSealed(JSON.parse(v.json), privateKey)).toBe(v.dataContentHex);
   });

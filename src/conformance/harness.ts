@@ -4,7 +4,6 @@
  * to declare a test: it names the rules it decides, records findings as task meta for the report, and
  * fails on a MUST or SHOULD failure. A target failure becomes an `error` finding, never a crash.
  */
-import { request } from 'undici';
 import { describe, inject, it, type RunnerTestCase } from 'vitest';
 import type { GenContext } from '../../properties/generate.ts';
 import type { AlchemyClient } from '../client/alchemy.ts';
@@ -18,6 +17,7 @@ import { errorLine, WireError } from '../wire/errors.ts';
 import { hash32 } from '../wire/hash.ts';
 import { createTransport, onRequest, RETRIED_STATUSES, type RequestGate } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
+import { undici } from '../wire/undici.ts';
 import { isBudgetExhausted, remoteGate } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
 import { type EvidenceParts, evidenceOf } from './evidence.ts';
@@ -165,11 +165,11 @@ export function harnessFor(s: SharedSession): Harness {
   const admin: Admin | undefined = s.adminUrl
     ? {
         async state() {
-          const r = await request(`${s.adminUrl}/__mock/state`, { method: 'POST', body: '{}' });
+          const r = await undici().request(`${s.adminUrl}/__mock/state`, { method: 'POST', body: '{}' });
           return (await r.body.json()) as Record<string, Record<string, unknown>>;
         },
         async post(path, body) {
-          const r = await request(`${s.adminUrl}/__mock/${path}`, { method: 'POST', body: JSON.stringify(body) });
+          const r = await undici().request(`${s.adminUrl}/__mock/${path}`, { method: 'POST', body: JSON.stringify(body) });
           await r.body.text();
         },
       }
@@ -182,7 +182,7 @@ export function harnessFor(s: SharedSession): Harness {
     admin,
     evidence: (result, message, parts) => evidenceOf(result, message, parts ?? {}, { redactor }),
     async received(key) {
-      const r = await request(`${s.receiverUrl}/__received?key=${encodeURIComponent(key)}`);
+      const r = await undici().request(`${s.receiverUrl}/__received?key=${encodeURIComponent(key)}`);
       return (await r.body.json()) as ReceivedCallback[];
     },
     gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),

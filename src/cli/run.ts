@@ -11,6 +11,8 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ViteUserConfig } from 'vitest/config';
 import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { ConfigError } from '../config/errors.ts';
@@ -398,21 +400,30 @@ export async function runConformanceProject(
   // the config's timeout, derived here where the catalogue is built already (src/conformance/config-env.ts)
   process.env[CONFORMANCE_TIMEOUT_VARIABLE] = String(conformanceTimeoutMs(process.env));
   const { startVitest } = await import('vitest/node');
-  // from the CLI's build, its compiled config, imported as it is (no bundling of the TypeScript one)
+  // From the CLI's build, its compiled config, imported here and given to vitest as it is: vite's own
+  // loading of a config file (bundled, or native with a module hook on a thread of its own that every later
+  // import of this process then passes through) is for watching the file, which a run never does.
   const build = buildDir(process.env);
   const builtConfig = build && join(build, 'vitest.config.js');
-  const vitest = await startVitest('test', [], {
-    run: true,
-    watch: false,
-    root: PACKAGE_ROOT,
-    ...(builtConfig && existsSync(builtConfig)
-      ? { config: builtConfig, configLoader: 'native' as const }
-      : { config: resolve(PACKAGE_ROOT, 'vitest.config.ts') }),
-    project: ['conformance'],
-    reporters: [reporter],
-    ...(maxWorkers !== undefined ? { maxWorkers } : {}),
-    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
-  });
+  const inline =
+    builtConfig && existsSync(builtConfig)
+      ? ((await import(pathToFileURL(builtConfig).href)) as { default: ViteUserConfig }).default
+      : undefined;
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      run: true,
+      watch: false,
+      root: PACKAGE_ROOT,
+      config: inline ? false : resolve(PACKAGE_ROOT, 'vitest.config.ts'),
+      project: ['conformance'],
+      reporters: [reporter],
+      ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+      ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
+    },
+    inline,
+  );
   await vitest.close();
   mark('vitest-closed');
 }

@@ -5,6 +5,7 @@
  * callbackUrl (the field a callback rule names) points at the suite's receiver, keyed by that number.
  */
 import { createHash } from 'node:crypto';
+import { clone } from '../checks/util.ts';
 import { type Catalogue, catalogue } from '../spec/catalogue.ts';
 import { fullMatch, getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
 import { keyedMemo } from '../spec/memo.ts';
@@ -96,7 +97,7 @@ export function uniquify(
   keepFields: readonly string[] = [],
 ): Record<string, unknown> {
   if (!isPlainObject(body)) return body as Record<string, unknown>;
-  const out = structuredClone(body);
+  const out = clone(body);
   const { field, max: maxLen, pattern } = orderNumberRules(provider, operation);
   const cur = getPath(out, field);
   if (typeof cur === 'string' && cur !== '') {

@@ -20,6 +20,7 @@ import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { undici } from '../wire/undici.ts';
 import { isBudgetExhausted, remoteGate } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
+import { connectClients } from './clients.ts';
 import { type EvidenceParts, evidenceOf } from './evidence.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
 import { beat, running } from './heartbeat.ts';
@@ -27,7 +28,7 @@ import { orderToken } from './ids.ts';
 import { envelopeOf } from './judge.ts';
 import type { ReceivedCallback } from './receiver.ts';
 import type { SelfcheckTarget } from './selfcheck.ts';
-import { connectClients, type SharedSession } from './session.ts';
+import type { SharedSession } from './session.ts';
 import { mark } from './timings.ts';
 import { MIN_STABILITY_POLLS, testTimeoutMs } from './waits.ts';
 

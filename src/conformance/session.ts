@@ -4,12 +4,10 @@
  * control — valid requests that must succeed before any negative test may count.
  */
 
-import { createPrivateKey, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
-import { createAlchemyClient } from '../client/alchemy.ts';
-import { createGepClient } from '../client/gep.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { isLoopbackUrl, type TargetKind, targetKinds } from '../config/target-kind.ts';
@@ -23,6 +21,7 @@ import { createTransport, type RequestGate } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { BudgetLedger, hasBudgets, isBudgetExhausted, localGate, publishLedger, readBudgetLimits, serveLedger } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
+import { connectClients } from './clients.ts';
 import { beat } from './heartbeat.ts';
 import { orderToken, uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
@@ -468,28 +467,4 @@ async function preflightOf(s: SharedSession, gate: RequestGate | undefined): Pro
   } finally {
     await transport.close();
   }
-}
-
-export function connectClients(s: SharedSession, transport: ReturnType<typeof createTransport>) {
-  return {
-    alchemy: s.alchemy
-      ? createAlchemyClient(
-          { baseUrl: s.alchemy.baseUrl, accessKey: s.alchemy.accessKey, secretKey: s.alchemy.secretKey, email: s.alchemy.email },
-          // an embedded provider with a pinned clock checks signature timestamps against that clock
-          { transport, retries: s.limits.retries, now: () => Date.now() + s.clockOffsetMs.alchemy },
-        )
-      : undefined,
-    gep: s.gep
-      ? createGepClient(
-          {
-            baseUrl: s.gep.baseUrl,
-            userNo: s.gep.userNo,
-            certificateId: s.gep.certificateId,
-            merchantPrivateKey: createPrivateKey(s.gep.merchantPrivatePem),
-            platformPublicKey: createPublicKey(s.gep.platformPublicPem),
-          },
-          { transport, retries: s.limits.retries },
-        )
-      : undefined,
-  };
 }

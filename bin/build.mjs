@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** What is compiled, and what decides how: a change to any of these is a new build. */
@@ -146,6 +146,20 @@ export function ensureBuilt(root = ROOT) {
       rmSync(tmp, { recursive: true, force: true });
       const detail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(0, 10).join('\n');
       throw new BuildError(`the CLI's build (tsc -p tsconfig.build.json) failed${detail ? `:\n${detail}` : ''}`);
+    }
+    // the shipped data modules against their schemas: a run reads them unchecked (src/spec/build.ts)
+    const check = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `try { (await import(${JSON.stringify(pathToFileURL(join(tmp, 'src/spec/build.js')).href)})).checkShippedData(); } catch (e) { process.stderr.write(e.message); process.exit(1); }`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    if (check.status !== 0) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new BuildError(`a data module does not match its schema: ${(check.stderr ?? '').trim().split('\n')[0]}`);
     }
     rmSync(out, { recursive: true, force: true });
     renameSync(tmp, out);

@@ -78,7 +78,8 @@ export const CREDENTIAL_VARIABLES = {
   },
 } as const;
 
-export const baseUrlVariable = (provider: Provider): string => `${provider.toUpperCase()}_BASE_URL`;
+// in target-kind.ts, which the suites' workers load without this module (zod, dotenv)
+export { baseUrlVariable } from './target-kind.ts';
 
 /** Every variable read, in the order they are checked. */
 export const VARIABLES = [

@@ -9,8 +9,10 @@
  */
 import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
-import { baseUrlVariable } from './env.ts';
 import { ConfigError } from './errors.ts';
+
+/** The variable naming a provider's base URL. */
+export const baseUrlVariable = (provider: Provider): string => `${provider.toUpperCase()}_BASE_URL`;
 
 /** What `report.target[provider].kind` says. */
 export const TARGET_KINDS = ['mock', 'sandbox', 'production'] as const;

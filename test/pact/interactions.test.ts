@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { deriveInteractions, leafMatcher } from '../../src/pact/interactions.ts';
 import { blame } from '../../src/pact/verify.ts';
-import { buildCatalogue, catalogue } from '../../src/spec/catalogue.ts';
+import { buildCatalogue } from '../../src/spec/build.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
 
 const at = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], o);
 const happy = (p: 'alchemy' | 'gep', cat = catalogue()) =>

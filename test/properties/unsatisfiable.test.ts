@@ -9,7 +9,8 @@ import { invalidCases } from '../../properties/cases.ts';
 import { type Constraints, GeneratorError, validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import type { GenContext } from '../../src/checks/types.ts';
-import { buildCatalogue, catalogue, SpecError } from '../../src/spec/catalogue.ts';
+import { buildCatalogue } from '../../src/spec/build.ts';
+import { catalogue, SpecError } from '../../src/spec/catalogue.ts';
 import { getPath, isPlainObject } from '../../src/spec/evaluate.ts';
 import { OPERATIONS, PROVIDERS, SCHEMA_MODES } from '../../src/spec/registry.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dataModules } from '../../contracts/index.ts';
 import published from '../../contracts/published-rule-ids.json' with { type: 'json' };
-import { buildCatalogue, catalogue, SpecError } from '../../src/spec/catalogue.ts';
+import { buildCatalogue } from '../../src/spec/build.ts';
+import { catalogue, SpecError } from '../../src/spec/catalogue.ts';
 import { getPath } from '../../src/spec/evaluate.ts';
 import { LEVELS, OPERATIONS, ORIGINS, PROVIDERS } from '../../src/spec/registry.ts';
 import { documentExamples, readSpec, specs, tableFields } from '../helpers/seeds.ts';

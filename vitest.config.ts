@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { PACKAGE_ROOT } from './src/config/root.ts';
 import { conformanceTimeout, extraSuites } from './src/conformance/config-env.ts';
 import { buildExternals, fromBuild } from './src/conformance/from-build.ts';
+import { ConformanceSequencer } from './src/conformance/sequencer.ts';
 
 /** Derived from the run's wait (`--wait`, CARD_CONFORMANCE_WAIT): the bound, the stability window and a margin. */
 const conformanceTimeoutMs = await conformanceTimeout(process.env);
@@ -15,6 +16,8 @@ export default defineConfig({
   test: {
     pool: 'forks',
     maxWorkers: 2,
+    // the conformance project's longest files first (src/conformance/sequencer.ts)
+    sequence: { sequencer: ConformanceSequencer },
     env: { PACT_DO_NOT_TRACK: 'true' },
     projects: [
       {

@@ -46,6 +46,6 @@ export function proxyFor(url: string, env: Readonly<Record<string, string | unde
 
 export function createDispatcher(o: DispatcherOptions, env: Readonly<Record<string, string | undefined>> = process.env): Dispatcher {
   const options = { connect: { timeout: o.connectTimeoutMs }, headersTimeout: o.headersTimeoutMs, bodyTimeout: o.bodyTimeoutMs };
-  const { Agent, EnvHttpProxyAgent } = undici();
-  return PROXY_VARIABLES.some((v) => env[v]) ? new EnvHttpProxyAgent(options) : new Agent(options);
+  // the proxy agent's modules are loaded only when a proxy is set
+  return PROXY_VARIABLES.some((v) => env[v]) ? new (undici().EnvHttpProxyAgent)(options) : new (undici().Agent)(options);
 }

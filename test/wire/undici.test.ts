@@ -50,22 +50,32 @@ describe('undici, only the parts used', () => {
     ]);
   });
 
-  it("never loads undici's index (every dispatcher, fetch, the mock agent and caches: the start-up cost it avoids)", async () => {
+  it("never loads undici's index (every dispatcher, fetch, the mock agent and caches: the start-up cost it avoids), nor the proxy agent without a proxy", async () => {
     const script = [
       "import { createRequire } from 'node:module';",
       "const { undici } = await import('./src/wire/undici.ts');",
       'const u = undici();',
       "const r = await u.request('http://127.0.0.1:1/', { dispatcher: new u.Agent({ connect: { timeout: 500 } }) }).catch((e) => e.code);",
+      "const { createDispatcher } = await import('./src/wire/dispatcher.ts');",
+      'const opts = { connectTimeoutMs: 500, headersTimeoutMs: 500, bodyTimeoutMs: 500 };',
+      "const proxied = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('env-http-proxy-agent'));",
+      'await createDispatcher(opts, {}).close();',
+      'const proxyBefore = proxied();',
+      "await createDispatcher(opts, { HTTPS_PROXY: 'http://127.0.0.1:1' }).close();",
+      'const proxyAfter = proxied();',
       'const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules[\\\\/]undici[\\\\/]/.test(k));',
-      "console.log(JSON.stringify({ r, index: loaded.some((k) => /undici[\\\\/]index\\.js$/.test(k)), fetch: loaded.some((k) => k.includes('fetch')), count: loaded.length }));",
+      "console.log(JSON.stringify({ r, index: loaded.some((k) => /undici[\\\\/]index\\.js$/.test(k)), fetch: loaded.some((k) => k.includes('fetch')), count: loaded.length, proxyBefore, proxyAfter }));",
     ].join('\n');
     const cwd = new URL('../../', import.meta.url).pathname;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd });
-    const out = JSON.parse(stdout.trim()) as { r: unknown; index: boolean; fetch: boolean; count: number };
+    const out = JSON.parse(stdout.trim()) as Record<string, unknown>;
     // the positive part first: the request was really made (and refused by the closed port)
-    expect(out.r).toBe('ECONNREFUSED');
-    expect(out.count).toBeGreaterThan(10);
-    expect(out.index).toBe(false);
-    expect(out.fetch).toBe(false);
+    expect(out['r']).toBe('ECONNREFUSED');
+    expect(out['count']).toBeGreaterThan(10);
+    expect(out['index']).toBe(false);
+    expect(out['fetch']).toBe(false);
+    // the proxy agent only once a proxy variable asks for it
+    expect(out['proxyBefore']).toBe(false);
+    expect(out['proxyAfter']).toBe(true);
   });
 });

@@ -109,4 +109,18 @@ describe('bin/build.mjs', () => {
     expect(() => ensureBuilt(root)).toThrow(/tsc -p tsconfig.build.json\) failed:\n.*greet\.ts/);
     expect(existsSync(join(root, 'dist', fingerprint(root)))).toBe(false);
   });
+
+  it('checks the shipped data against its schemas before a build is used: a mismatch is one line and builds nothing', () => {
+    const root = pkg();
+    const check = (body: string) => write(root, 'src/spec/build.ts', `export function checkShippedData(): void {\n  ${body}\n}\n`);
+    check("throw new Error('contracts/gep/apply.ts: request row 01 (user-ReqNo) path: must be a dotted camelCase path');");
+    expect(() => ensureBuilt(root)).toThrow(BuildError);
+    expect(() => ensureBuilt(root)).toThrow(
+      /^a data module does not match its schema: contracts\/gep\/apply\.ts: request row 01 \(user-ReqNo\) path: must be a dotted camelCase path$/,
+    );
+    expect(existsSync(join(root, 'dist', fingerprint(root)))).toBe(false);
+    // the same package with data that matches: built
+    check('return;');
+    expect(existsSync(join(ensureBuilt(root), ENTRY))).toBe(true);
+  });
 });

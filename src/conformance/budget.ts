@@ -278,10 +278,10 @@ async function pass(a: Admission): Promise<void> {
 export function localGate(ledger: BudgetLedger): RequestGate {
   return {
     async acquire(t) {
+      // an admitted request is sent: the ledger counted it and its spend, and its slot is within the time
+      // budget, so it is within every budget however the run runs out meanwhile (a dropped one would be
+      // counted as used, and as a card perhaps opened, without ever reaching the target)
       await pass(await admitWaiting((tentative) => ledger.admit({ ...t, tentative })));
-      // the run ran out while this one waited for its slot: it is not sent either
-      const out = ledger.ranOut();
-      if (out) throw new BudgetExhausted(out);
     },
     async release(money) {
       ledger.release(money);
@@ -308,9 +308,8 @@ export function remoteGate(url: string): RequestGate {
       });
       if (!a.ok && a.which.startsWith('spend ')) throw new BudgetExhausted(a.which);
       if (!a.ok) refused = a.which;
+      // admitted: sent at its slot, whatever this worker learns meanwhile (as in localGate)
       await pass(a);
-      // the run ran out (as this worker learnt) while this one waited for its slot: it is not sent either
-      if (refused) throw new BudgetExhausted(refused);
     },
     async release(money) {
       const res = await request(`${url}/release`, { method: 'POST', dispatcher: agent, body: JSON.stringify(money) });

@@ -191,14 +191,22 @@ export function harnessFor(s: SharedSession): Harness {
     unique: (key) => orderToken(s.runId, s.settings.seed, current.fileTag, key === undefined ? `n${(counter++).toString(36)}` : key),
     async pool(items, fn) {
       let next = 0;
+      // the first failure stops new items; the ones in flight finish (a request admitted by a budget is sent
+      // and answered, its card noted) before the test ends with that failure
+      let failed: { err: unknown } | undefined;
       const worker = async () => {
-        while (next < items.length) {
+        while (next < items.length && !failed) {
           const i = next++;
           beat();
-          await fn(items[i]!, i);
+          try {
+            await fn(items[i]!, i);
+          } catch (err) {
+            failed ??= { err };
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(s.settings.concurrency, items.length) }, worker));
+      if (failed) throw failed.err;
     },
     async dayOf(provider) {
       const zone = catalogue().profiles[provider].timeZone;

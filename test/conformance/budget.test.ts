@@ -121,6 +121,28 @@ describe('ledger', () => {
     expect(fresh.report().used.requests).toBe(6);
   });
 
+  it('sends a request it admitted, though the budget runs out while it waits for its slot (local and remote gates)', async () => {
+    const ticket = { provider: 'alchemy', operation: 'create', attempt: 1, delayMs: 0 };
+    for (const kind of ['local', 'remote'] as const) {
+      const l = new BudgetLedger({ maxRequests: 2, rate: 10 });
+      const served = kind === 'remote' ? await serveLedger(l) : undefined;
+      const gate = served ? remoteGate(served.url) : localGate(l);
+      try {
+        // the first goes at once, the second is admitted for a slot 100 ms later
+        await gate.acquire(ticket);
+        const second = gate.acquire(ticket);
+        await new Promise((r) => setTimeout(r, 20));
+        // meanwhile a third is refused: the requests budget has run out
+        await expect(gate.acquire(ticket)).rejects.toThrow('budget: requests');
+        // the second was counted within the budget: it goes when its slot comes
+        await expect(second, kind).resolves.toBeUndefined();
+        expect(l.report()).toMatchObject({ used: { requests: 2 }, exhausted: 'requests', refused: 1 });
+      } finally {
+        await served?.close();
+      }
+    }
+  });
+
   it('counts Retry-After waits', () => {
     const l = new BudgetLedger({ maxRequests: 10 });
     const a = l.admit({ delayMs: 1000, retryAfter: true });

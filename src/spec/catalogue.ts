@@ -6,6 +6,7 @@
  */
 import { dataModules, specVersions } from '../../contracts/index.ts';
 import { CardConformanceError, EXIT } from '../wire/errors.ts';
+import { clone } from './clone.ts';
 import type { FieldType, Format, Level, Origin, Provider, Side } from './registry.ts';
 import { PROVIDERS } from './registry.ts';
 import {
@@ -136,8 +137,8 @@ export interface VersionInput {
 /**
  * How data modules are checked against their schemas: src/spec/build.ts does it with zod. The shipped
  * modules and versions are checked by the build (bin/build.mjs) and by the tests, so the catalogue reads
- * them as they are (`AS_IS`), and no process of a run loads zod for them; data from anywhere else (a
- * test's modules) goes through `buildCatalogue` in build.ts.
+ * them unchecked (`AS_IS`: a plain copy), and no process of a run loads zod for them; data from anywhere
+ * else (a test's modules) goes through `buildCatalogue` in build.ts.
  */
 export interface DataCheck {
   profile(m: ModuleInput): ProviderProfile;
@@ -146,10 +147,11 @@ export interface DataCheck {
   /** An override's merged check parameters, where the kind is a note check's (throws a SpecError). */
   noteCheck(id: string, merged: Record<string, unknown>): void;
 }
+// a copy each, as a schema's parse made one: every catalogue owns its data, whatever a reader of one does with it
 const AS_IS: DataCheck = {
-  profile: (m) => m.data as ProviderProfile,
-  operation: (m) => m.data as OperationSpec,
-  version: (v) => v.data as SpecVersion,
+  profile: (m) => clone(m.data) as ProviderProfile,
+  operation: (m) => clone(m.data) as OperationSpec,
+  version: (v) => clone(v.data) as SpecVersion,
   noteCheck: () => undefined,
 };
 

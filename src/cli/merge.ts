@@ -5,9 +5,10 @@
  */
 import { join, resolve } from 'node:path';
 import { summaryText } from '../report/conformance.ts';
-import { readWaiversFile, WAIVERS_FILE, waiversPath } from '../report/gate.ts';
+import { WAIVERS_FILE, waiversPath } from '../report/gate.ts';
 import { keptIdentifiers, mergeShards } from '../report/merge.ts';
 import { readReportFile } from '../report/schema.ts';
+import { readWaiversFile } from '../report/waivers.ts';
 import { writeReports } from '../report/write.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { EXIT } from '../wire/errors.ts';

@@ -9,11 +9,10 @@
  * - a waiver whose expiry day has passed fails the gate whatever its rule did, and waives nothing;
  * - a current waiver of a rule of this run that did not fail is stale: reported, never a failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Level } from '../spec/registry.ts';
-import { UsageError } from '../wire/errors.ts';
+import type { Waiver } from './waivers.ts';
 
 export const FAIL_ON = ['must', 'should', 'info'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
@@ -29,19 +28,7 @@ export function failsGate(level: Level, failOn: FailOn): boolean {
   return GATING[failOn].includes(level);
 }
 
-const calendarDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'is not a calendar day');
-
-const text = z.string().trim().min(1, 'must not be empty');
-
-export const waiverSchema = z.strictObject({ rule: text, reason: text, owner: text, expires: calendarDay });
-export const waiversFileSchema = z.strictObject({ waivers: z.array(waiverSchema) });
-export type Waiver = z.infer<typeof waiverSchema>;
+export type { Waiver } from './waivers.ts';
 
 /** What the waivers did in a run (`report.waivers`). */
 export interface WaiverSummary {
@@ -53,43 +40,6 @@ export interface WaiverSummary {
   expired: { id: string; owner: string; expires: string }[];
   /** Current waivers of a rule of this run that did not fail. */
   stale: { id: string; owner: string }[];
-}
-
-/** The first problem zod found, as `waivers[2].expires: must be a date YYYY-MM-DD`. */
-export function firstIssue(err: z.ZodError): string {
-  const i = err.issues[0];
-  if (!i) return 'invalid';
-  const path = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('');
-  return `${path ? `${path}: ` : ''}${i.message}`;
-}
-
-/**
- * Read and check a waivers file: a clear one-line `UsageError` naming the file for a missing or unreadable
- * file, bad JSON, a schema problem, a duplicate or an unknown rule id (`known`: every rule id of the catalogue).
- */
-export function readWaiversFile(path: string, known: ReadonlySet<string>): Waiver[] {
-  let raw: string;
-  try {
-    raw = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`waivers file ${path} cannot be read`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (e) {
-    throw new UsageError(`waivers file ${path} is not JSON (${String((e as Error).message).split('\n')[0]})`);
-  }
-  const parsed = waiversFileSchema.safeParse(json);
-  if (!parsed.success) throw new UsageError(`waivers file ${path}: ${firstIssue(parsed.error)}`);
-  const seen = new Set<string>();
-  parsed.data.waivers.forEach((w, i) => {
-    if (!known.has(w.rule))
-      throw new UsageError(`waivers file ${path}: waivers[${i}].rule: unknown rule id "${w.rule}" (card-conformance rules lists them)`);
-    if (seen.has(w.rule)) throw new UsageError(`waivers file ${path}: waivers[${i}].rule: "${w.rule}" is waived twice`);
-    seen.add(w.rule);
-  });
-  return parsed.data.waivers;
 }
 
 /** `--waivers` as given, else `conformance.waivers.json` in `cwd` when it exists, else none. */

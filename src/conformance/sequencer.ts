@@ -3,16 +3,16 @@
  * must start first, or one worker ends the run alone with it. Vitest orders by its cache of each file's
  * last duration, and without one (a fresh clone, a CI machine) by file size, largest first: that put the
  * property suites, one-line files that draw and send thousands of cases, last of all. So when the cache
- * does not know every conformance file: first the suites that wait on the provider's clock (they poll an
- * asynchronous outcome: their waits then overlap the other worker's drawing and sending, instead of ending
- * the run with a worker that only waits), then the property suites, those that break each rule (the most
- * cases) before those that draw valid requests, then vitest's order. Other projects keep vitest's.
+ * does not know every conformance file: first the suites that declare waits on the provider's clock
+ * (their waits then overlap the other worker's drawing and sending, instead of ending the run with a
+ * worker that only waits), then the property suites, those that break each rule (the most cases) before
+ * those that draw valid requests, then vitest's order. Other projects keep vitest's.
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** 0: a suite that polls an asynchronous outcome, 1: a rejection property suite, 2: an acceptance one, 3: any other file. */
+/** 0: a suite that declares asynchronous waits, 1: a rejection property suite, 2: an acceptance one, 3: any other file. */
 function weight(file: string): number {
   let text = '';
   try {
@@ -20,7 +20,8 @@ function weight(file: string): number {
   } catch {
     return 3;
   }
-  if (/\.(until|watch)\(/.test(text)) return 0;
+  // the waits a suite declares to the harness (`conformance(…, { waits: N })`, its timeout's asynchronous phases)
+  if (/\bwaits:\s*[1-9]/.test(text)) return 0;
   if (/\brejection\(/.test(text)) return 1;
   if (/\bacceptance\(/.test(text)) return 2;
   return 3;

@@ -244,11 +244,6 @@ export class BudgetLedger {
     this.released[money.currency] = (this.released[money.currency] ?? 0) + back;
   }
 
-  /** The budget that ran out for good (requests, time), or null. */
-  ranOut(): BudgetName | null {
-    return this.stopped;
-  }
-
   report(): BudgetReport {
     return {
       limits: { ...this.limits },

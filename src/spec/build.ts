@@ -2,7 +2,7 @@
  * The catalogue built from checked data: every data module and version read through its zod schema
  * (schemas.ts), so that a malformed one fails with one line naming the module and the row. The shipped
  * data is checked so by the build (bin/build.mjs: `checkShippedData`) and by the tests; a run then reads
- * it as it is (catalogue.ts), without loading zod.
+ * a plain copy of it unchecked (catalogue.ts), without loading zod.
  */
 import type { z } from 'zod';
 import { dataModules, specVersions } from '../../contracts/index.ts';

@@ -1,7 +1,8 @@
 /**
- * A deep copy of a request or answer value, or of a data module (each catalogue owns its data). Plain data (objects, arrays, primitives: everything a case or
- * a parsed body holds) is copied by hand, eight times faster than `structuredClone`, which a run called
- * several times for every case; anything else (a Date, a Map, a class instance) goes to `structuredClone`.
+ * A deep copy of a request or answer value, or of a data module (each catalogue owns its data). Plain
+ * data (objects, arrays, primitives: everything a case or a parsed body holds) is copied by hand, eight
+ * times faster than `structuredClone`, which a run called several times for every case; anything else
+ * (a Date, a Map, a class instance) goes to `structuredClone`.
  */
 export function clone<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;

@@ -80,23 +80,6 @@ export const CREDENTIAL_VARIABLES = {
 // in target-kind.ts, which the suites' workers load without this module (zod, dotenv)
 export { baseUrlVariable } from './target-kind.ts';
 
-/** Every variable read, in the order they are checked. */
-export const VARIABLES = [
-  'ALCHEMY_BASE_URL',
-  'ALCHEMY_ACCESS_KEY',
-  'ALCHEMY_SECRET_KEY',
-  'ALCHEMY_EMAIL',
-  'ALCHEMY_LANGUAGE',
-  'ALCHEMY_CALLBACK_URL',
-  'GEP_BASE_URL',
-  'GEP_USER_NO',
-  'GEP_CERTIFICATE_ID',
-  'GEP_MERCHANT_PRIVATE_KEY',
-  'GEP_MERCHANT_KEY_PASSWORD',
-  'GEP_PLATFORM_PUBLIC_KEY',
-  ...Object.values(LIMIT_VARIABLES),
-] as const;
-
 /** Why `value` is not a usable http(s) base URL, or undefined when it is. Never quotes the value. */
 export function httpUrlProblem(value: string): string | undefined {
   if (!URL.canParse(value)) return 'must be an absolute http(s) URL';
@@ -159,24 +142,27 @@ const MAX_RETRIES = 10;
 /** Every variable's check, in the order the first problem is looked for. */
 const ENV_CHECKS = {
   ALCHEMY_BASE_URL: httpUrl,
-  ALCHEMY_ACCESS_KEY: text,
-  ALCHEMY_SECRET_KEY: text,
-  ALCHEMY_EMAIL: matching(EMAIL, 'must be an e-mail address'),
+  [CREDENTIAL_VARIABLES.alchemy.accessKey]: text,
+  [CREDENTIAL_VARIABLES.alchemy.secretKey]: text,
+  [CREDENTIAL_VARIABLES.alchemy.email]: matching(EMAIL, 'must be an e-mail address'),
   ALCHEMY_LANGUAGE: oneOf(languages),
   ALCHEMY_CALLBACK_URL: httpUrl,
   GEP_BASE_URL: httpUrl,
-  GEP_USER_NO: text,
-  GEP_CERTIFICATE_ID: text,
-  GEP_MERCHANT_PRIVATE_KEY: text,
+  [CREDENTIAL_VARIABLES.gep.userNo]: text,
+  [CREDENTIAL_VARIABLES.gep.certificateId]: text,
+  [CREDENTIAL_VARIABLES.gep.merchantPrivateKey]: text,
   GEP_MERCHANT_KEY_PASSWORD: anyText,
-  GEP_PLATFORM_PUBLIC_KEY: text,
-  CARD_CONFORMANCE_CONNECT_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds'),
-  CARD_CONFORMANCE_HEADERS_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds'),
-  CARD_CONFORMANCE_BODY_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds'),
-  CARD_CONFORMANCE_CALL_TIMEOUT_MS: whole(1, MAX_MS, 'milliseconds'),
-  CARD_CONFORMANCE_MAX_BODY_BYTES: whole(1, MAX_MS, 'bytes'),
-  CARD_CONFORMANCE_RETRIES: whole(0, MAX_RETRIES, 'retries'),
+  [CREDENTIAL_VARIABLES.gep.platformPublicKey]: text,
+  [LIMIT_VARIABLES.connectTimeoutMs]: whole(1, MAX_MS, 'milliseconds'),
+  [LIMIT_VARIABLES.headersTimeoutMs]: whole(1, MAX_MS, 'milliseconds'),
+  [LIMIT_VARIABLES.bodyTimeoutMs]: whole(1, MAX_MS, 'milliseconds'),
+  [LIMIT_VARIABLES.callTimeoutMs]: whole(1, MAX_MS, 'milliseconds'),
+  [LIMIT_VARIABLES.maxBodyBytes]: whole(1, MAX_MS, 'bytes'),
+  [LIMIT_VARIABLES.retries]: whole(0, MAX_RETRIES, 'retries'),
 } as const;
+
+/** Every variable read, in the order they are checked. */
+export const VARIABLES = Object.keys(ENV_CHECKS) as ReadonlyArray<keyof typeof ENV_CHECKS>;
 type Env = { -readonly [K in keyof typeof ENV_CHECKS]?: (typeof ENV_CHECKS)[K] extends Check<infer T> ? T : never };
 
 /** The variables set, each read by its check; a one-line `ConfigError` on the first problem. */

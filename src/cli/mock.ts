@@ -31,7 +31,7 @@ export const MOCK = {
       type: 'string',
       arg: 'X',
       default: MOCK_DEFAULTS.timeScale,
-      help: 'provider time per real time (0.002: minutes pass in ms)',
+      help: 'provider time per real time (0.001: minutes pass in ms)',
     },
     seed: { type: 'string', arg: 'N', default: MOCK_DEFAULTS.seed, help: 'seed of the card numbers, ids and outcomes' },
     fault: {

@@ -15,6 +15,7 @@ import {
 } from '../config/env.ts';
 import {
   allowProduction,
+  EMBEDDED_TIME_SCALE,
   kindLabel,
   TARGET_CHOICES,
   TARGET_VARIABLES,
@@ -55,10 +56,7 @@ export function targetRequest(
   };
 }
 
-export { kindLabel, type TargetKind, type TargetRequest };
-
-/** Provider time per real time of the embedded mock: a "1 to 5 minutes" wait takes 120–600 ms. */
-export const EMBEDDED_TIME_SCALE = 0.002;
+export { EMBEDDED_TIME_SCALE, kindLabel, type TargetKind, type TargetRequest };
 
 export interface ResolvedTarget<P extends Provider> {
   target: Targets[P];

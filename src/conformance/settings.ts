@@ -5,7 +5,7 @@
  */
 
 import { ConfigError } from '../config/errors.ts';
-import { allowProduction, TARGET_VARIABLES, type TargetChoice, targetChoice } from '../config/target-kind.ts';
+import { allowProduction, EMBEDDED_TIME_SCALE, TARGET_VARIABLES, type TargetChoice, targetChoice } from '../config/target-kind.ts';
 import { PROVIDERS, type Provider, SCHEMA_MODES, type SchemaMode } from '../spec/registry.ts';
 import { EXTRA_SUITES_VARIABLE } from './config-env.ts';
 import { RUN_ID, RUN_ID_RULE } from './ids.ts';
@@ -131,8 +131,8 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
   return n;
 }
 
-/** Provider time per real time in the embedded mock of a run: its "1 to 5 minutes" pass in 120–600 ms. */
-export const DEFAULT_TIME_SCALE = 0.002;
+/** Provider time per real time in the embedded mock of a run (`--time-scale`'s default). */
+export const DEFAULT_TIME_SCALE = EMBEDDED_TIME_SCALE;
 
 /** Two minutes: a case is never sent in the two minutes either side of the provider's midnight. */
 export const DEFAULT_MIDNIGHT_GUARD_MS = 120_000;

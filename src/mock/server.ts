@@ -50,7 +50,7 @@ export interface MockOptions {
   port?: number;
   host?: string;
   deviations?: readonly string[];
-  /** Provider time per real time: 1 is real time; 0.002 runs a "1 to 5 minutes" wait in 120–600 ms. */
+  /** Provider time per real time: 1 is real time; 0.001 runs a "1 to 5 minutes" wait in 60–300 ms. */
   timeScale?: number;
   seed?: number;
   admin?: boolean;

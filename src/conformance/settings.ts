@@ -120,7 +120,11 @@ export const SETTINGS_VARIABLES = {
 /** Requests in flight per suite file. */
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_SEED = 20241114;
-export const DEFAULT_RUNS = 500;
+/**
+ * Random cases per property: 450 gives the default run 5,220 generated cases (issue 18's floor is 5,000),
+ * within its 5-second mark on two cores; 500 (5,722 cases) did not fit.
+ */
+export const DEFAULT_RUNS = 450;
 export const DEFAULT_SCHEMA_MODE: SchemaMode = 'lenient';
 
 function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number): number {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { type Case, caseArbitrary, combinedEdges, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
-import { validObject } from '../../properties/generate.ts';
+import { type GenContext, validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { clone, daysBetween, setAt } from '../checks/util.ts';
 import { moneyOf } from '../client/money.ts';
@@ -16,6 +16,7 @@ import { getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
 import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { isSpendRefusal } from './budget.ts';
+import { type CaseInputs, cachedCases } from './case-cache.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
 import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
@@ -24,6 +25,12 @@ import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts
 import { SMOKE_ACCEPTANCE_TRIES, SMOKE_SKIP, smallestAmounts, smokeInvalidCases } from './profile.ts';
 import { reconcile } from './reconcile.ts';
 import { shrinkFailure } from './shrink.ts';
+
+/** A property's cases as `validCases` / `invalidCases` draw them, kept between runs on the CLI's build (case-cache.ts). */
+const drawn = (kind: CaseInputs['kind'], provider: Provider, operation: string, g: GenContext, n: number, seed: number): Case[] =>
+  cachedCases({ kind, provider, operation, g, n, seed }, () =>
+    kind === 'valid' ? validCases(provider, operation, g, n, seed) : invalidCases(provider, operation, g, n, seed),
+  );
 
 const send = (h: Harness, provider: Provider, operation: string, body: unknown) =>
   provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body);
@@ -41,7 +48,7 @@ export function acceptanceRules(provider: Provider, operation: string): string[]
 }
 function deriveAcceptanceRules(provider: Provider, operation: string): string[] {
   const rules = catalogue().rulesFor(provider, operation);
-  const cases = validCases(provider, operation, { mode: 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 0, 1);
+  const cases = drawn('valid', provider, operation, { mode: 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 0, 1);
   const fromCases = new Set(cases.flatMap((c) => c.rules));
   return rules.filter((r) => fromCases.has(r.id) || (r.side === 'response' && r.check.kind !== 'codeMatchesRule')).map((r) => r.id);
 }
@@ -57,7 +64,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
     const smoke = isSmoke(h);
     const cases = smoke
       ? smokeValidCases(h, provider, operation)
-      : validCases(provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
+      : drawn('valid', provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
     const failed: Case[] = [];
     // smoke: one valid request; another (at most SMOKE_ACCEPTANCE_TRIES) only while the answers left a result rule undecided
     const nested = rules().filter((id) => {
@@ -297,7 +304,8 @@ export function rejectionRules(provider: Provider, operation: string, strict = f
 function deriveRejectionRules(provider: Provider, operation: string, strict: boolean): string[] {
   const all = catalogue().rulesFor(provider, operation);
   const broken = new Set(
-    invalidCases(
+    drawn(
+      'invalid',
       provider,
       operation,
       { mode: strict ? 'strict' : 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } },
@@ -323,7 +331,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
     const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
     const smoke = isSmoke(h);
     const perRule = smoke ? 1 : Math.max(2, Math.ceil(h.s.settings.runs / 8));
-    const all = invalidCases(provider, operation, h.gen(provider), perRule, h.s.settings.seed);
+    const all = drawn('invalid', provider, operation, h.gen(provider), perRule, h.s.settings.seed);
     // smoke: one refused request per MUST rule; the violations of SHOULD and INFO rules are not sent
     const picked = smoke ? smokeInvalidCases(all) : all;
     // smoke, or any run under a spend budget: a case that breaks another field carries the smallest legal

@@ -1,5 +1,8 @@
-/** The same seed gives the same cases and the same report; another seed gives other cases. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+/**
+ * The same seed gives the same cases and the same report; another seed gives other cases. The cases a
+ * run keeps for the next (src/conformance/case-cache.ts) give that next run the same report.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,16 +24,25 @@ describe('seeds', () => {
     }
   });
 
-  it('give the same report for the same seed and run id (but for the clock)', async () => {
+  it('give the same report for the same seed and run id (but for the clock), with the cases drawn or kept from a run before', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-seed-'));
-    const env = { CARD_CONFORMANCE_WORKERS: '1' };
-    const [a, b] = await Promise.all(
-      ['a', 'b'].map((n) =>
-        cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--run-id', 'same-run', '--report-dir', join(dir, n)], env),
-      ),
-    );
+    const cases = join(dir, 'cases');
+    const env = { CARD_CONFORMANCE_WORKERS: '1', CARD_CONFORMANCE_CASE_CACHE: cases };
+    const run = (n: string) =>
+      cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--run-id', 'same-run', '--report-dir', join(dir, n)], env);
+    // two at once, each drawing its cases and keeping them in the same folder
+    const [a, b] = await Promise.all(['a', 'b'].map(run));
     expect(a!.code).toBe(0);
     expect(b!.code).toBe(0);
+    const kept = () => Object.fromEntries(readdirSync(cases).map((n) => [n, statSync(join(cases, n)).mtimeMs]));
+    const before = kept();
+    // the acceptance and rejection lists, and the two rule lists derived from cases
+    expect(Object.keys(before).filter((n) => n.endsWith('.v8'))).toHaveLength(4);
+    expect(Object.keys(before).filter((n) => !n.endsWith('.v8'))).toEqual([]);
+    // then one that reads them: nothing drawn, nothing written again
+    const c = await run('c');
+    expect(c.code).toBe(0);
+    expect(kept()).toEqual(before);
     const read = (n: string) => {
       const r = JSON.parse(readFileSync(join(dir, n, 'conformance.json'), 'utf8')) as ConformanceReport;
       // the clock, the mock's port, and the request count (polls of asynchronous outcomes follow the clock);
@@ -51,5 +63,6 @@ describe('seeds', () => {
     expect(ra.cards.length).toBeGreaterThan(10);
     expect(ra.counts.cases).toBeGreaterThan(100);
     expect(read('b')).toEqual(ra);
+    expect(read('c')).toEqual(ra);
   });
 });

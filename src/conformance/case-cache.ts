@@ -1,0 +1,91 @@
+/**
+ * The property suites' generated cases, kept between runs. Drawing them is about a CPU-second of a
+ * default run, on test workers that are busy sending; the draws depend on their inputs alone (the
+ * catalogue, the schema mode, today in the provider's zone, the segment list, the depth, the seed: the
+ * same inputs, the same cases). So a run on the CLI's build keeps each list it draws in a file of the
+ * build folder (`<build>/cases/`, or the folder CARD_CONFORMANCE_CASE_CACHE names; `off` keeps nothing),
+ * keyed by every input — and by the build itself, whose folder is named by the sources' fingerprint, and
+ * fast-check's version — and the next run with the same inputs reads it instead. `v8.serialize` keeps
+ * every value as it was drawn (undefined, -0, NaN, a sparse array included). A file that cannot be read
+ * is drawn again; one is written whole (under another name, then renamed) or not at all; the most recent
+ * KEPT files are kept. Without a build (`npx vitest`, `npm test`) nothing is kept: every run draws.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { threadId } from 'node:worker_threads';
+import fc from 'fast-check';
+import type { GenContext } from '../checks/types.ts';
+import { SPEC_VERSION_VARIABLE } from '../spec/catalogue.ts';
+import type { Provider } from '../spec/registry.ts';
+import { buildDir } from './from-build.ts';
+
+export const CASE_CACHE_VARIABLE = 'CARD_CONFORMANCE_CASE_CACHE';
+/** Lists kept at most (a CI job that draws with a new seed every run writes a new one each time). */
+export const KEPT = 24;
+
+/** Which list: `validCases` or `invalidCases` of one operation, with its inputs. */
+export interface CaseInputs {
+  kind: 'valid' | 'invalid';
+  provider: Provider;
+  operation: string;
+  g: GenContext;
+  /** runs (valid) or cases per rule (invalid). */
+  n: number;
+  seed: number;
+}
+
+/** Where lists are kept: CARD_CONFORMANCE_CASE_CACHE (a folder, or `off`), else `cases/` of the CLI's build; none without a build. */
+export function caseCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
+  const named = env[CASE_CACHE_VARIABLE];
+  if (named === 'off') return undefined;
+  if (named) return resolve(named);
+  const build = buildDir(env);
+  return build ? join(build, 'cases') : undefined;
+}
+
+export const caseKey = (inputs: CaseInputs, env: Readonly<Record<string, string | undefined>> = process.env): string =>
+  createHash('sha256')
+    .update(JSON.stringify([inputs, env[SPEC_VERSION_VARIABLE] ?? '', fc.__version]))
+    .digest('hex')
+    .slice(0, 40);
+
+/** The list `draw` makes for `inputs`: read from where it was kept, or drawn (and kept). */
+export function cachedCases<T>(inputs: CaseInputs, draw: () => T[]): T[] {
+  const dir = caseCacheDir();
+  if (!dir) return draw();
+  const file = join(dir, `${caseKey(inputs)}.v8`);
+  try {
+    const kept = deserialize(readFileSync(file));
+    if (Array.isArray(kept)) return kept as T[];
+  } catch {
+    // not kept yet, or not readable: drawn again below
+  }
+  const drawn = draw();
+  try {
+    mkdirSync(dir, { recursive: true });
+    const part = `${file}.${process.pid}-${threadId}.part`;
+    writeFileSync(part, serialize(drawn));
+    renameSync(part, file);
+    prune(dir);
+  } catch {
+    // a folder that cannot be written keeps nothing; the run goes on with what it drew
+  }
+  return drawn;
+}
+
+/** Keeps the KEPT most recently written lists (and no leftover part older than a minute). */
+function prune(dir: string): void {
+  const now = Date.now();
+  const files = readdirSync(dir).flatMap((name) => {
+    try {
+      return [{ name, at: statSync(join(dir, name)).mtimeMs }];
+    } catch {
+      return [];
+    }
+  });
+  const lists = files.filter((f) => f.name.endsWith('.v8')).sort((a, b) => b.at - a.at);
+  const stale = [...lists.slice(KEPT), ...files.filter((f) => f.name.endsWith('.part') && now - f.at > 60_000)];
+  for (const f of stale) rmSync(join(dir, f.name), { force: true });
+}

@@ -24,10 +24,19 @@ export function deleteAt(root: Record<string, unknown>, path: string): void {
 
 export { clone } from '../spec/clone.ts';
 
+/** Dates `addDays` worked out, by date and days (a run asks for the same few hundred again and again). */
+const shifted = new Map<string, string>();
+const SHIFTS_KEPT = 4096;
 export const addDays = (date: string, days: number): string => {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  const key = `${date}|${days}`;
+  let out = shifted.get(key);
+  if (out === undefined) {
+    const d = new Date(`${date}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + days);
+    out = d.toISOString().slice(0, 10);
+    if (shifted.size < SHIFTS_KEPT) shifted.set(key, out);
+  }
+  return out;
 };
 
 /** Days from `a` to `b` (both `yyyy-MM-dd`). */

@@ -181,6 +181,16 @@ describe('transport failures', () => {
     expect(e.message).toMatch(/\(Content-Length 20971520\)$/);
   });
 
+  it('reports an answer cut off inside its body as a reset (never a wait without end), the order unknown', async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"code":"0000","model":{', () => req.socket.destroy());
+    });
+    const e = await wireError(transport.send(request(s.url, { idempotencyKey: 'o-9' })));
+    expect(e.kind).toBe('reset');
+    expect(e.message).toMatch(/outcome unknown for order o-9/);
+  });
+
   it('reports a closed port as a connect failure, retried, with no unknown outcome', async () => {
     const url = await closedPortUrl();
     const e = await wireError(transport.send(request(url, { retry: { ...RETRY, tries: 2 }, idempotencyKey: 'o-1' })));

@@ -17,7 +17,7 @@ import type { Reporter } from 'vitest/node';
 import { baseUrlVariable, loadConfig, parseHttpUrl } from '../config/env.ts';
 import { ConfigError } from '../config/errors.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
-import { guardEarly, targetKinds } from '../config/target-kind.ts';
+import { EMBEDDED_TIME_SCALE, guardEarly, targetKinds } from '../config/target-kind.ts';
 import { BUDGET_VARIABLES, readBudgetLimits, SANDBOX_BUDGETS } from '../conformance/budget.ts';
 import { CONFORMANCE_TIMEOUT_VARIABLE } from '../conformance/config-env.ts';
 import { buildDir } from '../conformance/from-build.ts';
@@ -31,7 +31,6 @@ import {
   DEFAULT_RUNS,
   DEFAULT_SCHEMA_MODE,
   DEFAULT_SEED,
-  DEFAULT_TIME_SCALE,
   readSettings,
   SETTINGS_VARIABLES,
 } from '../conformance/settings.ts';
@@ -110,7 +109,7 @@ export const RUN = {
     'time-scale': {
       type: 'string',
       arg: 'X',
-      default: DEFAULT_TIME_SCALE,
+      default: EMBEDDED_TIME_SCALE,
       help: `provider time per real time in the embedded mock; 1 is real time (or ${SETTINGS_VARIABLES.timeScale})`,
     },
     'fail-on': {

@@ -11,13 +11,13 @@ import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { ConfigError } from './errors.ts';
 
-/** The variable naming a provider's base URL. */
 /**
  * Provider time per real time of the embedded mock (runs, `call`, pact verification): GEP's "1 to 5
  * minutes" pass in 60–300 ms, Alchemy's 5-second lifecycle steps in 5 ms (the 3-ms polls still see each).
  */
 export const EMBEDDED_TIME_SCALE = 0.001;
 
+/** The variable naming a provider's base URL. */
 export const baseUrlVariable = (provider: Provider): string => `${provider.toUpperCase()}_BASE_URL`;
 
 /** What `report.target[provider].kind` says. */

@@ -135,9 +135,6 @@ function int(env: Readonly<Record<string, string | undefined>>, name: string, fa
   return n;
 }
 
-/** Provider time per real time in the embedded mock of a run (`--time-scale`'s default). */
-export const DEFAULT_TIME_SCALE = EMBEDDED_TIME_SCALE;
-
 /** Two minutes: a case is never sent in the two minutes either side of the provider's midnight. */
 export const DEFAULT_MIDNIGHT_GUARD_MS = 120_000;
 
@@ -192,7 +189,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     throw new ConfigError(SETTINGS_VARIABLES.provider, `must be one of ${PROVIDERS.join(', ')}, all`);
   const mode = schemaMode(env, SETTINGS_VARIABLES.mode, DEFAULT_SCHEMA_MODE);
   const ts = env[SETTINGS_VARIABLES.timeScale];
-  const timeScale = ts === undefined || ts === '' ? DEFAULT_TIME_SCALE : Number(ts);
+  const timeScale = ts === undefined || ts === '' ? EMBEDDED_TIME_SCALE : Number(ts);
   if (!(timeScale > 0)) throw new ConfigError(SETTINGS_VARIABLES.timeScale, 'must be a positive number');
   return {
     providers: p === 'all' ? [...PROVIDERS] : [p as Provider],

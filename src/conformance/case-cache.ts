@@ -4,15 +4,16 @@
  * catalogue, the schema mode, today in the provider's zone, the segment list, the depth, the seed: the
  * same inputs, the same cases). So a run on the CLI's build keeps each list it draws in a file of the
  * build folder (`<build>/cases/`, or the folder CARD_CONFORMANCE_CASE_CACHE names; `off` keeps nothing),
- * keyed by every input — and by the build itself, whose folder is named by the sources' fingerprint, and
- * fast-check's version — and the next run with the same inputs reads it instead. `v8.serialize` keeps
+ * keyed by every input — and by the build's folder name, which is the sources' fingerprint (code and
+ * shipped rule data), and fast-check's version, so a folder kept across versions never serves another
+ * build's lists — and the next run with the same inputs reads it instead. `v8.serialize` keeps
  * every value as it was drawn (undefined, -0, NaN, a sparse array included). A file that cannot be read
  * is drawn again; one is written whole (under another name, then renamed) or not at all; the most recent
  * KEPT files are kept. Without a build (`npx vitest`, `npm test`) nothing is kept: every run draws.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import fc from 'fast-check';
@@ -36,18 +37,22 @@ export interface CaseInputs {
   seed: number;
 }
 
-/** Where lists are kept: CARD_CONFORMANCE_CASE_CACHE (a folder, or `off`), else `cases/` of the CLI's build; none without a build. */
-export function caseCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
-  const named = env[CASE_CACHE_VARIABLE];
-  if (named === 'off') return undefined;
-  if (named) return resolve(named);
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Where lists are kept: CARD_CONFORMANCE_CASE_CACHE (a folder, or `off`), else `cases/` of the CLI's
+ * build. None without a build: the sources have no fingerprint to key the lists by.
+ */
+export function caseCacheDir(env: Env = process.env): string | undefined {
   const build = buildDir(env);
-  return build ? join(build, 'cases') : undefined;
+  const named = env[CASE_CACHE_VARIABLE];
+  if (!build || named === 'off') return undefined;
+  return named ? resolve(named) : join(build, 'cases');
 }
 
-export const caseKey = (inputs: CaseInputs, env: Readonly<Record<string, string | undefined>> = process.env): string =>
+export const caseKey = (inputs: CaseInputs, env: Env = process.env): string =>
   createHash('sha256')
-    .update(JSON.stringify([inputs, env[SPEC_VERSION_VARIABLE] ?? '', fc.__version]))
+    .update(JSON.stringify([inputs, env[SPEC_VERSION_VARIABLE] ?? '', basename(buildDir(env) ?? ''), fc.__version]))
     .digest('hex')
     .slice(0, 40);
 

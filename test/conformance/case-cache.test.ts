@@ -19,10 +19,14 @@ const inputs = (over: Partial<CaseInputs> = {}): CaseInputs => ({
 });
 
 let dir: string;
+/** A stand-in for the CLI's build folder (its name is the sources' fingerprint). */
+let build: string;
 const saved = { cache: process.env[CASE_CACHE_VARIABLE], build: process.env[BUILD_VARIABLE] };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cc-case-cache-'));
+  build = mkdtempSync(join(tmpdir(), 'cc-build-'));
   process.env[CASE_CACHE_VARIABLE] = dir;
+  process.env[BUILD_VARIABLE] = build;
 });
 afterEach(() => {
   for (const [name, v] of [
@@ -32,6 +36,7 @@ afterEach(() => {
     if (v === undefined) delete process.env[name];
     else process.env[name] = v;
   rmSync(dir, { recursive: true, force: true });
+  rmSync(build, { recursive: true, force: true });
 });
 
 /** A draw that counts its calls. */
@@ -82,6 +87,24 @@ describe('cachedCases', () => {
     expect(caseKey(inputs(), { CARD_CONFORMANCE_SPEC_VERSION: 'alchemy-v2' })).not.toBe(caseKey(inputs(), {}));
   });
 
+  it('keys the build: a folder kept across versions of the tool never gives one build the lists of another', () => {
+    const d = counted(() => ['drawn by the first build']);
+    cachedCases(inputs(), d.draw);
+    const next = mkdtempSync(join(tmpdir(), 'cc-build-'));
+    try {
+      process.env[BUILD_VARIABLE] = next;
+      const e = counted(() => ['drawn by the next build']);
+      expect(cachedCases(inputs(), e.draw)).toEqual(['drawn by the next build']);
+      expect(e.calls).toBe(1);
+      expect(lists()).toHaveLength(2);
+      process.env[BUILD_VARIABLE] = build;
+      expect(cachedCases(inputs(), d.draw)).toEqual(['drawn by the first build']);
+      expect(d.calls).toBe(1);
+    } finally {
+      rmSync(next, { recursive: true, force: true });
+    }
+  });
+
   it('the real generators: a list read back equals a fresh draw of the same inputs', () => {
     for (const kind of ['valid', 'invalid'] as const) {
       const i = inputs({ kind, n: 2 });
@@ -116,17 +139,18 @@ describe('cachedCases', () => {
     expect(Math.min(...lists().map((n) => statSync(join(dir, n)).mtimeMs))).toBeGreaterThan(5_000);
   });
 
-  it('off, or no build and no folder named: every call draws and nothing is written', () => {
+  it('off, or no build (the sources have no fingerprint) even with a folder named: every call draws and nothing is written', () => {
     process.env[CASE_CACHE_VARIABLE] = 'off';
     const d = counted(() => [1]);
     cachedCases(inputs(), d.draw);
     cachedCases(inputs(), d.draw);
     expect(d.calls).toBe(2);
-    delete process.env[CASE_CACHE_VARIABLE];
+    process.env[CASE_CACHE_VARIABLE] = dir;
     delete process.env[BUILD_VARIABLE];
     expect(caseCacheDir()).toBeUndefined();
     cachedCases(inputs(), d.draw);
-    expect(d.calls).toBe(3);
+    cachedCases(inputs(), d.draw);
+    expect(d.calls).toBe(4);
     expect(lists()).toEqual([]);
   });
 
@@ -142,8 +166,7 @@ describe('cachedCases', () => {
 
   it('the default folder is cases/ of the CLI build the environment names; a folder named is taken from the working directory', () => {
     delete process.env[CASE_CACHE_VARIABLE];
-    process.env[BUILD_VARIABLE] = dir;
-    expect(caseCacheDir()).toBe(join(dir, 'cases'));
-    expect(caseCacheDir({ [BUILD_VARIABLE]: dir, [CASE_CACHE_VARIABLE]: 'relative/path' })).toBe(join(process.cwd(), 'relative/path'));
+    expect(caseCacheDir()).toBe(join(build, 'cases'));
+    expect(caseCacheDir({ [BUILD_VARIABLE]: build, [CASE_CACHE_VARIABLE]: 'relative/path' })).toBe(join(process.cwd(), 'relative/path'));
   });
 });

@@ -19,6 +19,9 @@ export interface Reply {
   body: string;
 }
 
+/** A reply now, or later when part of it is made off the main thread (a sealed GEP result). */
+export type Answer = Reply | Promise<Reply>;
+
 export interface MockContext {
   cat: Catalogue;
   deviations: readonly Deviation[];

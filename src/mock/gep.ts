@@ -12,7 +12,19 @@ import { effectiveValue, getPath, isPlainObject } from '../spec/evaluate.ts';
 import { decodeSealed, encodeSealed, parseGepForm } from '../wire/gep-envelope.ts';
 import { hash32 } from '../wire/hash.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
-import { atCapacity, brokenRefusal, codeMeaning, deviateAnswer, flat, hasFlag, json, type MockContext, type Reply } from './context.ts';
+import {
+  type Answer,
+  atCapacity,
+  brokenRefusal,
+  codeMeaning,
+  deviateAnswer,
+  flat,
+  hasFlag,
+  json,
+  type MockContext,
+  type Reply,
+} from './context.ts';
+import type { Sealer } from './sealer.ts';
 import { OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
@@ -55,7 +67,8 @@ const toCents = (v: unknown): bigint => {
 };
 const fromCents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
 
-export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix = DEFAULT_OUTCOMES) {
+/** `sealer`: seals the results off the main thread (a long-running mock); without it they are sealed in line. */
+export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix = DEFAULT_OUTCOMES, sealer?: Sealer) {
   const profile = ctx.cat.profiles.gep;
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
   // the wrong-key fault seals with a stranger's key: the client cannot read any result
@@ -102,10 +115,11 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const unknown = (flag('unknownRefusalCode') || (data !== undefined && flickers(data))) && code !== PENDING;
     return json({ success: false, errorCode: unknown ? '999999' : code, errorMsg: msg });
   };
-  const ok = (result: Record<string, unknown>, deviate: boolean): Reply => {
+  const ok = (result: Record<string, unknown>, deviate: boolean): Answer => {
     const envelope: Record<string, unknown> = { success: true, errorCode: '', errorMsg: '', result };
     if (deviate) deviateAnswer(ctx, 'gep', envelope);
     const { result: r, ...rest } = envelope;
+    if (sealer) return sealer.seal(r, sealKey).then((sealed) => json({ ...rest, result: sealed }));
     return json({ ...rest, result: encodeSealed(r, sealKey) });
   };
 
@@ -164,12 +178,12 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     if (!flag('noDebit')) state.balances.set(o.currency, balance(o.currency) - o.amountCents);
   };
 
-  const answerFor = (o: Order): Reply => {
+  const answerFor = (o: Order): Answer => {
     if (o.outcome === 'pending' && !settled(o)) return fail(PENDING, 'unknown order status, query the operation later', false);
     return ok(cardResult(o, o.outcome === 'complete' || settled(o)), true);
   };
 
-  const apply = (data: unknown): Reply => {
+  const apply = (data: unknown): Answer => {
     const refusal = validate(data);
     if (refusal) return fail(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`, true, data);
     const req = data as Record<string, unknown>;
@@ -198,7 +212,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     return answerFor(o);
   };
 
-  const queryCardOperate = (data: unknown): Reply => {
+  const queryCardOperate = (data: unknown): Answer => {
     const userReqNo = getPath(data, 'userReqNo');
     const o = typeof userReqNo === 'string' ? state.orders.get(userReqNo)?.[0] : undefined;
     if (!o) return fail(EMPTY, 'empty result', false);
@@ -223,7 +237,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     );
   };
 
-  const info = (data: unknown): Reply => {
+  const info = (data: unknown): Answer => {
     const cardId = getPath(data, 'cardId');
     const o = typeof cardId === 'string' ? store.get(cardId) : undefined;
     if (!o) return fail(EMPTY, 'empty result', false);
@@ -240,7 +254,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
 
   return {
     paths,
-    handle(path: string, headers: Record<string, string | string[] | undefined>, raw: string): Reply {
+    handle(path: string, headers: Record<string, string | string[] | undefined>, raw: string): Answer {
       const operation = paths[path];
       if (!operation) return json({ success: false, errorCode: '130001', errorMsg: 'no such API' }, 404);
       if (!String(headers['content-type'] ?? '').includes('application/x-www-form-urlencoded'))

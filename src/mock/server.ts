@@ -20,11 +20,12 @@ import type { SchemaMode } from '../spec/registry.ts';
 import { generateTestKeyPairAsync } from '../wire/keys.ts';
 import { type AlchemyKeys, createAlchemy } from './alchemy.ts';
 import type { CallbackStats } from './callbacks.ts';
-import { isLoopback, json, type MockContext, type Reply } from './context.ts';
+import { type Answer, isLoopback, json, type MockContext, type Reply } from './context.ts';
 import { resolveDeviations } from './deviations.ts';
 import { type FaultName, faultPlan, resolveFaults } from './faults.ts';
 import { createGep, DEFAULT_OUTCOMES, type GepKeys, type GepOutcome, type OutcomeMix } from './gep.ts';
 import { createRng } from './rng.ts';
+import { threadSealer } from './sealer.ts';
 import type { StoreStats } from './store.ts';
 
 export interface MockKeys {
@@ -68,6 +69,11 @@ export interface MockOptions {
   /** The face of the answers: strict writes each field as its table types it, lenient as the examples do (default). */
   schemaMode?: SchemaMode;
   catalogue?: Catalogue;
+  /**
+   * Seal GEP's results on a worker thread (`sealer.ts`): the RSA leaves the thread that answers. For a
+   * mock that serves for long under load (`card-conformance mock`); off by default.
+   */
+  sealThread?: boolean;
 }
 
 export interface RunningMock {
@@ -109,7 +115,13 @@ export interface MockStats {
   alchemy: StoreStats;
   gep: StoreStats;
   callbacks: CallbackStats;
-  process: { rssBytes: number; heapUsedBytes: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+  process: {
+    rssBytes: number;
+    heapUsedBytes: number;
+    eventLoopDelayMs: { p50: number; p99: number; max: number };
+    /** Where GEP's results are sealed: on the worker thread (`sealThread`), or in line on the main thread. */
+    sealing: 'thread' | 'inline';
+  };
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
@@ -182,7 +194,8 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     };
   }
   const alchemy = createAlchemy(ctx, alchemyKeys);
-  const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES);
+  const sealer = opts.sealThread ? threadSealer() : undefined;
+  const gep = createGep(ctx, gepKeys, opts.outcomes ?? DEFAULT_OUTCOMES, sealer);
   const maxBody = opts.maxBodyBytes ?? MOCK_DEFAULTS.maxBodyBytes;
   // the histogram records the time between ticks of a 10 ms timer: the delay is what exceeds the 10 ms
   const RESOLUTION_MS = 10;
@@ -208,6 +221,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
         eventLoopDelayMs: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
+        sealing: sealer?.threaded ? 'thread' : 'inline',
       },
     };
     if (o.resetLoopDelay) h.reset();
@@ -246,7 +260,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     }
   };
 
-  const route = (req: IncomingMessage, raw: string): Reply => {
+  const route = (req: IncomingMessage, raw: string): Answer => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path.startsWith('/__mock/')) {
       if (!opts.admin) return json({ error: 'the admin surface is off' }, 404);
@@ -284,6 +298,10 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
 
   let providerRequests = 0;
   const server: Server = createServer((req, res) => {
+    // Never a stack trace on the wire: the provider's generic failure instead (unless the client has gone).
+    const internalError = () => {
+      if (!res.headersSent && !res.destroyed) send(res, json({ error: 'internal error' }, 500));
+    };
     const isProvider = !(req.url ?? '/').startsWith('/__mock/');
     const n = isProvider ? providerRequests++ : -1;
     const reqPath = (req.url ?? '/').split('?')[0]!;
@@ -321,20 +339,23 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
         }
         const replaced = isProvider ? faults.replace(n, strike) : undefined;
         // the provider acts on the request whatever the wire does afterwards (reset-after-commit)
-        const reply = replaced ?? route(req, raw);
-        if (strike && faults.resetAfter(n, /\/(create|apply)$/.test((req.url ?? '').split('?')[0]!))) {
-          req.socket.destroy();
-          return;
-        }
-        const out =
-          isProvider && faults.truncate && !replaced ? { ...reply, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) } : reply;
-        if (isProvider && faults.delayMs > 0) {
-          const t = setTimeout(() => send(res, out), faults.delayMs);
-          res.on('close', () => clearTimeout(t));
-        } else send(res, out);
+        const answer = replaced ?? route(req, raw);
+        const deliver = (reply: Reply) => {
+          if (strike && faults.resetAfter(n, /\/(create|apply)$/.test(reqPath))) {
+            req.socket.destroy();
+            return;
+          }
+          const out =
+            isProvider && faults.truncate && !replaced ? { ...reply, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) } : reply;
+          if (isProvider && faults.delayMs > 0) {
+            const t = setTimeout(() => send(res, out), faults.delayMs);
+            res.on('close', () => clearTimeout(t));
+          } else send(res, out);
+        };
+        if ('then' in answer) answer.then(deliver, internalError);
+        else deliver(answer);
       } catch {
-        // Never a stack trace on the wire: the provider's generic failure instead.
-        send(res, json({ error: 'internal error' }, 500));
+        internalError();
       }
     });
     req.on('error', () => res.destroy());
@@ -362,6 +383,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
         server.closeAllConnections();
         server.close(() => resolve());
       });
+      await sealer?.close();
     },
   };
 }

@@ -53,12 +53,17 @@ export function cachedEncryptChunk(limit = 64, encrypt: ChunkEncrypt = encryptCh
   };
 }
 
+/** The (keyBytes − 11)-byte pieces, in order, that the private-key encryption seals one by one. Empty in → none. */
+export function plainChunks(plain: Buffer, key: KeyObject): Buffer[] {
+  const step = rsaKeyBytes(key, 'private') - PADDING_BYTES;
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < plain.length; at += step) chunks.push(plain.subarray(at, at + step));
+  return chunks;
+}
+
 /** RSA PKCS#1 v1.5 private-key encryption in (keyBytes − 11)-byte chunks, concatenated, lower-case hex. Empty in → ''. */
 export function rsaPrivateEncryptHex(plain: Buffer, key: KeyObject, encrypt: ChunkEncrypt = encryptChunk): string {
-  const step = rsaKeyBytes(key, 'private') - PADDING_BYTES;
-  const blocks: Buffer[] = [];
-  for (let at = 0; at < plain.length; at += step) blocks.push(encrypt(plain.subarray(at, at + step), key));
-  return Buffer.concat(blocks).toString('hex');
+  return Buffer.concat(plainChunks(plain, key).map((c) => encrypt(c, key))).toString('hex');
 }
 
 /** Reverses `rsaPrivateEncryptHex` with the public key. Throws `WireFormatError` (kind `decrypt`). */
@@ -82,10 +87,19 @@ export function rsaPublicDecryptHex(hex: string, key: KeyObject): Buffer {
   return Buffer.concat(parts);
 }
 
+/** What is encrypted: the JSON text's UTF-8 bytes in Base64, as ASCII bytes. */
+export const sealedPlain = (jsonText: string): Buffer => Buffer.from(Buffer.from(jsonText, 'utf8').toString('base64'), 'ascii');
+
 /** Seals JSON text as given (byte-exact: the vectors use it). */
 export function sealText(jsonText: string, privateKey: KeyObject, encrypt: ChunkEncrypt = encryptChunk): string {
-  const base64 = Buffer.from(jsonText, 'utf8').toString('base64');
-  return rsaPrivateEncryptHex(Buffer.from(base64, 'ascii'), privateKey, encrypt);
+  return rsaPrivateEncryptHex(sealedPlain(jsonText), privateKey, encrypt);
+}
+
+/** The JSON text of a value to seal; `WireFormatError` when it has none. */
+export function jsonToSeal(obj: unknown): string {
+  const json = JSON.stringify(obj);
+  if (json === undefined) throw new WireFormatError('not-json', 'nothing to seal: the value has no JSON form');
+  return json;
 }
 
 /** Opens a sealed hex string to the JSON text inside (not parsed). */
@@ -100,9 +114,7 @@ export function openText(hex: string, publicKey: KeyObject): string {
 }
 
 export function encodeSealed(obj: unknown, privateKey: KeyObject, encrypt: ChunkEncrypt = encryptChunk): string {
-  const json = JSON.stringify(obj);
-  if (json === undefined) throw new WireFormatError('not-json', 'nothing to seal: the value has no JSON form');
-  return sealText(json, privateKey, encrypt);
+  return sealText(jsonToSeal(obj), privateKey, encrypt);
 }
 
 export function decodeSealed(hex: string, publicKey: KeyObject): unknown {

@@ -342,7 +342,9 @@ describe('mock service: what it reports', () => {
     expect(state['service']).toMatchObject({ maxOrders: 5, alchemy: { orders: 1, evicted: 0, refusedAtCapacity: 0 } });
     const stats = (await adminPost(h.url, '/__mock/stats', { resetLoopDelay: true })) as Record<string, unknown>;
     expect(stats).toMatchObject({ maxOrders: 5, gep: { orders: 0 }, callbacks: { delivered: 0, dropped: 0 } });
-    expect(Object.keys(stats['process'] as object).sort()).toEqual(['eventLoopDelayMs', 'heapUsedBytes', 'rssBytes']);
+    expect(Object.keys(stats['process'] as object).sort()).toEqual(['eventLoopDelayMs', 'heapUsedBytes', 'rssBytes', 'sealing']);
+    // the harness's mock seals in line, as the embedded mock of a run does (`card-conformance mock` on its thread)
+    expect((stats['process'] as Record<string, unknown>)['sealing']).toBe('inline');
     const line = statusLine(h.mock.stats());
     expect(line).toMatch(/^alchemy 1\/5 orders held, 0 evicted, 0 refused at capacity \(503\); gep 0\/5 orders held/);
     expect(line).not.toContain('\n');

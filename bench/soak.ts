@@ -223,7 +223,7 @@ const admin = async (path: string, body: unknown = {}) => {
     alchemy: { orders: number; evicted: number; refusedAtCapacity: number };
     gep: { orders: number; evicted: number; refusedAtCapacity: number };
     callbacks: { delivered: number; dropped: number; waiting: number; inFlight: number; notSent: number };
-    process: { heapUsedBytes: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+    process: { heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
   };
 };
 
@@ -239,7 +239,7 @@ console.log(
   `callbacks to a live receiver, half to the closed port ${deadPort}), half GEP applies; ${CONNECTIONS} connections; load ${loadavg()}`,
 );
 console.log(
-  'min   req/s   ok      503  other  errors  p50 ms  p99 ms  rss MB (max)  heap MB  loop p99/max ms  mock cpu  bench cpu  bench loop  held a/g       evicted a/g      cb delivered/dropped/waiting',
+  'min   req/s   ok      503  other  errors  p50 ms  p99 ms  rss MB (max)  heap used/held/ext MB  loop p99/max ms  mock cpu  bench cpu  bench loop  held a/g       evicted a/g      cb delivered/dropped/waiting',
 );
 
 function loadavg(): string {
@@ -293,7 +293,7 @@ async function closeWindow(now: number, warmUp = false): Promise<void> {
       q(lat, 0.5).toFixed(2).padStart(7),
       q(lat, 0.99).toFixed(2).padStart(7),
       `${MB(p.rss)} (${MB(rssMax)})`.padStart(13),
-      MB(s.process.heapUsedBytes).padStart(8),
+      `${MB(s.process.heapUsedBytes)}/${MB(s.process.heapTotalBytes)}/${MB(s.process.externalBytes)}`.padStart(20),
       `${s.process.eventLoopDelayMs.p99}/${s.process.eventLoopDelayMs.max}`.padStart(16),
       `${mockCpu.toFixed(0)}%`.padStart(9),
       `${(((bench.user + bench.system) / 1e6 / secs) * 100).toFixed(0)}%`.padStart(10),

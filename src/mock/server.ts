@@ -118,6 +118,9 @@ export interface MockStats {
   process: {
     rssBytes: number;
     heapUsedBytes: number;
+    /** The JavaScript heap's memory as held from the system (used or not), and the memory outside it (buffers). */
+    heapTotalBytes: number;
+    externalBytes: number;
     eventLoopDelayMs: { p50: number; p99: number; max: number };
     /** Where GEP's results are sealed: on the worker thread (`sealThread`), or in line on the main thread. */
     sealing: 'thread' | 'inline';
@@ -220,6 +223,8 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
       process: {
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
+        heapTotalBytes: mem.heapTotal,
+        externalBytes: mem.external,
         eventLoopDelayMs: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
         sealing: sealer?.threaded ? 'thread' : 'inline',
       },

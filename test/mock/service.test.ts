@@ -342,7 +342,14 @@ describe('mock service: what it reports', () => {
     expect(state['service']).toMatchObject({ maxOrders: 5, alchemy: { orders: 1, evicted: 0, refusedAtCapacity: 0 } });
     const stats = (await adminPost(h.url, '/__mock/stats', { resetLoopDelay: true })) as Record<string, unknown>;
     expect(stats).toMatchObject({ maxOrders: 5, gep: { orders: 0 }, callbacks: { delivered: 0, dropped: 0 } });
-    expect(Object.keys(stats['process'] as object).sort()).toEqual(['eventLoopDelayMs', 'heapUsedBytes', 'rssBytes', 'sealing']);
+    expect(Object.keys(stats['process'] as object).sort()).toEqual([
+      'eventLoopDelayMs',
+      'externalBytes',
+      'heapTotalBytes',
+      'heapUsedBytes',
+      'rssBytes',
+      'sealing',
+    ]);
     // the harness's mock seals in line, as the embedded mock of a run does (`card-conformance mock` on its thread)
     expect((stats['process'] as Record<string, unknown>)['sealing']).toBe('inline');
     const line = statusLine(h.mock.stats());

@@ -20,8 +20,9 @@ import {
   json,
   type MockContext,
   type Reply,
+  small,
 } from './context.ts';
-import { OrderStore } from './store.ts';
+import { ByOrderNumber, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface AlchemyKeys {
@@ -38,9 +39,14 @@ interface Card {
   expMonth: string;
   expYear: string;
   holder: { firstName?: string; lastName?: string };
+  /** Milliseconds from the simulator's `epoch` (a small whole number kept in the card: a clock time is a heap number). */
   createdAt: number;
   callbackUrl: string;
-  callbacks: { attempt: number; status: number | string }[];
+  /**
+   * The callback's attempts, one line each: its number, a space, its status (the HTTP status, or why there
+   * was none). One flat string: a list of records was an array and an object per attempt for every card held.
+   */
+  callbacks: string;
   /** The callback is finished (delivered, dropped after its last attempt, or none to send). */
   callbackDone: boolean;
   /** The card detail has shown the final status (deviation: it leaves it afterwards). */
@@ -48,6 +54,16 @@ interface Card {
   /** Reads of the card detail from the fourth status on (deviation: the status falls back once). */
   lateReads?: number;
 }
+
+/** A card's callback attempts as records: `{ attempt, status }`, the status a number when it is an HTTP status. */
+const attemptsOf = (card: Card): { attempt: number; status: number | string }[] =>
+  card.callbacks === ''
+    ? []
+    : card.callbacks.split('\n').map((line) => {
+        const at = line.indexOf(' ');
+        const status = line.slice(at + 1);
+        return { attempt: Number(line.slice(0, at)), status: /^\d+$/.test(status) ? Number(status) : status };
+      });
 
 /** The card as the provider shows it (card detail and callback alike); amounts in cents. */
 const cardView = (card: Card, status: string) => ({
@@ -90,18 +106,20 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const redeliveries = Number(profile.wire['callbackRedeliveries']);
   /** "user card information does not exist": a card never made, or one whose detail was evicted. */
   const NO_CARD = codeMeaning(ctx, 'alchemy', 'user card information does not exist');
-  /** Held cards by orderNo (a list: the duplicateOpensCard deviation opens several). */
-  const orders = new Map<string, Card[]>();
+  /** Where the cards' times count from. */
+  const epoch = ctx.now();
+  /** Held cards by orderNo (several only where the duplicateOpensCard deviation opened them). */
+  const orders = new ByOrderNumber<Card>();
   const store: OrderStore<Card> = new OrderStore<Card>({
     max: ctx.maxOrders,
     now: ctx.now,
     // settled: ACTIVE on the clock and the callback finished (an event: the queue wakes the card)
     settlesAt: (card) =>
-      flag('neverActive') || !card.callbackDone ? Number.POSITIVE_INFINITY : card.createdAt + activeAfterSeconds() * ctx.msPerSecond,
+      flag('neverActive') || !card.callbackDone
+        ? Number.POSITIVE_INFINITY
+        : epoch + card.createdAt + activeAfterSeconds() * ctx.msPerSecond,
     onEvict: (_id, card) => {
-      const list = orders.get(card.orderNo)?.filter((c) => c !== card) ?? [];
-      if (list.length > 0) orders.set(card.orderNo, list);
-      else orders.delete(card.orderNo);
+      orders.remove(card.orderNo, card);
     },
   });
   const state = { debitedCents: 0n };
@@ -116,9 +134,8 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     ack: String(profile.wire['callbackAck']),
     allowed: ctx.callbackAllowed,
     body: (card) => JSON.stringify(callbackBody(card)),
-    // a copy one longer (a push would reserve 17 slots for the one to four attempts a card has)
     onAttempt: (card, attempt, status) => {
-      card.callbacks = [...card.callbacks, { attempt, status }];
+      card.callbacks = flat(`${card.callbacks}${card.callbacks === '' ? '' : '\n'}${attempt} ${status}`);
     },
     onDone: callbackDone,
   });
@@ -143,7 +160,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
 
   /** The status index at time t: the documented order, or the deviation's broken one. */
   const statusAt = (card: Card, t: number): string => {
-    const step = Math.floor((t - card.createdAt) / (ALCHEMY_STEP_SECONDS * ctx.msPerSecond));
+    const step = Math.floor((t - epoch - card.createdAt) / (ALCHEMY_STEP_SECONDS * ctx.msPerSecond));
     const seq = sequence();
     return lifecycle.order[seq[Math.min(Math.max(step, 0), seq.length - 1)]!]!;
   };
@@ -161,7 +178,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       cardCustomerId: `cc_${ctx.rng.hex(8)}`,
       ...cardView(card, lifecycle.order.at(-1)!),
       statusText: 'Activated',
-      gmtCreate: new Date(card.createdAt).toISOString(),
+      gmtCreate: new Date(epoch + card.createdAt).toISOString(),
       orderNo: flag('callbackOtherOrder') ? `${card.orderNo}-other` : card.orderNo,
     },
   });
@@ -186,17 +203,14 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       expMonth: String(exp.getUTCMonth() + 1).padStart(2, '0'),
       expYear: String(exp.getUTCFullYear() + 3),
       holder,
-      createdAt: ctx.now(),
+      createdAt: small(ctx.now() - epoch),
       callbackUrl: String(body['callbackUrl'] ?? ''),
-      callbacks: [],
+      callbacks: '',
       callbackDone: false,
     };
     store.add(card.cardId, card);
     store.used.add(card.orderNo);
-    // a new list is made to its size: `[]` grown by a push reserves 17 slots, ~150 bytes an order held
-    const list = orders.get(card.orderNo);
-    if (list) list.push(card);
-    else orders.set(card.orderNo, [card]);
+    orders.add(card.orderNo, card);
     if (/^\d+$/.test(card.deposit)) state.debitedCents += BigInt(card.deposit);
     enqueueCallback(card);
     return card;
@@ -225,7 +239,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const info = (body: unknown): Reply => {
     const cardId = getPath(body, 'cardId');
     const orderNo = getPath(body, 'orderNo');
-    const card = typeof cardId === 'string' ? store.get(cardId) : typeof orderNo === 'string' ? orders.get(orderNo)?.[0] : undefined;
+    const card = typeof cardId === 'string' ? store.get(cardId) : typeof orderNo === 'string' ? orders.first(orderNo) : undefined;
     if (!card) return refuse(NO_CARD, 'user card information does not exist', false);
     let status = statusAt(card, ctx.now());
     if (flag('statusGoesBack') && lifecycle.order.indexOf(status) >= last - 1) {
@@ -305,8 +319,8 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       state: () => ({
         cards: store.size,
         debitedCents: state.debitedCents.toString(),
-        orders: Object.fromEntries([...orders].map(([k, v]) => [k, v.length])),
-        callbacks: Object.fromEntries([...store.values()].map((c) => [c.orderNo, c.callbacks])),
+        orders: orders.counts(),
+        callbacks: Object.fromEntries([...store.values()].map((c) => [c.orderNo, attemptsOf(c)])),
       }),
       /** Counters only: cheap enough to read every second under load. */
       stats: () => ({ ...store.stats(), callbacks: queue.stats() }),

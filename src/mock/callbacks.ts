@@ -11,6 +11,7 @@
  */
 import type { Agent } from 'undici';
 import { undici } from '../wire/undici.ts';
+import { small } from './context.ts';
 
 export type AttemptStatus = number | string;
 
@@ -72,6 +73,11 @@ interface Entry<T> {
 
 /** Real time for the queue: monotonic, unaffected by the mock's (possibly frozen or pinned) clock. */
 const clock = () => performance.now();
+/**
+ * The due time `ms` from now in whole milliseconds, rounded up (an attempt is never early): a small
+ * integer kept in the waiting callback's record rather than a heap number of its own.
+ */
+const dueIn = (ms: number) => small(Math.ceil(clock() + ms));
 
 export class CallbackQueue<T> {
   private heap: Entry<T>[] = [];
@@ -106,7 +112,7 @@ export class CallbackQueue<T> {
   /** Queues a callback to `url` for `target`, its first attempt due in `delayMs` real milliseconds. */
   add(target: T, url: string, delayMs: number): void {
     if (this.closed) return;
-    this.push({ target, url, attempt: 1, due: clock() + delayMs, seq: this.seq++ });
+    this.push({ target, url, attempt: 1, due: dueIn(delayMs), seq: this.seq++ });
     this.pump();
   }
 
@@ -231,7 +237,7 @@ export class CallbackQueue<T> {
       return;
     }
     e.attempt++;
-    e.due = clock() + this.o.retryMs;
+    e.due = dueIn(this.o.retryMs);
     e.seq = this.seq++;
     this.push(e);
   }

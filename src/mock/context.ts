@@ -13,6 +13,13 @@ import type { Rng } from './rng.ts';
  */
 export const flat = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 
+/**
+ * The same number, as a small integer when it is a whole one that fits in 31 bits (`| 0`): V8 keeps such a
+ * value inside the object that holds it, where a result of arithmetic on clock times (which are past
+ * 2^31) would be a separate heap number. Anything else is returned as it is.
+ */
+export const small = (n: number): number => (Number.isInteger(n) && n >= -0x40000000 && n < 0x40000000 ? n | 0 : n);
+
 export interface Reply {
   status: number;
   headers?: Record<string, string>;

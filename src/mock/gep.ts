@@ -23,9 +23,10 @@ import {
   json,
   type MockContext,
   type Reply,
+  small,
 } from './context.ts';
 import type { Sealer } from './sealer.ts';
-import { OrderStore } from './store.ts';
+import { ByOrderNumber, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface GepKeys {
@@ -48,6 +49,7 @@ interface Order {
   userReqNo: string;
   outcome: GepOutcome;
   amountCents: bigint;
+  /** Milliseconds from the simulator's `epoch` (small whole numbers, kept in the order itself: a clock time is a heap number). */
   createdAt: number;
   settleAt: number;
   cardNo: string;
@@ -80,21 +82,22 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const PENDING = ctx.cat.expectedCode(ctx.cat.byId.get('gep.apply.outcome.pendingResolves')!);
   /** "empty result": an order or card never made, or one whose detail was evicted. */
   const EMPTY = codeMeaning(ctx, 'gep', 'empty result');
+  /** Where the orders' times count from. */
+  const epoch = ctx.now();
+  const since = () => small(ctx.now() - epoch);
   const state = {
     balances: new Map<string, bigint>(),
-    /** Held orders by userReqNo (a list: the duplicateOpensCard deviation opens several). */
-    orders: new Map<string, Order[]>(),
+    /** Held orders by userReqNo (several only where the duplicateOpensCard deviation opened them). */
+    orders: new ByOrderNumber<Order>(),
     /** Outcomes a test asked for, by userReqNo (admin surface). */
     forced: new Map<string, GepOutcome>(),
   };
   const store: OrderStore<Order> = new OrderStore<Order>({
     max: ctx.maxOrders,
     now: ctx.now,
-    settlesAt: (o) => (stuck(o) ? Number.POSITIVE_INFINITY : o.settleAt),
+    settlesAt: (o) => (stuck(o) ? Number.POSITIVE_INFINITY : epoch + o.settleAt),
     onEvict: (_id, o) => {
-      const list = state.orders.get(o.userReqNo)?.filter((x) => x !== o) ?? [];
-      if (list.length > 0) state.orders.set(o.userReqNo, list);
-      else state.orders.delete(o.userReqNo);
+      state.orders.remove(o.userReqNo, o);
     },
   });
   const balance = (cur: string) => state.balances.get(cur) ?? toCents(DEFAULT_BALANCE);
@@ -126,7 +129,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   /** Never settles (deviations). */
   const stuck = (o: Order) =>
     (o.outcome === 'pending' && flag('pendingForever')) || (o.outcome === 'incomplete' && flag('incompleteForever'));
-  const settled = (o: Order) => ctx.now() >= o.settleAt && !stuck(o);
+  const settled = (o: Order) => since() >= o.settleAt && !stuck(o);
   const cardResult = (o: Order, complete: boolean) => ({
     orderId: o.orderId,
     cardId: o.cardId,
@@ -152,14 +155,15 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const userReqNo = String(req['userReqNo'] ?? '');
     const outcome = chooseOutcome(userReqNo);
     const span = GEP_SETTLE_SECONDS.max - GEP_SETTLE_SECONDS.min;
+    const t = since();
     const o: Order = {
       orderId: ctx.rng.digits(19),
       cardId: ctx.rng.digits(19),
       userReqNo,
       outcome,
       amountCents: toCents(req['authLimitAmount']),
-      createdAt: ctx.now(),
-      settleAt: outcome === 'complete' ? ctx.now() : ctx.now() + (GEP_SETTLE_SECONDS.min + ctx.rng.int(span + 1)) * ctx.msPerSecond,
+      createdAt: t,
+      settleAt: outcome === 'complete' ? t : small(t + (GEP_SETTLE_SECONDS.min + ctx.rng.int(span + 1)) * ctx.msPerSecond),
       cardNo: flat(withCheckDigit(realBin + ctx.rng.digits(Math.max(0, 15 - realBin.length)))),
       cvv: ctx.rng.digits(3),
       expiry: /^\d{4}-\d{2}-\d{2}$/.test(end) ? `${end.slice(5, 7)}/${end.slice(0, 4)}` : '',
@@ -167,10 +171,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     };
     store.add(o.cardId, o);
     store.used.add(userReqNo);
-    // a new list is made to its size: `[]` grown by a push reserves 17 slots, ~150 bytes an order held
-    const list = state.orders.get(userReqNo);
-    if (list) list.push(o);
-    else state.orders.set(userReqNo, [o]);
+    state.orders.add(userReqNo, o);
     return o;
   };
 
@@ -192,7 +193,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     if (!/^\d*$/.test(effectiveValue(req, 'binRangeId', defaults) ?? ''))
       return fail(profile.fieldRuleCode, 'binRangeId: not a card BIN (digits) this merchant can issue');
     const userReqNo = String(req['userReqNo'] ?? '');
-    const seen = state.orders.get(userReqNo)?.[0];
+    const seen = state.orders.first(userReqNo);
     if (seen && !flag('duplicateOpensCard')) {
       if (flag('duplicateDebitsTwice')) debit(seen);
       return answerFor(seen);
@@ -214,7 +215,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
 
   const queryCardOperate = (data: unknown): Answer => {
     const userReqNo = getPath(data, 'userReqNo');
-    const o = typeof userReqNo === 'string' ? state.orders.get(userReqNo)?.[0] : undefined;
+    const o = typeof userReqNo === 'string' ? state.orders.first(userReqNo) : undefined;
     if (!o) return fail(EMPTY, 'empty result', false);
     const done = o.outcome !== 'pending' || settled(o);
     let status = done ? 2 : 1;
@@ -231,7 +232,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
         status,
         statusDesc: profile.operationStatuses?.[String(status)],
         amount: flag('queryOtherAmount') ? o.amountCents.toString() : fromCents(o.amountCents),
-        createAt: new Date(o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
+        createAt: new Date(epoch + o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
       },
       false,
     );
@@ -285,7 +286,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
         balances: Object.fromEntries([...state.balances].map(([k, v]) => [k, fromCents(v)])),
         defaultBalance: DEFAULT_BALANCE,
         cards: store.size,
-        orders: Object.fromEntries([...state.orders].map(([k, v]) => [k, v.length])),
+        orders: state.orders.counts(),
       }),
       /** Counters only: cheap enough to read every second under load. */
       stats: () => store.stats(),

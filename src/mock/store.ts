@@ -101,6 +101,42 @@ export class UsedRecord {
   }
 }
 
+/**
+ * The held orders by order number, oldest first. Nearly always one per number, held as itself: a list
+ * per number (an array and its backing store, two more heap objects per order held) only where the
+ * duplicateOpensCard deviation has opened several.
+ */
+export class ByOrderNumber<T extends object> {
+  private readonly map = new Map<string, T | T[]>();
+  /** The first order held for the number. */
+  first(key: string): T | undefined {
+    const v = this.map.get(key);
+    return Array.isArray(v) ? v[0] : v;
+  }
+  add(key: string, order: T): void {
+    const v = this.map.get(key);
+    if (v === undefined) this.map.set(key, order);
+    else this.map.set(key, Array.isArray(v) ? [...v, order] : [v, order]);
+  }
+  /** The order is no longer held (evicted). */
+  remove(key: string, order: T): void {
+    const v = this.map.get(key);
+    if (v === order) this.map.delete(key);
+    else if (Array.isArray(v)) {
+      const rest = v.filter((x) => x !== order);
+      if (rest.length === 0) this.map.delete(key);
+      else this.map.set(key, rest.length === 1 ? rest[0]! : rest);
+    }
+  }
+  /** Orders held per number. */
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.map].map(([k, v]) => [k, Array.isArray(v) ? v.length : 1]));
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
 /** A FIFO of ids on an array with a moving head (compacted now and then): O(1) push and shift. */
 class Fifo {
   private items: string[] = [];

@@ -223,7 +223,12 @@ const admin = async (path: string, body: unknown = {}) => {
     alchemy: { orders: number; evicted: number; refusedAtCapacity: number };
     gep: { orders: number; evicted: number; refusedAtCapacity: number };
     callbacks: { delivered: number; dropped: number; waiting: number; inFlight: number; notSent: number };
-    process: { heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+    process: {
+      heapUsedBytes: number;
+      heapTotalBytes: number;
+      externalBytes: number;
+      eventLoopDelayMs: { p50: number; p99: number; max: number };
+    };
   };
 };
 

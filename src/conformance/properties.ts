@@ -83,6 +83,11 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         `a${i.toString(36)}`,
         c.rules.map((id) => catalogue().byId.get(id)!.field),
       );
+      // Smoke on the embedded mock asks for a complete card (as the outcomes suite asks for its outcomes):
+      // one apply then decides the result rules, where the mock's pending and incomplete fifth could take
+      // all of smoke's tries. Against a sandbox the answers are what they are.
+      if (smoke && h.admin && provider === 'gep' && typeof body['userReqNo'] === 'string')
+        await h.admin.post('gep/outcome', { userReqNo: body['userReqNo'], outcome: 'complete' });
       const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
       if (r === SPEND_REFUSED) {
         for (const id of c.rules) f.skip(id, spendSkip(body, provider, operation));

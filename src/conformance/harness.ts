@@ -30,7 +30,7 @@ import type { ReceivedCallback } from './receiver.ts';
 import type { SelfcheckTarget } from './selfcheck.ts';
 import type { SharedSession } from './session.ts';
 import { mark } from './timings.ts';
-import { MIN_STABILITY_POLLS, testTimeoutMs } from './waits.ts';
+import { stabilityPolls, testTimeoutMs } from './waits.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -98,8 +98,8 @@ export interface Harness {
   /** When an asynchronous outcome that starts now must have settled: now + the wait bound. */
   deadline(): number;
   /**
-   * Watch a final state: `read` once per poll interval through the stability window, at least
-   * `MIN_STABILITY_POLLS` times; every reading, in order.
+   * Watch a final state: `read` once per poll interval through the stability window (`stabilityPolls`
+   * readings, at least `MIN_STABILITY_POLLS`); every reading, in order.
    */
   watch<T>(read: () => Promise<T>): Promise<T[]>;
 }
@@ -231,9 +231,11 @@ export function harnessFor(s: SharedSession): Harness {
     },
     deadline: () => Date.now() + s.waitMs,
     async watch(read) {
-      const end = Date.now() + s.stabilityMs;
+      // A fixed number of readings, a poll interval apart, that span the window: how many does not depend
+      // on how long each read took (a report's checks and a run's requests are the same run to run).
+      const polls = stabilityPolls(s.stabilityMs, s.pollMs);
       const out: Awaited<ReturnType<typeof read>>[] = [];
-      while (out.length < MIN_STABILITY_POLLS || Date.now() < end) {
+      while (out.length < polls) {
         await sleep(s.pollMs);
         beat();
         out.push(await read());

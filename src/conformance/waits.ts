@@ -27,6 +27,12 @@ export const TEST_MARGIN_MS = 120_000;
 /** Polls of the stability window when no `--stability` is given, and the fewest further polls it makes. */
 export const STABILITY_POLLS = 5;
 export const MIN_STABILITY_POLLS = 3;
+/**
+ * Readings of a watched final state: one per poll interval until the window is covered, at least
+ * `MIN_STABILITY_POLLS`. Counted, not timed: a slow answer lengthens the watch instead of dropping a reading.
+ */
+export const stabilityPolls = (stabilityMs: number, pollMs: number): number =>
+  Math.max(MIN_STABILITY_POLLS, Math.ceil(stabilityMs / Math.max(1, pollMs)));
 /** Shortest default wait on the embedded mock (real ms), whatever its time scale. */
 export const MOCK_MIN_WAIT_MS = 3000;
 

@@ -42,6 +42,7 @@ import {
   type Harness,
   newTransport,
   ORDER_FIELD,
+  plainGepApply,
   type Receiver,
   resultOf,
   sharedKeys,
@@ -114,11 +115,7 @@ const alchemyRequest = (over: Record<string, unknown> = {}): Record<string, unkn
   orderNo: uid('d'),
   ...over,
 });
-function gepRequest(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const t = todayOf('gep');
-  const { binRangeId: _b, cardUserId: _c, groupId: _g, ...rest } = examples.gepApplyRequest();
-  return { ...rest, startDate: t, endDate: addDays(t, 400), userReqNo: uid('d'), ...over };
-}
+const gepRequest = (over: Record<string, unknown> = {}): Record<string, unknown> => plainGepApply(uid('d'), over);
 /** Bad input: one rule broken (Alchemy deposit one cent below the minimum; GEP startDate yesterday). */
 const alchemyBadInput = () => alchemyRequest({ deposit: (BigInt(rangeOf().min) - 1n).toString() });
 const gepBadInput = () => gepRequest({ startDate: addDays(todayOf('gep'), -1) });

@@ -9,17 +9,13 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../properties/generate.ts';
 import { threadSealer } from '../../src/mock/sealer.ts';
-import { catalogue } from '../../src/spec/catalogue.ts';
-import { todayIn } from '../../src/spec/evaluate.ts';
 import { WireFormatError } from '../../src/wire/errors.ts';
 import { decodeSealed, encodeSealed } from '../../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { BIN, cli } from '../helpers/cli.ts';
-import { examples } from '../helpers/fixtures.ts';
 import { gepVector, MERCHANT_PRIVATE_PEM, MERCHANT_PUBLIC_PEM, vectorPath } from '../wire/vectors.ts';
-import { type Harness, newTransport, startHarness, todayOf } from './support.ts';
+import { type Harness, newTransport, plainGepApply, startHarness } from './support.ts';
 
 const v = gepVector();
 const vectorKey = createPrivateKey(readFileSync(vectorPath(MERCHANT_PRIVATE_PEM)));
@@ -74,14 +70,11 @@ describe('a mock sealing on its thread answers as one sealing in line', () => {
   const seen = async (h: Harness, name: string) => {
     const out: unknown[] = [];
     for (let i = 0; i < 2; i++) {
-      const t = todayOf('gep');
       // the same order numbers on both mocks, each forced to complete: the same cards, whatever the seed
       const userReqNo = `seal-${name}-${i}`;
       h.mock.admin.gep.force(userReqNo, 'complete');
-      const req = { ...examples.gepApplyRequest(), startDate: t, endDate: addDays(t, 365), userReqNo };
-      for (const k of ['binRangeId', 'cardUserId', 'groupId']) delete (req as Record<string, unknown>)[k];
       try {
-        const r = await h.gep.apply(req);
+        const r = await h.gep.apply(plainGepApply(userReqNo));
         const body = r.body as Record<string, unknown> | undefined;
         const result = body?.['result'] as Record<string, unknown> | undefined;
         out.push({ status: r.status, success: body?.['success'], problem: r.problem?.kind, card: typeof result?.['cardId'] });
@@ -140,22 +133,13 @@ describe('card-conformance mock seals on its thread', () => {
         .split('\n')
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
-    const today = todayIn(catalogue().profiles.gep.timeZone, new Date());
-    const apply = {
-      localCurrency: 'USD',
-      startDate: today,
-      endDate: '2030-01-01',
-      authLimitAmount: '10',
-      enableMultiUse: '1',
-      enableCurrencyCheck: '0',
-      userReqNo: `sealer-${Date.now()}`,
-    };
+    const apply = plainGepApply(`sealer-${Date.now()}`);
     const r = await cli(['call', 'gep', 'apply', '--data', JSON.stringify(apply), '--json'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout) as { outcome: string; body: { result: Record<string, unknown> } };
     expect(answer.outcome).toBe('success');
-    expect(answer.body.result['localCurrency']).toBe('USD');
+    expect(answer.body.result['localCurrency']).toBe(apply['localCurrency']);
     expect(String(answer.body.result['cardId'])).toMatch(/^\d{19}$/);
 
     const after = (await (await fetch(`${started.url}/__mock/stats`, { method: 'POST', body: '{}' })).json()) as typeof stats;

@@ -10,7 +10,6 @@ import { createHook } from 'node:async_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../properties/generate.ts';
 import type { CallResult } from '../../src/client/types.ts';
 import { ALCHEMY_STEP_SECONDS } from '../../src/mock/alchemy.ts';
 import { CallbackQueue } from '../../src/mock/callbacks.ts';
@@ -24,11 +23,11 @@ import {
   envelopeOf,
   type Harness,
   newTransport,
+  plainGepApply,
   type Receiver,
   resultOf,
   startHarness,
   startReceiver,
-  todayOf,
   uid,
   until,
 } from './support.ts';
@@ -71,21 +70,7 @@ const alchemyRequest = (over: Record<string, unknown> = {}) => ({
   callbackUrl: 'http://192.0.2.1:9/cb', // not loopback: never contacted, recorded "not sent"
   ...over,
 });
-const gepRequest = (over: Record<string, unknown> = {}) => {
-  const t = todayOf('gep');
-  const req: Record<string, unknown> = {
-    ...examples.gepApplyRequest(),
-    startDate: t,
-    endDate: addDays(t, 365),
-    userReqNo: uid('s'),
-    binRangeId: undefined,
-    cardUserId: undefined,
-    groupId: undefined,
-    ...over,
-  };
-  for (const [k, v] of Object.entries(req)) if (v === undefined) delete req[k];
-  return req;
-};
+const gepRequest = (over: Record<string, unknown> = {}) => plainGepApply(uid('s'), over);
 const codeOf = (r: CallResult, field: 'code' | 'errorCode') => String(envelopeOf(r)[field]);
 const succeeded = (r: CallResult) => r.status === 200 && envelopeOf(r)['success'] === true;
 
@@ -351,7 +336,11 @@ describe('mock service: what it reports', () => {
       'sealing',
     ]);
     // the harness's mock seals in line, as the embedded mock of a run does (`card-conformance mock` on its thread)
-    expect((stats['process'] as Record<string, unknown>)['sealing']).toBe('inline');
+    const proc = stats['process'] as Record<string, unknown>;
+    expect(proc['sealing']).toBe('inline');
+    // the heap held from the system is at least the part in use; the buffers outside it are counted apart
+    expect(proc['heapTotalBytes']).toBeGreaterThanOrEqual(proc['heapUsedBytes'] as number);
+    expect(proc['externalBytes']).toBeGreaterThan(0);
     const line = statusLine(h.mock.stats());
     expect(line).toMatch(/^alchemy 1\/5 orders held, 0 evicted, 0 refused at capacity \(503\); gep 0\/5 orders held/);
     expect(line).not.toContain('\n');

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { expect } from 'vitest';
-import type { GenContext } from '../../properties/generate.ts';
+import { addDays, type GenContext } from '../../properties/generate.ts';
 import { evaluate } from '../../src/checks/registry.ts';
 import { type AlchemyClient, createAlchemyClient } from '../../src/client/alchemy.ts';
 import { createGepClient, type GepClient } from '../../src/client/gep.ts';
@@ -18,6 +18,7 @@ import { type EvalContext, todayIn } from '../../src/spec/evaluate.ts';
 import type { Provider } from '../../src/spec/registry.ts';
 import { createTransport, type Transport } from '../../src/wire/http.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
+import { examples } from '../helpers/fixtures.ts';
 
 export const cat = catalogue();
 
@@ -124,6 +125,26 @@ const RUN = Math.random().toString(36).slice(2, 6);
 export function uid(prefix = 'o', length?: number): string {
   const base = `${prefix}${RUN}${(counter++).toString(36)}`;
   return length === undefined ? base : base.padStart(length, 'x').slice(-length);
+}
+
+/**
+ * The seed's own GEP apply for a regular card: dates moved to today (the provider's zone) and a year on, no
+ * BIN, cardUserId or groupId, the given `userReqNo`; `over` replaces fields (an undefined one is removed).
+ */
+export function plainGepApply(userReqNo: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  const t = todayOf('gep');
+  const req: Record<string, unknown> = {
+    ...examples.gepApplyRequest(),
+    startDate: t,
+    endDate: addDays(t, 365),
+    userReqNo,
+    binRangeId: undefined,
+    cardUserId: undefined,
+    groupId: undefined,
+    ...over,
+  };
+  for (const [k, v] of Object.entries(req)) if (v === undefined) delete req[k];
+  return req;
 }
 
 /**

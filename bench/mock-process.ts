@@ -5,6 +5,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { addDays } from '../src/checks/util.ts';
 import { alchemyHeaders } from '../src/wire/alchemy-sign.ts';
 import { cachedEncryptChunk, encodeSealed, gepForm } from '../src/wire/gep-envelope.ts';
 import { generateTestKeyPair } from '../src/wire/keys.ts';
@@ -108,7 +109,7 @@ export function gepApply(userReqNo: string, today: string): Req {
   const data = {
     localCurrency: 'USD',
     startDate: today,
-    endDate: '2030-01-01',
+    endDate: addDays(today, 365),
     authLimitAmount: '10',
     enableMultiUse: '1',
     enableCurrencyCheck: '0',

@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { addDays } from '../src/checks/util.ts';
 import { TIMINGS_VARIABLE } from '../src/conformance/timings.ts';
 import type { ConformanceReport } from '../src/report/conformance.ts';
 import { catalogue } from '../src/spec/catalogue.ts';
@@ -237,7 +238,7 @@ try {
         userReqNo: `raw-${i}`,
         localCurrency: 'USD',
         startDate: today,
-        endDate: '2030-01-01',
+        endDate: addDays(today, 365),
         authLimitAmount: '1',
         enableMultiUse: '1',
         enableCurrencyCheck: '0',

@@ -20,7 +20,7 @@ import { type CaseInputs, cachedCases } from './case-cache.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
 import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
-import { uniquify } from './ids.ts';
+import { idFieldOf, uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
 import { SMOKE_ACCEPTANCE_TRIES, SMOKE_SKIP, smallestAmounts, smokeInvalidCases } from './profile.ts';
 import { reconcile } from './reconcile.ts';
@@ -86,8 +86,9 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       // Smoke on the embedded mock asks for a complete card (as the outcomes suite asks for its outcomes):
       // one apply then decides the result rules, where the mock's pending and incomplete fifth could take
       // all of smoke's tries. Against a sandbox the answers are what they are.
-      if (smoke && h.admin && provider === 'gep' && typeof body['userReqNo'] === 'string')
-        await h.admin.post('gep/outcome', { userReqNo: body['userReqNo'], outcome: 'complete' });
+      const orderNo = body[idFieldOf(provider, operation)];
+      if (smoke && h.admin && provider === 'gep' && typeof orderNo === 'string')
+        await h.admin.post('gep/outcome', { userReqNo: orderNo, outcome: 'complete' });
       const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
       if (r === SPEND_REFUSED) {
         for (const id of c.rules) f.skip(id, spendSkip(body, provider, operation));

@@ -20,7 +20,7 @@ import {
   json,
   type MockContext,
   type Reply,
-  small,
+  sinceEpoch,
 } from './context.ts';
 import { ByOrderNumber, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
@@ -39,7 +39,7 @@ interface Card {
   expMonth: string;
   expYear: string;
   holder: { firstName?: string; lastName?: string };
-  /** Milliseconds from the simulator's `epoch` (a small whole number kept in the card: a clock time is a heap number). */
+  /** Milliseconds from the mock's `epoch` (a small whole number kept in the card: a clock time is a heap number). */
   createdAt: number;
   callbackUrl: string;
   /**
@@ -106,8 +106,6 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const redeliveries = Number(profile.wire['callbackRedeliveries']);
   /** "user card information does not exist": a card never made, or one whose detail was evicted. */
   const NO_CARD = codeMeaning(ctx, 'alchemy', 'user card information does not exist');
-  /** Where the cards' times count from. */
-  const epoch = ctx.now();
   /** Held cards by orderNo (several only where the duplicateOpensCard deviation opened them). */
   const orders = new ByOrderNumber<Card>();
   const store: OrderStore<Card> = new OrderStore<Card>({
@@ -117,7 +115,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     settlesAt: (card) =>
       flag('neverActive') || !card.callbackDone
         ? Number.POSITIVE_INFINITY
-        : epoch + card.createdAt + activeAfterSeconds() * ctx.msPerSecond,
+        : ctx.epoch + card.createdAt + activeAfterSeconds() * ctx.msPerSecond,
     onEvict: (_id, card) => {
       orders.remove(card.orderNo, card);
     },
@@ -160,7 +158,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
 
   /** The status index at time t: the documented order, or the deviation's broken one. */
   const statusAt = (card: Card, t: number): string => {
-    const step = Math.floor((t - epoch - card.createdAt) / (ALCHEMY_STEP_SECONDS * ctx.msPerSecond));
+    const step = Math.floor((t - ctx.epoch - card.createdAt) / (ALCHEMY_STEP_SECONDS * ctx.msPerSecond));
     const seq = sequence();
     return lifecycle.order[seq[Math.min(Math.max(step, 0), seq.length - 1)]!]!;
   };
@@ -178,7 +176,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       cardCustomerId: `cc_${ctx.rng.hex(8)}`,
       ...cardView(card, lifecycle.order.at(-1)!),
       statusText: 'Activated',
-      gmtCreate: new Date(epoch + card.createdAt).toISOString(),
+      gmtCreate: new Date(ctx.epoch + card.createdAt).toISOString(),
       orderNo: flag('callbackOtherOrder') ? `${card.orderNo}-other` : card.orderNo,
     },
   });
@@ -203,7 +201,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       expMonth: String(exp.getUTCMonth() + 1).padStart(2, '0'),
       expYear: String(exp.getUTCFullYear() + 3),
       holder,
-      createdAt: small(ctx.now() - epoch),
+      createdAt: sinceEpoch(ctx),
       callbackUrl: String(body['callbackUrl'] ?? ''),
       callbacks: '',
       callbackDone: false,

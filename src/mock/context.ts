@@ -20,6 +20,9 @@ export const flat = (s: string): string => Buffer.from(s, 'latin1').toString('la
  */
 export const small = (n: number): number => (Number.isInteger(n) && n >= -0x40000000 && n < 0x40000000 ? n | 0 : n);
 
+/** Milliseconds from the mock's start on its clock, as a small integer (`small`): what an order keeps of a time. */
+export const sinceEpoch = (ctx: MockContext): number => small(ctx.now() - ctx.epoch);
+
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
@@ -34,6 +37,8 @@ export interface MockContext {
   deviations: readonly Deviation[];
   rng: Rng;
   now: () => number;
+  /** `now()` when the mock started: held orders keep their times as milliseconds from it (`sinceEpoch`). */
+  epoch: number;
   /** Real milliseconds per provider second: 1000 is real time, 2 runs a minute in 120 ms. */
   msPerSecond: number;
   baseUrl: () => string;

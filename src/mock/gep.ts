@@ -23,6 +23,7 @@ import {
   json,
   type MockContext,
   type Reply,
+  sinceEpoch,
   small,
 } from './context.ts';
 import type { Sealer } from './sealer.ts';
@@ -49,7 +50,7 @@ interface Order {
   userReqNo: string;
   outcome: GepOutcome;
   amountCents: bigint;
-  /** Milliseconds from the simulator's `epoch` (small whole numbers, kept in the order itself: a clock time is a heap number). */
+  /** Milliseconds from the mock's `epoch` (small whole numbers, kept in the order itself: a clock time is a heap number). */
   createdAt: number;
   settleAt: number;
   cardNo: string;
@@ -82,9 +83,6 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const PENDING = ctx.cat.expectedCode(ctx.cat.byId.get('gep.apply.outcome.pendingResolves')!);
   /** "empty result": an order or card never made, or one whose detail was evicted. */
   const EMPTY = codeMeaning(ctx, 'gep', 'empty result');
-  /** Where the orders' times count from. */
-  const epoch = ctx.now();
-  const since = () => small(ctx.now() - epoch);
   const state = {
     balances: new Map<string, bigint>(),
     /** Held orders by userReqNo (several only where the duplicateOpensCard deviation opened them). */
@@ -95,7 +93,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const store: OrderStore<Order> = new OrderStore<Order>({
     max: ctx.maxOrders,
     now: ctx.now,
-    settlesAt: (o) => (stuck(o) ? Number.POSITIVE_INFINITY : epoch + o.settleAt),
+    settlesAt: (o) => (stuck(o) ? Number.POSITIVE_INFINITY : ctx.epoch + o.settleAt),
     onEvict: (_id, o) => {
       state.orders.remove(o.userReqNo, o);
     },
@@ -129,7 +127,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   /** Never settles (deviations). */
   const stuck = (o: Order) =>
     (o.outcome === 'pending' && flag('pendingForever')) || (o.outcome === 'incomplete' && flag('incompleteForever'));
-  const settled = (o: Order) => since() >= o.settleAt && !stuck(o);
+  const settled = (o: Order) => sinceEpoch(ctx) >= o.settleAt && !stuck(o);
   const cardResult = (o: Order, complete: boolean) => ({
     orderId: o.orderId,
     cardId: o.cardId,
@@ -155,7 +153,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const userReqNo = String(req['userReqNo'] ?? '');
     const outcome = chooseOutcome(userReqNo);
     const span = GEP_SETTLE_SECONDS.max - GEP_SETTLE_SECONDS.min;
-    const t = since();
+    const t = sinceEpoch(ctx);
     const o: Order = {
       orderId: ctx.rng.digits(19),
       cardId: ctx.rng.digits(19),
@@ -232,7 +230,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
         status,
         statusDesc: profile.operationStatuses?.[String(status)],
         amount: flag('queryOtherAmount') ? o.amountCents.toString() : fromCents(o.amountCents),
-        createAt: new Date(epoch + o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
+        createAt: new Date(ctx.epoch + o.createdAt + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19),
       },
       false,
     );

@@ -13,7 +13,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { encodeSealed, jsonToSeal, plainChunks, sealedPlain } from '../wire/gep-envelope.ts';
+import { jsonToSeal, plainChunks, rsaPrivateEncryptHex, sealedPlain } from '../wire/gep-envelope.ts';
 
 export interface Sealer {
   /** `encodeSealed(value, key)`, byte for byte. */
@@ -80,16 +80,16 @@ export function threadSealer(): Sealer {
     },
     seal(value, key) {
       // on the main thread: the JSON (a value without one throws here, as encodeSealed does) and the chunks
-      let plain: Uint8Array;
+      let bytes: Buffer;
       let lengths: number[];
       try {
-        const bytes = sealedPlain(jsonToSeal(value));
+        bytes = sealedPlain(jsonToSeal(value));
         lengths = plainChunks(bytes, key).map((c) => c.length);
-        plain = new Uint8Array(bytes); // its own memory, handed over whole (a Buffer may share a pooled slab)
+        if (!worker) return Promise.resolve(rsaPrivateEncryptHex(bytes, key));
       } catch (err) {
         return Promise.reject(err as Error);
       }
-      if (!worker) return Promise.resolve().then(() => encodeSealed(value, key));
+      const plain = new Uint8Array(bytes); // its own memory, handed over whole (a Buffer may share a pooled slab)
       let keyId = keyIds.get(key);
       if (keyId === undefined) {
         keyId = nextKey++;

@@ -157,6 +157,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     deviations,
     rng: createRng(opts.seed ?? MOCK_DEFAULTS.seed),
     now: opts.now ?? Date.now,
+    epoch: (opts.now ?? Date.now)(),
     msPerSecond: 1000 * (opts.timeScale ?? MOCK_DEFAULTS.timeScale),
     baseUrl: () => baseUrl,
     callbackAllowed: (u) => opts.allowRemoteCallbacks === true || isLoopback(u),

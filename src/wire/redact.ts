@@ -16,7 +16,7 @@
  * - any run of 13–19 digits (single spaces or dashes allowed between digits) that passes Luhn →
  *   first 6 and last 4 (`438357******7441`), except 13 digits starting with 1 (a millisecond timestamp); in a longer run, each Luhn-valid window of whole digit
  *   groups is masked, so `4383 5712 3456 7441 1234` still hides the card. Not a card: digits inside a
- *   long hex ciphertext, and the configured identifiers of `keep` (a 19-digit merchant number);
+ *   long hex ciphertext or the 16-character prefix `shortenHex` kept of one, and the configured identifiers of `keep` (a 19-digit merchant number);
  * - GEP `dataContent` / `result` hex ciphertexts are not secret, only long: first 16 hex characters and
  *   `…(N chars)`. A reproduction (`wire`, and a `reproduction` field) keeps a request's `dataContent`
  *   whole, so that it replays: its builder shortens it where the sealed plaintext held anything to hide.
@@ -181,12 +181,20 @@ export function cardLikeRuns(text: string): string[] {
   return [...text.matchAll(DIGIT_RUN)].map((m) => m[0]).filter((run) => /^\d{13,19}$/.test(run) && cardLike(run));
 }
 
-/** Whether the digits at `start`…`end` of `s` lie inside a long hex run (a ciphertext). */
+/** What `shortenHex` puts after a ciphertext's first 16 characters: `…(1024 chars)`. */
+const SHORTENED_MARK = /^…\(\d+ chars\)/;
+
+/**
+ * Whether the digits at `start`…`end` of `s` lie inside a long hex run (a ciphertext), or inside the
+ * first 16 characters that `shortenHex` kept of one: text shortened once and redacted again (a report's
+ * line built from an already redacted value, a curl line) still shows the same prefix.
+ */
 function insideCiphertext(s: string, start: number, end: number): boolean {
   let a = start;
   let b = end;
   while (a > 0 && HEX.test(s[a - 1]!)) a--;
   while (b < s.length && HEX.test(s[b]!)) b++;
+  if (b - a === 16 && SHORTENED_MARK.test(s.slice(b, b + 24))) return true;
   return b - a >= CIPHERTEXT_MIN && b - a > end - start;
 }
 

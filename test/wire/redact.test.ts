@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRedactor, maskTail, shortenHex } from '../../src/wire/redact.ts';
 import { gepVector } from './vectors.ts';
@@ -168,6 +169,40 @@ describe('GEP ciphertexts', () => {
     expect(r.value({ dataContent: hex, result: hex })).toEqual({ dataContent: short, result: short });
     expect(r.text(`version=1.0.0&dataContent=${hex}&userNo=1`)).toBe(`version=1.0.0&dataContent=${short}&userNo=1`);
     expect(r.text(JSON.stringify({ success: true, result: hex }))).toBe(`{"success":true,"result":"${short}"}`);
+  });
+
+  it('keeps the shortened prefix as it is when its digits would pass for a card, and stays so redacted again', () => {
+    // the ciphertext's first 16 characters are a Luhn-valid digit run: a card number anywhere else
+    const lead = `${PAN}${'ab'.repeat(60)}`;
+    const mid = `6ab${PAN.slice(0, 13)}${'cd'.repeat(60)}`; // 13 digits inside the 16
+    expect(mid.slice(0, 16)).toMatch(/^6ab\d{13}$/);
+    for (const c of [lead, mid]) {
+      const short = shortenHex(c);
+      expect(short.startsWith(c.slice(0, 16))).toBe(true);
+      expect(r.text(`a=1&dataContent=${c}`)).toBe(`a=1&dataContent=${short}`);
+      expect(r.text(r.text(`a=1&dataContent=${c}`))).toBe(`a=1&dataContent=${short}`);
+      expect(r.value(r.value({ result: c }))).toEqual({ result: short });
+      expect(r.text(`curl --data-raw 'dataContent=${short}'`)).toBe(`curl --data-raw 'dataContent=${short}'`);
+    }
+    // the same 16 characters without the shortening mark after them are still a card number
+    expect(r.text(`note ${PAN} here`)).toBe(`note ${MASKED} here`);
+    expect(r.text(`note ${PAN}…(12 words) here`)).toBe(`note ${MASKED}…(12 words) here`);
+  });
+
+  it('shortens any ciphertext to its own first 16 characters, however often it is redacted (property)', () => {
+    const hexText = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 600 });
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 13, maxLength: 16 });
+    fc.assert(
+      fc.property(digits, hexText, fc.nat(3), (d, tail, at) => {
+        const c = `${tail.slice(0, at)}${d}${tail}`.slice(0, Math.max(64, tail.length));
+        const short = `${c.slice(0, 16)}…(${c.length} chars)`;
+        const once = r.text(`dataContent=${c}&x=1`);
+        expect(once).toBe(`dataContent=${short}&x=1`);
+        expect(r.text(once)).toBe(once);
+        expect(r.value(r.value({ dataContent: c }))).toEqual({ dataContent: short });
+      }),
+      { numRuns: 300, seed: 16 },
+    );
   });
 
   it('redacts a decoded result object field by field, and a non-hex dataContent as text', () => {

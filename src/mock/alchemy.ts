@@ -22,7 +22,7 @@ import {
   type Reply,
   sinceEpoch,
 } from './context.ts';
-import { ByOrderNumber, OrderStore } from './store.ts';
+import { ByOrderNumber, type OrderCodec, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface AlchemyKeys {
@@ -50,10 +50,64 @@ interface Card {
   /** The callback is finished (delivered, dropped after its last attempt, or none to send). */
   callbackDone: boolean;
   /** The card detail has shown the final status (deviation: it leaves it afterwards). */
-  shownFinal?: boolean;
+  shownFinal: boolean;
   /** Reads of the card detail from the fourth status on (deviation: the status falls back once). */
-  lateReads?: number;
+  lateReads: number;
 }
+
+type PackedCard = [
+  orderNo: string,
+  deposit: string,
+  number: string,
+  cvc: string,
+  expMonth: string,
+  expYear: string,
+  holder: Card['holder'],
+  createdAt: number,
+  callbackUrl: string,
+  callbacks: string,
+  flags: number,
+  lateReads: number,
+];
+/** A held card as one JSON array (its cardId is its key in the store); the two booleans as bits. */
+const CARD_CODEC: OrderCodec<Card> = {
+  pack: (c) =>
+    JSON.stringify([
+      c.orderNo,
+      c.deposit,
+      c.number,
+      c.cvc,
+      c.expMonth,
+      c.expYear,
+      c.holder,
+      c.createdAt,
+      c.callbackUrl,
+      c.callbacks,
+      (c.callbackDone ? 1 : 0) | (c.shownFinal ? 2 : 0),
+      c.lateReads,
+    ] satisfies PackedCard),
+  unpack: (cardId, s) => {
+    const [orderNo, deposit, number, cvc, expMonth, expYear, holder, createdAt, callbackUrl, callbacks, flags, lateReads] = JSON.parse(
+      s,
+    ) as PackedCard;
+    return {
+      cardId,
+      orderNo,
+      deposit,
+      number,
+      cvc,
+      expMonth,
+      expYear,
+      holder,
+      createdAt,
+      callbackUrl,
+      callbacks,
+      callbackDone: (flags & 1) !== 0,
+      shownFinal: (flags & 2) !== 0,
+      lateReads,
+    };
+  },
+};
 
 /** A card's callback attempts as records: `{ attempt, status }`, the status a number when it is an HTTP status. */
 const attemptsOf = (card: Card): { attempt: number; status: number | string }[] =>
@@ -106,34 +160,43 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const redeliveries = Number(profile.wire['callbackRedeliveries']);
   /** "user card information does not exist": a card never made, or one whose detail was evicted. */
   const NO_CARD = codeMeaning(ctx, 'alchemy', 'user card information does not exist');
-  /** Held cards by orderNo (several only where the duplicateOpensCard deviation opened them). */
-  const orders = new ByOrderNumber<Card>();
+  /** The cardIds of the held cards by orderNo (several only where the duplicateOpensCard deviation opened them). */
+  const orders = new ByOrderNumber<string>();
   const store: OrderStore<Card> = new OrderStore<Card>({
     max: ctx.maxOrders,
+    codec: CARD_CODEC,
     now: ctx.now,
     // settled: ACTIVE on the clock and the callback finished (an event: the queue wakes the card)
     settlesAt: (card) =>
       flag('neverActive') || !card.callbackDone
         ? Number.POSITIVE_INFINITY
         : ctx.epoch + card.createdAt + activeAfterSeconds() * ctx.msPerSecond,
-    onEvict: (_id, card) => {
-      orders.remove(card.orderNo, card);
+    onEvict: (cardId, card) => {
+      orders.remove(card.orderNo, cardId);
     },
   });
   const state = { debitedCents: 0n };
   /** The card's callback is finished: it settles (ACTIVE on the clock) and may be evicted. */
-  const callbackDone = (card: Card) => {
+  const callbackDone = (cardId: string) => {
+    const card = store.get(cardId);
+    if (!card) return;
     card.callbackDone = true;
-    store.wake(card.cardId);
+    store.save(cardId, card);
+    store.wake(cardId);
   };
-  const queue = new CallbackQueue<Card>({
+  /** The queue holds each waiting callback's cardId, not its card: the card is read when an attempt is made. */
+  const queue = new CallbackQueue<string>({
     attempts: 1 + redeliveries,
     retryMs: ALCHEMY_STEP_SECONDS * ctx.msPerSecond,
     ack: String(profile.wire['callbackAck']),
     allowed: ctx.callbackAllowed,
-    body: (card) => JSON.stringify(callbackBody(card)),
-    onAttempt: (card, attempt, status) => {
-      card.callbacks = flat(`${card.callbacks}${card.callbacks === '' ? '' : '\n'}${attempt} ${status}`);
+    // a card is held until its callback is done (the queue is cleared when the cards are)
+    body: (cardId) => JSON.stringify(callbackBody(store.get(cardId)!)),
+    onAttempt: (cardId, attempt, status) => {
+      const card = store.get(cardId);
+      if (!card) return;
+      card.callbacks = `${card.callbacks}${card.callbacks === '' ? '' : '\n'}${attempt} ${status}`;
+      store.save(cardId, card);
     },
     onDone: callbackDone,
   });
@@ -181,18 +244,18 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     },
   });
 
-  /** The card's callback, queued to fall due when the card reaches ACTIVE. */
-  const enqueueCallback = (card: Card) => {
-    if (flag('noCallback') || flag('neverActive') || !URL.canParse(card.callbackUrl)) return callbackDone(card);
-    queue.add(card, card.callbackUrl, activeAfterSeconds() * ctx.msPerSecond);
-  };
+  /** Whether the card has a callback to send: when it reaches ACTIVE, through the queue. */
+  const sendsCallback = (callbackUrl: string) => !flag('noCallback') && !flag('neverActive') && URL.canParse(callbackUrl);
 
   const open = (body: Record<string, unknown>): Card => {
     const segment = SEGMENTS.find((s) => s.vid === body['vid']) ?? SEGMENTS[0]!;
-    const number = flat(withCheckDigit(segment.bin + ctx.rng.digits(9)));
+    const number = withCheckDigit(segment.bin + ctx.rng.digits(9));
     const exp = new Date(ctx.now());
     const holder = isPlainObject(body['cardHolder']) ? (body['cardHolder'] as Card['holder']) : {};
+    const callbackUrl = String(body['callbackUrl'] ?? '');
+    const callback = sendsCallback(callbackUrl);
     const card: Card = {
+      // the store's key, one flat string (a template of more than 12 characters is a rope of its pieces)
       cardId: flat(`card_${ctx.rng.hex(16)}`),
       orderNo: String(body['orderNo'] ?? ''),
       deposit: String(body['deposit']),
@@ -202,15 +265,17 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       expYear: String(exp.getUTCFullYear() + 3),
       holder,
       createdAt: sinceEpoch(ctx),
-      callbackUrl: String(body['callbackUrl'] ?? ''),
+      callbackUrl,
       callbacks: '',
-      callbackDone: false,
+      callbackDone: !callback,
+      shownFinal: false,
+      lateReads: 0,
     };
     store.add(card.cardId, card);
     store.used.add(card.orderNo);
-    orders.add(card.orderNo, card);
+    orders.add(card.orderNo, card.cardId);
     if (/^\d+$/.test(card.deposit)) state.debitedCents += BigInt(card.deposit);
-    enqueueCallback(card);
+    if (callback) queue.add(card.cardId, callbackUrl, activeAfterSeconds() * ctx.msPerSecond);
     return card;
   };
 
@@ -237,19 +302,24 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const info = (body: unknown): Reply => {
     const cardId = getPath(body, 'cardId');
     const orderNo = getPath(body, 'orderNo');
-    const card = typeof cardId === 'string' ? store.get(cardId) : typeof orderNo === 'string' ? orders.first(orderNo) : undefined;
+    const id = typeof cardId === 'string' ? cardId : typeof orderNo === 'string' ? orders.first(orderNo) : undefined;
+    const card = id === undefined ? undefined : store.get(id);
     if (!card) return refuse(NO_CARD, 'user card information does not exist', false);
     let status = statusAt(card, ctx.now());
     if (flag('statusGoesBack') && lifecycle.order.indexOf(status) >= last - 1) {
       // Counted in reads, not in time, so that any poller sees it: the first read from the fourth status on
       // shows the fourth, the next one falls back to the third, then the card goes on.
-      card.lateReads = (card.lateReads ?? 0) + 1;
+      card.lateReads++;
+      store.save(card.cardId, card);
       if (card.lateReads <= 2) status = lifecycle.order[last - card.lateReads]!;
     }
     if (flag('statusLeavesFinal') && status === lifecycle.order.at(-1)) {
       // the first published status that is neither on the way to ACTIVE nor the failure end (FREEZE)
       if (card.shownFinal) status = lifecycle.statuses?.find((s) => !lifecycle.order.includes(s) && s !== lifecycle.failureEnd) ?? status;
-      card.shownFinal = true;
+      else {
+        card.shownFinal = true;
+        store.save(card.cardId, card);
+      }
     }
     const view = cardView(card, status);
     // every amount is in cents; the deviation shows the deposit in dollars
@@ -318,7 +388,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
         cards: store.size,
         debitedCents: state.debitedCents.toString(),
         orders: orders.counts(),
-        callbacks: Object.fromEntries([...store.values()].map((c) => [c.orderNo, attemptsOf(c)])),
+        callbacks: Object.fromEntries([...store.entries()].map(([, c]) => [c.orderNo, attemptsOf(c)])),
       }),
       /** Counters only: cheap enough to read every second under load. */
       stats: () => ({ ...store.stats(), callbacks: queue.stats() }),
@@ -332,6 +402,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       reset: () => {
         orders.clear();
         store.clear();
+        queue.clear();
         state.debitedCents = 0n;
       },
     },

@@ -86,6 +86,8 @@ export class CallbackQueue<T> {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
+  /** Bumped by `clear()`: an attempt in flight from before it is forgotten when it ends. */
+  private generation = 0;
   private readonly hosts = new Map<string, { until: number; windowMs: number }>();
   private readonly agent: Agent;
   private readonly counts = { delivered: 0, dropped: 0, notSent: 0, attempts: 0, backedOff: 0 };
@@ -131,6 +133,17 @@ export class CallbackQueue<T> {
     this.heap = [];
     this.hosts.clear();
     await this.agent.destroy().catch(() => undefined);
+  }
+
+  /**
+   * Drops every waiting callback and forgets those in flight: their outcomes are not recorded and they are
+   * not attempted again (the mock's reset, whose cards are gone). The queue goes on taking callbacks.
+   */
+  clear(): void {
+    this.generation++;
+    this.disarm();
+    this.heap = [];
+    this.hosts.clear();
   }
 
   private pump(): void {
@@ -194,6 +207,15 @@ export class CallbackQueue<T> {
       return;
     }
     this.inFlight++;
+    const generation = this.generation;
+    /** The attempt ended: false when the queue was closed or cleared meanwhile (nothing is recorded then). */
+    const ended = (): boolean => {
+      this.inFlight--;
+      if (this.closed) return false;
+      if (generation === this.generation) return true;
+      this.pump();
+      return false;
+    };
     undici()
       .request(url, {
         method: 'POST',
@@ -207,8 +229,7 @@ export class CallbackQueue<T> {
       })
       .then(
         ({ status, text }) => {
-          this.inFlight--;
-          if (this.closed) return;
+          if (!ended()) return;
           this.hosts.delete(url.host); // it answered: no backoff
           o.onAttempt(target, e.attempt, status);
           if (status === 200 && text.trim() === o.ack) {
@@ -218,8 +239,7 @@ export class CallbackQueue<T> {
           this.pump();
         },
         () => {
-          this.inFlight--;
-          if (this.closed) return;
+          if (!ended()) return;
           const h = this.hosts.get(url.host);
           const windowMs = h ? Math.min(h.windowMs * 2, this.o.backoffMaxMs) : this.o.backoffMs;
           this.hosts.set(url.host, { until: clock() + windowMs, windowMs });

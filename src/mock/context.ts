@@ -9,9 +9,11 @@ import type { Rng } from './rng.ts';
 
 /**
  * The same text as one flat string. A string joined by `+` or a template is a rope of its pieces (past 12
- * characters), and a held order's fields would keep every piece: ~50 bytes a field. ASCII only (ids, digits).
+ * characters), and so is what `JSON.stringify` returns past 32 (it builds its text in parts): a held
+ * order would keep every piece, a string and a rope node each. Any well-formed text (no lone surrogates,
+ * which `JSON.stringify` never writes): it goes through UTF-8 and back.
  */
-export const flat = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
+export const flat = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 /**
  * The same number, as a small integer when it is a whole one that fits in 31 bits (`| 0`): V8 keeps such a

@@ -18,7 +18,6 @@ import {
   brokenRefusal,
   codeMeaning,
   deviateAnswer,
-  flat,
   hasFlag,
   json,
   type MockContext,
@@ -27,7 +26,7 @@ import {
   small,
 } from './context.ts';
 import type { Sealer } from './sealer.ts';
-import { ByOrderNumber, OrderStore } from './store.ts';
+import { ByOrderNumber, type OrderCodec, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface GepKeys {
@@ -58,9 +57,58 @@ interface Order {
   expiry: string;
   currency: string;
   /** The queries have shown the final status / the complete elements (deviations change them afterwards). */
-  shownFinal?: boolean;
-  shownElements?: boolean;
+  shownFinal: boolean;
+  shownElements: boolean;
 }
+
+type PackedOrder = [
+  orderId: string,
+  userReqNo: string,
+  outcome: GepOutcome,
+  amountCents: string,
+  createdAt: number,
+  settleAt: number,
+  cardNo: string,
+  cvv: string,
+  expiry: string,
+  currency: string,
+  flags: number,
+];
+/** A held order as one JSON array (its cardId is its key in the store); the amount in decimal, the two booleans as bits. */
+const ORDER_CODEC: OrderCodec<Order> = {
+  pack: (o) =>
+    JSON.stringify([
+      o.orderId,
+      o.userReqNo,
+      o.outcome,
+      o.amountCents.toString(),
+      o.createdAt,
+      o.settleAt,
+      o.cardNo,
+      o.cvv,
+      o.expiry,
+      o.currency,
+      (o.shownFinal ? 1 : 0) | (o.shownElements ? 2 : 0),
+    ] satisfies PackedOrder),
+  unpack: (cardId, s) => {
+    const [orderId, userReqNo, outcome, amount, createdAt, settleAt, cardNo, cvv, expiry, currency, flags] = JSON.parse(s) as PackedOrder;
+    return {
+      orderId,
+      cardId,
+      userReqNo,
+      outcome,
+      amountCents: BigInt(amount),
+      createdAt,
+      settleAt,
+      cardNo,
+      cvv,
+      expiry,
+      currency,
+      shownFinal: (flags & 1) !== 0,
+      shownElements: (flags & 2) !== 0,
+    };
+  },
+};
 
 const toCents = (v: unknown): bigint => {
   const s = String(v ?? '0');
@@ -85,19 +133,25 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const EMPTY = codeMeaning(ctx, 'gep', 'empty result');
   const state = {
     balances: new Map<string, bigint>(),
-    /** Held orders by userReqNo (several only where the duplicateOpensCard deviation opened them). */
-    orders: new ByOrderNumber<Order>(),
+    /** The cardIds of the held orders by userReqNo (several only where the duplicateOpensCard deviation opened them). */
+    orders: new ByOrderNumber<string>(),
     /** Outcomes a test asked for, by userReqNo (admin surface). */
     forced: new Map<string, GepOutcome>(),
   };
   const store: OrderStore<Order> = new OrderStore<Order>({
     max: ctx.maxOrders,
+    codec: ORDER_CODEC,
     now: ctx.now,
     settlesAt: (o) => (stuck(o) ? Number.POSITIVE_INFINITY : ctx.epoch + o.settleAt),
-    onEvict: (_id, o) => {
-      state.orders.remove(o.userReqNo, o);
+    onEvict: (cardId, o) => {
+      state.orders.remove(o.userReqNo, cardId);
     },
   });
+  /** The first order held for `userReqNo`. */
+  const orderFor = (userReqNo: string): Order | undefined => {
+    const cardId = state.orders.first(userReqNo);
+    return cardId === undefined ? undefined : store.get(cardId);
+  };
   const balance = (cur: string) => state.balances.get(cur) ?? toCents(DEFAULT_BALANCE);
 
   /** Requests (by their business JSON) already answered once by the flickering deviation. */
@@ -156,20 +210,23 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     const t = sinceEpoch(ctx);
     const o: Order = {
       orderId: ctx.rng.digits(19),
+      // the store's key (digits() is one flat string)
       cardId: ctx.rng.digits(19),
       userReqNo,
       outcome,
       amountCents: toCents(req['authLimitAmount']),
       createdAt: t,
       settleAt: outcome === 'complete' ? t : small(t + (GEP_SETTLE_SECONDS.min + ctx.rng.int(span + 1)) * ctx.msPerSecond),
-      cardNo: flat(withCheckDigit(realBin + ctx.rng.digits(Math.max(0, 15 - realBin.length)))),
+      cardNo: withCheckDigit(realBin + ctx.rng.digits(Math.max(0, 15 - realBin.length))),
       cvv: ctx.rng.digits(3),
       expiry: /^\d{4}-\d{2}-\d{2}$/.test(end) ? `${end.slice(5, 7)}/${end.slice(0, 4)}` : '',
       currency: String(req['localCurrency'] ?? ''),
+      shownFinal: false,
+      shownElements: false,
     };
     store.add(o.cardId, o);
     store.used.add(userReqNo);
-    state.orders.add(userReqNo, o);
+    state.orders.add(userReqNo, o.cardId);
     return o;
   };
 
@@ -191,7 +248,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     if (!/^\d*$/.test(effectiveValue(req, 'binRangeId', defaults) ?? ''))
       return fail(profile.fieldRuleCode, 'binRangeId: not a card BIN (digits) this merchant can issue');
     const userReqNo = String(req['userReqNo'] ?? '');
-    const seen = state.orders.first(userReqNo);
+    const seen = orderFor(userReqNo);
     if (seen && !flag('duplicateOpensCard')) {
       if (flag('duplicateDebitsTwice')) debit(seen);
       return answerFor(seen);
@@ -213,13 +270,16 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
 
   const queryCardOperate = (data: unknown): Answer => {
     const userReqNo = getPath(data, 'userReqNo');
-    const o = typeof userReqNo === 'string' ? state.orders.first(userReqNo) : undefined;
+    const o = typeof userReqNo === 'string' ? orderFor(userReqNo) : undefined;
     if (!o) return fail(EMPTY, 'empty result', false);
     const done = o.outcome !== 'pending' || settled(o);
     let status = done ? 2 : 1;
     if (flag('operationStatusFlips') && done) {
       if (o.shownFinal) status = Number(Object.entries(profile.operationStatuses ?? {}).find(([, v]) => v === 'failed')?.[0] ?? status);
-      o.shownFinal = true;
+      else {
+        o.shownFinal = true;
+        store.save(o.cardId, o);
+      }
     }
     return ok(
       {
@@ -244,7 +304,10 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
     let complete = o.outcome === 'complete' || settled(o);
     if (flag('elementsVanish') && complete) {
       complete = !o.shownElements;
-      o.shownElements = true;
+      if (!o.shownElements) {
+        o.shownElements = true;
+        store.save(o.cardId, o);
+      }
     }
     const { orderId: _o, ...card } = cardResult(o, complete);
     if (flag('infoOtherCurrency')) card.localCurrency = card.localCurrency === 'EUR' ? 'USD' : 'EUR';

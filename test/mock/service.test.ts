@@ -285,6 +285,56 @@ describe('mock service: the callback queue', () => {
     }
   });
 
+  it('clear() drops the waiting callbacks and forgets the one in flight: its outcome is not recorded, and the queue goes on', async () => {
+    let release!: () => void;
+    const rec = await receiver({ hold: new Promise<void>((resolve) => (release = resolve)) });
+    const attempts: string[] = [];
+    const done: string[] = [];
+    const queue = new CallbackQueue<string>({
+      attempts: ATTEMPTS,
+      retryMs: 10,
+      ack: 'SUCCESS',
+      allowed: () => true,
+      maxInFlight: 1,
+      body: (id) => JSON.stringify({ id }),
+      onAttempt: (id, _n, status) => attempts.push(`${id} ${status}`),
+      onDone: (id, o) => done.push(`${id} ${o}`),
+    });
+    try {
+      for (const id of ['a', 'b', 'c']) queue.add(id, `${rec.url}/cb`, 0);
+      await until(() => (rec.received.length >= 1 ? true : undefined));
+      expect(queue.stats()).toMatchObject({ inFlight: 1, waiting: 2 });
+      queue.clear();
+      expect(queue.stats()).toMatchObject({ inFlight: 1, waiting: 0 });
+      release();
+      await until(() => (queue.stats().inFlight === 0 ? true : undefined));
+      expect({ attempts, done }).toEqual({ attempts: [], done: [] });
+      // positive case: a callback added after clear() is delivered and recorded
+      queue.add('d', `${rec.url}/cb`, 0);
+      await until(() => (done.length >= 1 ? true : undefined));
+      expect({ attempts, done }).toEqual({ attempts: ['d 200'], done: ['d delivered'] });
+      expect(rec.received).toHaveLength(2);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("the mock's reset forgets the cards whose callbacks wait: they are not sent, and new cards' callbacks are", async () => {
+    const rec = await receiver();
+    const h = await harness({ timeScale: 0.002 });
+    const before = alchemyRequest({ callbackUrl: `${rec.url}/cb` });
+    expect(succeeded(await h.alchemy.create(before))).toBe(true);
+    expect(h.mock.stats().callbacks.waiting).toBe(1);
+    await adminPost(h.url, '/__mock/reset', {});
+    expect(h.mock.stats().callbacks.waiting).toBe(0);
+    const after = alchemyRequest({ callbackUrl: `${rec.url}/cb` });
+    expect(succeeded(await h.alchemy.create(after))).toBe(true);
+    await until(() => (h.mock.stats().callbacks.delivered >= 1 ? true : undefined));
+    const orderNos = rec.received.map((r) => (r.body as { data: { orderNo: string } }).data.orderNo);
+    expect(orderNos).toEqual([after.orderNo]);
+    expect(h.mock.admin.alchemy.state().callbacks[after.orderNo]).toEqual([{ attempt: 1, status: 200 }]);
+  });
+
   it("nothing is scheduled per card: 200 orders create the queue's one timer, not one each (positive case: that one is seen)", async () => {
     // Timers the mock's own code creates (setTimeout called from src/mock/), unref-ed or not; the clients in
     // this process make their own, and node's http keeps a Date header cache.

@@ -2,7 +2,8 @@
  * `npm run bench:memory [-- N]`: what one order costs the mock's heap. The embedded mock in this process
  * (real time, so nothing settles or is evicted) is sent N signed Alchemy creates (callbacks to a closed
  * port, so each stays queued) and N sealed GEP applies (default 10,000 each); a heap snapshot before and
- * after (each after two full collections) is summed by kind of node, and the growth is printed per order.
+ * after (each after two full collections) is summed by kind of node, and the growth is printed per order,
+ * on the JavaScript heap and off it (the used-number tables).
  * JIT code counted in the growth is a one-off, so the figure falls a little as N grows.
  * A benchmark: it prints figures and asserts nothing. Run with `node --expose-gc` (the script does).
  */
@@ -100,7 +101,12 @@ const total = rows.reduce((s, r) => s + r.bytes, 0);
 console.log(
   `${answered} answers; orders held: alchemy ${stats.alchemy.orders}, gep ${stats.gep.orders}; callbacks waiting ${stats.callbacks.waiting}`,
 );
-console.log(`heap growth ${(total / 2 ** 20).toFixed(1)} MB = ${Math.round(total / orders)} bytes per order held`);
+/** Typed arrays' and buffers' bytes: the used-number tables (the store's record of every order number). */
+const offHeap = rows.filter((r) => r.key === 'native: system / JSArrayBufferData').reduce((s, r) => s + r.bytes, 0);
+const per = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB = ${Math.round(bytes / orders)} bytes per order held`;
+console.log(`growth ${per(total)}`);
+console.log(`  on the JavaScript heap (what the collector traces and frees): ${per(total - offHeap)}`);
+console.log(`  off the heap (the used-number tables): ${per(offHeap)}`);
 console.log('bytes/order  nodes/order  kind');
 for (const r of rows.sort((x, y) => y.bytes - x.bytes).slice(0, 15))
   console.log(`${String(Math.round(r.bytes / orders)).padStart(11)}  ${(r.count / orders).toFixed(2).padStart(11)}  ${r.key}`);

@@ -22,7 +22,7 @@ import {
   type Reply,
   sinceEpoch,
 } from './context.ts';
-import { ByOrderNumber, type OrderCodec, OrderStore } from './store.ts';
+import { ByOrderNumber, listCodec, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface AlchemyKeys {
@@ -39,7 +39,7 @@ interface Card {
   expMonth: string;
   expYear: string;
   holder: { firstName?: string; lastName?: string };
-  /** Milliseconds from the mock's `epoch` (a small whole number kept in the card: a clock time is a heap number). */
+  /** Milliseconds from the mock's `epoch` (`sinceEpoch`): shorter in the card's text than a clock time. */
   createdAt: number;
   callbackUrl: string;
   /**
@@ -55,59 +55,22 @@ interface Card {
   lateReads: number;
 }
 
-type PackedCard = [
-  orderNo: string,
-  deposit: string,
-  number: string,
-  cvc: string,
-  expMonth: string,
-  expYear: string,
-  holder: Card['holder'],
-  createdAt: number,
-  callbackUrl: string,
-  callbacks: string,
-  flags: number,
-  lateReads: number,
-];
-/** A held card as one JSON array (its cardId is its key in the store); the two booleans as bits. */
-const CARD_CODEC: OrderCodec<Card> = {
-  pack: (c) =>
-    JSON.stringify([
-      c.orderNo,
-      c.deposit,
-      c.number,
-      c.cvc,
-      c.expMonth,
-      c.expYear,
-      c.holder,
-      c.createdAt,
-      c.callbackUrl,
-      c.callbacks,
-      (c.callbackDone ? 1 : 0) | (c.shownFinal ? 2 : 0),
-      c.lateReads,
-    ] satisfies PackedCard),
-  unpack: (cardId, s) => {
-    const [orderNo, deposit, number, cvc, expMonth, expYear, holder, createdAt, callbackUrl, callbacks, flags, lateReads] = JSON.parse(
-      s,
-    ) as PackedCard;
-    return {
-      cardId,
-      orderNo,
-      deposit,
-      number,
-      cvc,
-      expMonth,
-      expYear,
-      holder,
-      createdAt,
-      callbackUrl,
-      callbacks,
-      callbackDone: (flags & 1) !== 0,
-      shownFinal: (flags & 2) !== 0,
-      lateReads,
-    };
-  },
-};
+/** A held card as one JSON array of its fields (its cardId is its key in the store). */
+const CARD_CODEC = listCodec<Card, 'cardId'>('cardId', {
+  orderNo: 'json',
+  deposit: 'json',
+  number: 'json',
+  cvc: 'json',
+  expMonth: 'json',
+  expYear: 'json',
+  holder: 'json',
+  createdAt: 'json',
+  callbackUrl: 'json',
+  callbacks: 'json',
+  callbackDone: 'json',
+  shownFinal: 'json',
+  lateReads: 'json',
+});
 
 /** A card's callback attempts as records: `{ attempt, status }`, the status a number when it is an HTTP status. */
 const attemptsOf = (card: Card): { attempt: number; status: number | string }[] =>

@@ -22,8 +22,8 @@ export const flat = (s: string): string => Buffer.from(s, 'utf8').toString('utf8
  */
 export const small = (n: number): number => (Number.isInteger(n) && n >= -0x40000000 && n < 0x40000000 ? n | 0 : n);
 
-/** Milliseconds from the mock's start on its clock, as a small integer (`small`): what an order keeps of a time. */
-export const sinceEpoch = (ctx: MockContext): number => small(ctx.now() - ctx.epoch);
+/** Milliseconds from the mock's start on its clock: what an order keeps of a time (a short number in its text). */
+export const sinceEpoch = (ctx: MockContext): number => ctx.now() - ctx.epoch;
 
 export interface Reply {
   status: number;

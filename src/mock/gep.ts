@@ -23,10 +23,9 @@ import {
   type MockContext,
   type Reply,
   sinceEpoch,
-  small,
 } from './context.ts';
 import type { Sealer } from './sealer.ts';
-import { ByOrderNumber, type OrderCodec, OrderStore } from './store.ts';
+import { ByOrderNumber, listCodec, OrderStore } from './store.ts';
 import { createValidator } from './validate.ts';
 
 export interface GepKeys {
@@ -49,7 +48,7 @@ interface Order {
   userReqNo: string;
   outcome: GepOutcome;
   amountCents: bigint;
-  /** Milliseconds from the mock's `epoch` (small whole numbers, kept in the order itself: a clock time is a heap number). */
+  /** Milliseconds from the mock's `epoch` (`sinceEpoch`): shorter in the order's text than a clock time. */
   createdAt: number;
   settleAt: number;
   cardNo: string;
@@ -61,54 +60,21 @@ interface Order {
   shownElements: boolean;
 }
 
-type PackedOrder = [
-  orderId: string,
-  userReqNo: string,
-  outcome: GepOutcome,
-  amountCents: string,
-  createdAt: number,
-  settleAt: number,
-  cardNo: string,
-  cvv: string,
-  expiry: string,
-  currency: string,
-  flags: number,
-];
-/** A held order as one JSON array (its cardId is its key in the store); the amount in decimal, the two booleans as bits. */
-const ORDER_CODEC: OrderCodec<Order> = {
-  pack: (o) =>
-    JSON.stringify([
-      o.orderId,
-      o.userReqNo,
-      o.outcome,
-      o.amountCents.toString(),
-      o.createdAt,
-      o.settleAt,
-      o.cardNo,
-      o.cvv,
-      o.expiry,
-      o.currency,
-      (o.shownFinal ? 1 : 0) | (o.shownElements ? 2 : 0),
-    ] satisfies PackedOrder),
-  unpack: (cardId, s) => {
-    const [orderId, userReqNo, outcome, amount, createdAt, settleAt, cardNo, cvv, expiry, currency, flags] = JSON.parse(s) as PackedOrder;
-    return {
-      orderId,
-      cardId,
-      userReqNo,
-      outcome,
-      amountCents: BigInt(amount),
-      createdAt,
-      settleAt,
-      cardNo,
-      cvv,
-      expiry,
-      currency,
-      shownFinal: (flags & 1) !== 0,
-      shownElements: (flags & 2) !== 0,
-    };
-  },
-};
+/** A held order as one JSON array of its fields (its cardId is its key in the store); the amount in decimal digits. */
+const ORDER_CODEC = listCodec<Order, 'cardId'>('cardId', {
+  orderId: 'json',
+  userReqNo: 'json',
+  outcome: 'json',
+  amountCents: 'bigint',
+  createdAt: 'json',
+  settleAt: 'json',
+  cardNo: 'json',
+  cvv: 'json',
+  expiry: 'json',
+  currency: 'json',
+  shownFinal: 'json',
+  shownElements: 'json',
+});
 
 const toCents = (v: unknown): bigint => {
   const s = String(v ?? '0');
@@ -216,7 +182,7 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       outcome,
       amountCents: toCents(req['authLimitAmount']),
       createdAt: t,
-      settleAt: outcome === 'complete' ? t : small(t + (GEP_SETTLE_SECONDS.min + ctx.rng.int(span + 1)) * ctx.msPerSecond),
+      settleAt: outcome === 'complete' ? t : t + (GEP_SETTLE_SECONDS.min + ctx.rng.int(span + 1)) * ctx.msPerSecond,
       cardNo: withCheckDigit(realBin + ctx.rng.digits(Math.max(0, 15 - realBin.length))),
       cvv: ctx.rng.digits(3),
       expiry: /^\d{4}-\d{2}-\d{2}$/.test(end) ? `${end.slice(5, 7)}/${end.slice(0, 4)}` : '',

@@ -235,6 +235,33 @@ export interface OrderCodec<T> {
   unpack(id: string, packed: string): T;
 }
 
+/** How a field is written in an order's text: as JSON, or (a bigint) as its decimal digits. */
+export type FieldKind = 'json' | 'bigint';
+
+/**
+ * The codec of an order type from its fields: every field but the id, each named once (the type of
+ * `fields` requires them all, so a field added to the order cannot be left out of its text), written as
+ * one JSON array in the order they are named.
+ */
+export function listCodec<T extends object, I extends keyof T & string>(
+  id: I,
+  fields: { readonly [P in Exclude<keyof T, I>]-?: FieldKind },
+): OrderCodec<T> {
+  const names = Object.keys(fields) as (keyof T & string)[];
+  const big = names.map((n) => (fields as Record<string, FieldKind>)[n] === 'bigint');
+  return {
+    pack: (order) => JSON.stringify(names.map((n, i) => (big[i] ? String(order[n]) : order[n]))),
+    unpack: (key, packed) => {
+      const values = JSON.parse(packed) as unknown[];
+      const order: Record<string, unknown> = { [id]: key };
+      names.forEach((n, i) => {
+        order[n] = big[i] ? BigInt(values[i] as string) : values[i];
+      });
+      return order as T;
+    },
+  };
+}
+
 export interface StoreOptions<T> {
   /** How many order details the store holds at most (at least 1). */
   max: number;

@@ -21,6 +21,7 @@ import type { GenContext } from '../checks/types.ts';
 import { SPEC_VERSION_VARIABLE } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { buildDir } from './from-build.ts';
+import { mark } from './timings.ts';
 
 export const CASE_CACHE_VARIABLE = 'CARD_CONFORMANCE_CASE_CACHE';
 /** Lists kept at most (a CI job that draws with a new seed every run writes a new one each time). */
@@ -56,28 +57,80 @@ export const caseKey = (inputs: CaseInputs, env: Env = process.env): string =>
     .digest('hex')
     .slice(0, 40);
 
-/** The list `draw` makes for `inputs`: read from where it was kept, or drawn (and kept). */
+/**
+ * Lists the run's drawing thread handed over to this worker (predraw.ts), serialized, by key, until the
+ * test that asked takes them; null: the thread did not draw it (this worker draws it).
+ */
+export const received = new Map<string, Uint8Array | null>();
+
+/** The list `draw` makes for `inputs`: handed over by the drawing thread, read from where it was kept, or drawn (and kept). */
 export function cachedCases<T>(inputs: CaseInputs, draw: () => T[]): T[] {
+  const key = caseKey(inputs);
+  const handed = received.get(key);
+  received.delete(key);
+  const fromThread = handed ? listOf<T>(handed) : undefined;
+  if (fromThread) return fromThread;
   const dir = caseCacheDir();
-  if (!dir) return draw();
-  const file = join(dir, `${caseKey(inputs)}.v8`);
+  if (!dir) return drawnHere(draw);
+  const kept = listOf<T>(bytesOf(join(dir, `${key}.v8`)));
+  if (kept) return kept;
+  const drawn = drawnHere(draw);
+  keep(dir, key, serialize(drawn));
+  return drawn;
+}
+
+/** A list drawn where it is used (marked for `npm run bench` and the run's tests: the drawing thread had none to give). */
+function drawnHere<T>(draw: () => T[]): T[] {
+  mark('cases-drawn-here');
+  return draw();
+}
+
+/**
+ * The list `draw` makes for `inputs`, serialized: the kept file's bytes as they are, or drawn and kept
+ * (the drawing thread's way: it hands the bytes over, and the worker that reads them finds a broken
+ * file, draws for itself and keeps its list in its place).
+ */
+export function keptList(inputs: CaseInputs, draw: () => unknown[]): Uint8Array {
+  const key = caseKey(inputs);
+  const dir = caseCacheDir();
+  const kept = dir ? bytesOf(join(dir, `${key}.v8`)) : undefined;
+  if (kept) return kept;
+  const bytes = serialize(draw());
+  if (dir) keep(dir, key, bytes);
+  return bytes;
+}
+
+const bytesOf = (file: string): Buffer | undefined => {
   try {
-    const kept = deserialize(readFileSync(file));
-    if (Array.isArray(kept)) return kept as T[];
+    return readFileSync(file);
   } catch {
-    // not kept yet, or not readable: drawn again below
+    return undefined; // not kept yet, or not readable: drawn again
   }
-  const drawn = draw();
+};
+
+/** The list in `bytes`; undefined when they hold anything else (a broken file is drawn again). */
+function listOf<T>(bytes: Uint8Array | undefined): T[] | undefined {
+  if (!bytes) return undefined;
+  try {
+    const list = deserialize(bytes);
+    return Array.isArray(list) ? (list as T[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a list whole (another name, then renamed) or not at all; a folder that cannot be written keeps nothing. */
+function keep(dir: string, key: string, bytes: Uint8Array): void {
+  const file = join(dir, `${key}.v8`);
   try {
     mkdirSync(dir, { recursive: true });
     const part = `${file}.${process.pid}-${threadId}.part`;
-    writeFileSync(part, serialize(drawn));
+    writeFileSync(part, bytes);
     renameSync(part, file);
     prune(dir);
   } catch {
-    // a folder that cannot be written keeps nothing; the run goes on with what it drew
+    // the run goes on with what it drew
   }
-  return drawn;
 }
 
 /** Keeps the KEPT most recently written lists (and no leftover part older than a minute). */

@@ -20,6 +20,7 @@ import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { undici } from '../wire/undici.ts';
 import { isBudgetExhausted, remoteGate } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
+import { genOf } from './case-lists.ts';
 import { connectClients } from './clients.ts';
 import { type EvidenceParts, evidenceOf } from './evidence.ts';
 import { type Evidence, type Finding, Findings } from './findings.ts';
@@ -186,7 +187,7 @@ export function harnessFor(s: SharedSession): Harness {
       const r = await undici().request(`${s.receiverUrl}/__received?key=${encodeURIComponent(key)}`);
       return (await r.body.json()) as ReceivedCallback[];
     },
-    gen: (provider) => ({ mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } }),
+    gen: (provider) => genOf(s, provider),
     fileTag: 'f',
     unique: (key) => orderToken(s.runId, s.settings.seed, current.fileTag, key === undefined ? `n${(counter++).toString(36)}` : key),
     async pool(items, fn) {
@@ -258,13 +259,14 @@ const levelOf = (id: string) => catalogue().byId.get(id)?.level;
  * rule is a bug in the suite and fails the test. `waits`: how many asynchronous outcomes the test waits
  * for one after the other (each bounded by the wait and followed by the stability window); its vitest
  * timeout is derived from them, so a bound that passes is a rule's `fail`, never a test timeout.
+ * `ready`: awaited before the rules are derived and the test runs (a property test's case lists, predraw.ts).
  */
 export function conformance(
   provider: Provider,
   name: string,
   declared: readonly string[] | (() => readonly string[]),
   fn: (f: Findings, h: Harness) => Promise<number | undefined>,
-  { waits = 0 }: { waits?: number } = {},
+  { waits = 0, ready }: { waits?: number; ready?: (h: Harness) => Promise<void> } = {},
 ) {
   if (!collecting) mark('worker-graph'); // the first suite file this worker collects: its module graph is loaded
   collecting = true;
@@ -289,9 +291,11 @@ export function conformance(
   }
   describe.skipIf(!inScope(provider))(provider, () => {
     // derived lists are computed only when the provider is tested
-    it(name, { timeout, meta }, ({ task }) =>
-      decide(task, harness(), provider, name, typeof declared === 'function' ? declared() : declared, fn),
-    );
+    it(name, { timeout, meta }, async ({ task }) => {
+      const h = harness();
+      await ready?.(h);
+      return decide(task, h, provider, name, typeof declared === 'function' ? declared() : declared, fn);
+    });
   });
 }
 

@@ -5,8 +5,8 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { type Case, caseArbitrary, combinedEdges, hasDateWindow, invalidCases, shiftDates, validCases } from '../../properties/cases.ts';
-import { type GenContext, validObject } from '../../properties/generate.ts';
+import { type Case, caseArbitrary, combinedEdges, hasDateWindow, shiftDates } from '../../properties/cases.ts';
+import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { clone, daysBetween, setAt } from '../checks/util.ts';
 import { moneyOf } from '../client/money.ts';
@@ -17,20 +17,22 @@ import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { isSpendRefusal } from './budget.ts';
 import { type CaseInputs, cachedCases } from './case-cache.ts';
+import { acceptanceList, acceptanceRuleList, drawList, rejectionList, rejectionRuleList } from './case-lists.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
 import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
 import { idFieldOf, uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
+import { predrawn } from './predraw.ts';
 import { SMOKE_ACCEPTANCE_TRIES, SMOKE_SKIP, smallestAmounts, smokeInvalidCases } from './profile.ts';
 import { reconcile } from './reconcile.ts';
 import { shrinkFailure } from './shrink.ts';
 
-/** A property's cases as `validCases` / `invalidCases` draw them, kept between runs on the CLI's build (case-cache.ts). */
-const drawn = (kind: CaseInputs['kind'], provider: Provider, operation: string, g: GenContext, n: number, seed: number): Case[] =>
-  cachedCases({ kind, provider, operation, g, n, seed }, () =>
-    kind === 'valid' ? validCases(provider, operation, g, n, seed) : invalidCases(provider, operation, g, n, seed),
-  );
+/**
+ * A property's cases as `validCases` / `invalidCases` draw them (case-lists.ts names which): handed over
+ * by the run's drawing thread, or kept between runs on the CLI's build (case-cache.ts), or drawn here.
+ */
+const drawn = (inputs: CaseInputs): Case[] => cachedCases(inputs, () => drawList(inputs));
 
 const send = (h: Harness, provider: Provider, operation: string, body: unknown) =>
   provider === 'alchemy' ? h.alchemy!.call(operation as 'create', body) : h.gep!.call(operation as 'apply', body);
@@ -48,7 +50,7 @@ export function acceptanceRules(provider: Provider, operation: string): string[]
 }
 function deriveAcceptanceRules(provider: Provider, operation: string): string[] {
   const rules = catalogue().rulesFor(provider, operation);
-  const cases = drawn('valid', provider, operation, { mode: 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } }, 0, 1);
+  const cases = drawn(acceptanceRuleList(provider, operation));
   const fromCases = new Set(cases.flatMap((c) => c.rules));
   return rules.filter((r) => fromCases.has(r.id) || (r.side === 'response' && r.check.kind !== 'codeMatchesRule')).map((r) => r.id);
 }
@@ -58,95 +60,109 @@ export function acceptance(provider: Provider, operation: string, name: string) 
   const strictOnly = catalogue()
     .rulesFor(provider, operation)
     .filter((r) => r.side === 'response' && r.check.kind === 'noUntabledFields');
-  conformance(provider, name, rules, async (f, h) => {
-    const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
-    const env = envelopeOf(provider, operation);
-    const smoke = isSmoke(h);
-    const cases = smoke
-      ? smokeValidCases(h, provider, operation)
-      : drawn('valid', provider, operation, h.gen(provider), h.s.settings.runs, h.s.settings.seed);
-    const failed: Case[] = [];
-    // smoke: one valid request; another (at most SMOKE_ACCEPTANCE_TRIES) only while the answers left a result rule undecided
-    const nested = rules().filter((id) => {
-      const r = catalogue().byId.get(id)!;
-      return r.side === 'response' && relativePath(r).includes('.') && r.level === 'MUST';
-    });
-    const undecidedResult = () => nested.some((id) => !f.list().some((x) => x.ruleId === id));
-    await (smoke ? sequential : h.pool)(cases, async (c, i) => {
-      if (smoke && i > 0 && !undecidedResult()) return;
-      // the case's own order number, by its index: the same whatever the concurrency
-      const body = await asSent(
-        h,
-        provider,
-        operation,
-        c.value,
-        `a${i.toString(36)}`,
-        c.rules.map((id) => catalogue().byId.get(id)!.field),
-      );
-      // Smoke on the embedded mock asks for a complete card (as the outcomes suite asks for its outcomes):
-      // one apply then decides the result rules, where the mock's pending and incomplete fifth could take
-      // all of smoke's tries. Against a sandbox the answers are what they are.
-      const orderNo = body[idFieldOf(provider, operation)];
-      if (smoke && h.admin && provider === 'gep' && typeof orderNo === 'string')
-        await h.admin.post('gep/outcome', { userReqNo: orderNo, outcome: 'complete' });
-      const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
-      if (r === SPEND_REFUSED) {
-        for (const id of c.rules) f.skip(id, spendSkip(body, provider, operation));
-        return;
-      }
-      if ('error' in r) {
-        for (const id of c.rules) f.error(id, r.error);
-        return;
-      }
-      const e = env.read(r);
-      // an unclear outcome (the connection failed after sending; the retry is "used before") is reconciled
-      // by the order number: found, it was accepted, and its lost answer is not judged
-      const reconciled = e.accepted ? undefined : await reconcile(h, provider, operation, body, r);
-      const accepted = e.accepted || reconciled !== undefined;
-      const replayOf = { seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note, case: caseRef('acceptance', c) };
-      if (accepted) for (const id of c.rules) f.pass(id);
-      else {
-        for (const id of c.rules) {
-          const expected = acceptedSince(id, body);
-          f.fail(
-            id,
-            h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)}); expected ${expected}`, {
-              ...replayOf,
-              rule: id,
-              expected,
-            }),
-          );
-        }
-        failed.push(c);
-      }
-      const replay = {
-        ...jc,
-        evidence: (res: CallResult, m: string, parts?: EvidenceParts) => h.evidence(res, m, { ...parts, ...replayOf }),
-      };
-      if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
-    });
-    if (!smoke)
-      await shrinkFirst(
-        h,
-        provider,
-        operation,
-        failed,
-        f,
-        (answer) => !answer.accepted,
-        'a valid request was refused',
-        acceptedSince,
-        'acceptance',
-      );
-    if (h.s.settings.mode !== 'strict')
-      for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
-    // smoke spends no request on the edges of SHOULD and INFO request rules (their violations are skipped too)
-    if (smoke)
-      for (const id of rules()) {
+  conformance(
+    provider,
+    name,
+    rules,
+    async (f, h) => {
+      const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
+      const env = envelopeOf(provider, operation);
+      const smoke = isSmoke(h);
+      const cases = smoke
+        ? smokeValidCases(h, provider, operation)
+        : drawn(acceptanceList(provider, operation, h.gen(provider), h.s.settings)!);
+      const failed: Case[] = [];
+      // smoke: one valid request; another (at most SMOKE_ACCEPTANCE_TRIES) only while the answers left a result rule undecided
+      const nested = rules().filter((id) => {
         const r = catalogue().byId.get(id)!;
-        if (r.side === 'request' && r.level !== 'MUST' && !f.list().some((x) => x.ruleId === id)) f.skip(id, SMOKE_SKIP);
-      }
-    return cases.length;
-  });
+        return r.side === 'response' && relativePath(r).includes('.') && r.level === 'MUST';
+      });
+      const undecidedResult = () => nested.some((id) => !f.list().some((x) => x.ruleId === id));
+      await (smoke ? sequential : h.pool)(cases, async (c, i) => {
+        if (smoke && i > 0 && !undecidedResult()) return;
+        // the case's own order number, by its index: the same whatever the concurrency
+        const body = await asSent(
+          h,
+          provider,
+          operation,
+          c.value,
+          `a${i.toString(36)}`,
+          c.rules.map((id) => catalogue().byId.get(id)!.field),
+        );
+        // Smoke on the embedded mock asks for a complete card (as the outcomes suite asks for its outcomes):
+        // one apply then decides the result rules, where the mock's pending and incomplete fifth could take
+        // all of smoke's tries. Against a sandbox the answers are what they are.
+        const orderNo = body[idFieldOf(provider, operation)];
+        if (smoke && h.admin && provider === 'gep' && typeof orderNo === 'string')
+          await h.admin.post('gep/outcome', { userReqNo: orderNo, outcome: 'complete' });
+        const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
+        if (r === SPEND_REFUSED) {
+          for (const id of c.rules) f.skip(id, spendSkip(body, provider, operation));
+          return;
+        }
+        if ('error' in r) {
+          for (const id of c.rules) f.error(id, r.error);
+          return;
+        }
+        const e = env.read(r);
+        // an unclear outcome (the connection failed after sending; the retry is "used before") is reconciled
+        // by the order number: found, it was accepted, and its lost answer is not judged
+        const reconciled = e.accepted ? undefined : await reconcile(h, provider, operation, body, r);
+        const accepted = e.accepted || reconciled !== undefined;
+        const replayOf = { seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note, case: caseRef('acceptance', c) };
+        if (accepted) for (const id of c.rules) f.pass(id);
+        else {
+          for (const id of c.rules) {
+            const expected = acceptedSince(id, body);
+            f.fail(
+              id,
+              h.evidence(r, `${c.note}: a valid request was refused (${refusalLine(r, e)}); expected ${expected}`, {
+                ...replayOf,
+                rule: id,
+                expected,
+              }),
+            );
+          }
+          failed.push(c);
+        }
+        const replay = {
+          ...jc,
+          evidence: (res: CallResult, m: string, parts?: EvidenceParts) => h.evidence(res, m, { ...parts, ...replayOf }),
+        };
+        if (!reconciled) judgeAnswer(provider, operation, r, body, f, replay, { allowIncomplete: true });
+      });
+      if (!smoke)
+        await shrinkFirst(
+          h,
+          provider,
+          operation,
+          failed,
+          f,
+          (answer) => !answer.accepted,
+          'a valid request was refused',
+          acceptedSince,
+          'acceptance',
+        );
+      if (h.s.settings.mode !== 'strict')
+        for (const r of strictOnly) f.skip(r.id, 'decided in strict schema mode only (--schema-mode strict)');
+      // smoke spends no request on the edges of SHOULD and INFO request rules (their violations are skipped too)
+      if (smoke)
+        for (const id of rules()) {
+          const r = catalogue().byId.get(id)!;
+          if (r.side === 'request' && r.level !== 'MUST' && !f.list().some((x) => x.ruleId === id)) f.skip(id, SMOKE_SKIP);
+        }
+      return cases.length;
+    },
+    {
+      // its lists from the run's drawing thread, before its rules are derived from them
+      ready: (h) =>
+        predrawn(
+          [acceptanceRuleList(provider, operation), acceptanceList(provider, operation, h.gen(provider), h.s.settings)].filter(
+            (l) => l !== undefined,
+          ),
+        ),
+    },
+  );
 }
 
 const isSmoke = (h: Harness) => h.s.settings.profile === 'smoke';
@@ -309,16 +325,7 @@ export function rejectionRules(provider: Provider, operation: string, strict = f
 }
 function deriveRejectionRules(provider: Provider, operation: string, strict: boolean): string[] {
   const all = catalogue().rulesFor(provider, operation);
-  const broken = new Set(
-    drawn(
-      'invalid',
-      provider,
-      operation,
-      { mode: strict ? 'strict' : 'lenient', today: '2030-01-01', knownValues: { segmentList: ['X'] } },
-      1,
-      1,
-    ).flatMap((c) => c.rules),
-  );
+  const broken = new Set(drawn(rejectionRuleList(provider, operation, strict)).flatMap((c) => c.rules));
   const envelope = all.filter((r) => r.side === 'response' && !relativePath(r).includes('.') && r.check.kind !== 'noUntabledFields');
   return [...all.filter((r) => broken.has(r.id)).map((r) => r.id), ...envelope.map((r) => r.id)];
 }
@@ -332,92 +339,106 @@ export function rejection(provider: Provider, operation: string, name: string) {
     rules ??= [...new Set([...rejectionRules(provider, operation), strict.id])];
     return rules;
   };
-  conformance(provider, name, declared, async (f, h) => {
-    const envelope = new Set(declared());
-    const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
-    const smoke = isSmoke(h);
-    const perRule = smoke ? 1 : Math.max(2, Math.ceil(h.s.settings.runs / 8));
-    const all = drawn('invalid', provider, operation, h.gen(provider), perRule, h.s.settings.seed);
-    // smoke: one refused request per MUST rule; the violations of SHOULD and INFO rules are not sent
-    const picked = smoke ? smokeInvalidCases(all) : all;
-    // smoke, or any run under a spend budget: a case that breaks another field carries the smallest legal
-    // amount, so that a refused case stakes as little as the budget can give (an amount rule's own cases keep theirs)
-    const cases = smoke || h.s.budgetUrl ? withSmallestAmounts(provider, operation, picked, h) : picked;
-    const failed: Case[] = [];
-    if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
-    if (smoke)
-      for (const c of all)
-        if (catalogue().byId.get(c.rules[0]!)!.level !== 'MUST' && c.rules[0] !== strict.id) f.skip(c.rules[0]!, SMOKE_SKIP);
-    await h.pool(cases, async (c, i) => {
-      const rule = catalogue().byId.get(c.rules[0]!)!;
-      const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
-      const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
-      if (r === SPEND_REFUSED) {
-        f.skip(rule.id, spendSkip(body, provider, operation));
-        return;
-      }
-      if ('error' in r) {
-        f.error(rule.id, r.error);
-        return;
-      }
-      const replay = {
-        ...jc,
-        evidence: (res: CallResult, m: string, parts?: EvidenceParts) =>
-          h.evidence(res, m, { ...parts, seed: c.seed, ...(c.path ? { path: c.path } : {}), note: c.note, case: caseRef('rejection', c) }),
-      };
-      const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
-      const judge = (res: CallResult, into: Findings) => {
-        const outcome = judgeRefusal(rule, c.way, res, into, replay, c.note, overlaps);
-        if (outcome === 'refused') judgeAnswer(provider, operation, res, undefined, into, replay, {}, envelope);
-        return outcome;
-      };
-      const first = new Findings();
-      const outcome = judge(r, first);
-      if (outcome === 'accepted') failed.push(c);
-      // A refused case that fails a rule created nothing: it is sent once more before the failure stands.
-      // Two answers that disagree make the rule flaky, with both as evidence. An accepted case opened a
-      // card: it is never re-sent to confirm anything.
-      const failing = first.list().filter((x) => x.verdict === 'fail');
-      if (outcome === 'accepted' || failing.length === 0) return f.absorb(first.list());
-      const again = await spendable(() => attempt(() => send(h, provider, operation, body), h));
-      if (again === SPEND_REFUSED || 'error' in again) return f.absorb(first.list());
-      const second = new Findings();
-      judge(again, second);
-      const failsAgain = new Set(
-        second
-          .list()
-          .filter((x) => x.verdict === 'fail')
-          .map((x) => x.ruleId),
-      );
-      f.absorb(first.list().filter((x) => x.verdict !== 'fail' || failsAgain.has(x.ruleId)));
-      for (const x of failing.filter((x) => !failsAgain.has(x.ruleId)))
-        f.flaky(x.ruleId, [
-          ...x.evidence,
-          ...(second.list().find((y) => y.ruleId === x.ruleId)?.evidence ?? []),
-          replay.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
-        ]);
-    });
-    if (!smoke)
-      await shrinkFirst(
-        h,
-        provider,
-        operation,
-        failed,
-        f,
-        acceptedAnswer,
-        'accepted',
-        (id, body) => {
-          const ctx = {
-            mode: h.s.settings.mode,
-            today: h.s.today[provider],
-            defaults: catalogue().operation(provider, operation).defaults,
-          };
-          return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
-        },
-        'rejection',
-      );
-    return cases.length;
-  });
+  conformance(
+    provider,
+    name,
+    declared,
+    async (f, h) => {
+      const envelope = new Set(declared());
+      const jc = { mode: h.s.settings.mode, evidence: h.evidence, redactor: h.redactor };
+      const smoke = isSmoke(h);
+      const all = drawn(rejectionList(provider, operation, h.gen(provider), h.s.settings));
+      // smoke: one refused request per MUST rule; the violations of SHOULD and INFO rules are not sent
+      const picked = smoke ? smokeInvalidCases(all) : all;
+      // smoke, or any run under a spend budget: a case that breaks another field carries the smallest legal
+      // amount, so that a refused case stakes as little as the budget can give (an amount rule's own cases keep theirs)
+      const cases = smoke || h.s.budgetUrl ? withSmallestAmounts(provider, operation, picked, h) : picked;
+      const failed: Case[] = [];
+      if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
+      if (smoke)
+        for (const c of all)
+          if (catalogue().byId.get(c.rules[0]!)!.level !== 'MUST' && c.rules[0] !== strict.id) f.skip(c.rules[0]!, SMOKE_SKIP);
+      await h.pool(cases, async (c, i) => {
+        const rule = catalogue().byId.get(c.rules[0]!)!;
+        const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
+        const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
+        if (r === SPEND_REFUSED) {
+          f.skip(rule.id, spendSkip(body, provider, operation));
+          return;
+        }
+        if ('error' in r) {
+          f.error(rule.id, r.error);
+          return;
+        }
+        const replay = {
+          ...jc,
+          evidence: (res: CallResult, m: string, parts?: EvidenceParts) =>
+            h.evidence(res, m, {
+              ...parts,
+              seed: c.seed,
+              ...(c.path ? { path: c.path } : {}),
+              note: c.note,
+              case: caseRef('rejection', c),
+            }),
+        };
+        const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
+        const judge = (res: CallResult, into: Findings) => {
+          const outcome = judgeRefusal(rule, c.way, res, into, replay, c.note, overlaps);
+          if (outcome === 'refused') judgeAnswer(provider, operation, res, undefined, into, replay, {}, envelope);
+          return outcome;
+        };
+        const first = new Findings();
+        const outcome = judge(r, first);
+        if (outcome === 'accepted') failed.push(c);
+        // A refused case that fails a rule created nothing: it is sent once more before the failure stands.
+        // Two answers that disagree make the rule flaky, with both as evidence. An accepted case opened a
+        // card: it is never re-sent to confirm anything.
+        const failing = first.list().filter((x) => x.verdict === 'fail');
+        if (outcome === 'accepted' || failing.length === 0) return f.absorb(first.list());
+        const again = await spendable(() => attempt(() => send(h, provider, operation, body), h));
+        if (again === SPEND_REFUSED || 'error' in again) return f.absorb(first.list());
+        const second = new Findings();
+        judge(again, second);
+        const failsAgain = new Set(
+          second
+            .list()
+            .filter((x) => x.verdict === 'fail')
+            .map((x) => x.ruleId),
+        );
+        f.absorb(first.list().filter((x) => x.verdict !== 'fail' || failsAgain.has(x.ruleId)));
+        for (const x of failing.filter((x) => !failsAgain.has(x.ruleId)))
+          f.flaky(x.ruleId, [
+            ...x.evidence,
+            ...(second.list().find((y) => y.ruleId === x.ruleId)?.evidence ?? []),
+            replay.evidence(again, `${c.note}: sent again, answered without breaking ${x.ruleId}`),
+          ]);
+      });
+      if (!smoke)
+        await shrinkFirst(
+          h,
+          provider,
+          operation,
+          failed,
+          f,
+          acceptedAnswer,
+          'accepted',
+          (id, body) => {
+            const ctx = {
+              mode: h.s.settings.mode,
+              today: h.s.today[provider],
+              defaults: catalogue().operation(provider, operation).defaults,
+            };
+            return `a refusal, since the rule wants ${expectedOf(catalogue().byId.get(id)!, { root: body, ctx })}`;
+          },
+          'rejection',
+        );
+      return cases.length;
+    },
+    {
+      ready: (h) =>
+        predrawn([rejectionRuleList(provider, operation, false), rejectionList(provider, operation, h.gen(provider), h.s.settings)]),
+    },
+  );
 }
 
 /** `n` fresh valid requests (unique order numbers, callbacks to the suite's receiver). */

@@ -21,10 +21,12 @@ import { createTransport, type RequestGate } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { BudgetLedger, hasBudgets, isBudgetExhausted, localGate, publishLedger, readBudgetLimits, serveLedger } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
+import { genOf, runLists } from './case-lists.ts';
 import { connectClients } from './clients.ts';
 import { beat } from './heartbeat.ts';
 import { orderToken, uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
+import { openPredraw, type Predraw } from './predraw.ts';
 import { type PreflightReport, preflight } from './preflight.ts';
 import { defaultProfile, smallestAmounts, smokePollMs } from './profile.ts';
 import { startReceiver } from './receiver.ts';
@@ -142,7 +144,8 @@ let early: Promise<OpenedSession> | undefined;
  * Returns what closes the session if the global setup never took it (vitest stopped before it).
  */
 export function openSessionEarly(env: NodeJS.ProcessEnv = process.env): () => Promise<void> {
-  const opening = openSession(env);
+  // the property suites' lists are drawn on a thread of this process while vitest starts (predraw.ts)
+  const opening = openSession(env, openPredraw(env));
   // a failure is the global setup's to report, as if it had opened the session itself
   opening.catch(() => undefined);
   early = opening;
@@ -163,7 +166,20 @@ export function takeEarlySession(): Promise<OpenedSession> | undefined {
   return opening;
 }
 
-export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise<OpenedSession> {
+/**
+ * Opens the run's session. `predraw`: the run's drawing thread, started with the property suites' lists
+ * as soon as their inputs are known (after the segment list), and closed with the session.
+ */
+export async function openSession(env: NodeJS.ProcessEnv = process.env, predraw?: Predraw): Promise<OpenedSession> {
+  try {
+    return await openSessionWith(env, predraw);
+  } catch (err) {
+    await predraw?.close();
+    throw err;
+  }
+}
+
+async function openSessionWith(env: NodeJS.ProcessEnv, predraw: Predraw | undefined): Promise<OpenedSession> {
   mark('session-start');
   const settings = readSettings(env);
   const config = loadConfig(env);
@@ -279,7 +295,7 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
   const gate = budget ? localGate(budget) : undefined;
   const checked = await preflightOf(shared, gate);
   mark('control-start');
-  await positiveControl(shared, cards, gate);
+  await positiveControl(shared, cards, gate, () => predraw?.start(runLists(settings, (p) => genOf(shared, p))));
   mark('control-done');
   const summary: SessionSummary = {
     settings,
@@ -296,6 +312,7 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
     shared,
     summary,
     close: async () => {
+      await predraw?.close();
       await served?.close();
       await receiver.close();
       await mock?.close();
@@ -307,7 +324,12 @@ export async function openSession(env: NodeJS.ProcessEnv = process.env): Promise
  * Valid requests that must succeed. A target that refuses them all (bad credentials, wrong keys, a
  * provider that refuses everything) cannot be tested: its negative results would mean nothing.
  */
-async function positiveControl(s: SharedSession, ledger: CardLedger, gate: RequestGate | undefined): Promise<void> {
+async function positiveControl(
+  s: SharedSession,
+  ledger: CardLedger,
+  gate: RequestGate | undefined,
+  segmentsKnown: () => void = () => undefined,
+): Promise<void> {
   const transport = createTransport(s.limits, gate);
   const redactor = createRedactor({ secrets: s.secrets });
   const sent: Partial<Record<Provider, number>> = {};
@@ -329,6 +351,7 @@ async function positiveControl(s: SharedSession, ledger: CardLedger, gate: Reque
       }
       if (s.segments.length === 0) s.segments = [String(catalogue().profiles.alchemy.wire['fallbackVid'])];
     }
+    segmentsKnown();
     const controls = new Map<Provider, Control>();
     /** Samples the control plans to send; up to PENDING_EXTRA more while every answer so far was "pending". */
     const base = smoke ? 1 : 2;
@@ -336,7 +359,7 @@ async function positiveControl(s: SharedSession, ledger: CardLedger, gate: Reque
       if (s.control[provider]) return;
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
-      const g = { mode: s.settings.mode, today: s.today[provider], knownValues: { segmentList: s.segments } };
+      const g = genOf(s, provider);
       const samples = fc.sample(
         validObject(planOf(provider, operation, 'request'), g, {
           // every field that has a default is sent: the control must not hang on how a provider reads an absence

@@ -24,16 +24,34 @@ describe('seeds', () => {
     }
   });
 
-  it('give the same report for the same seed and run id (but for the clock), with the cases drawn or kept from a run before', async () => {
+  it("give the same report for the same seed and run id (but for the clock), with the cases drawn on the run's thread, kept from a run before, or drawn by the workers", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-seed-'));
     const cases = join(dir, 'cases');
     const env = { CARD_CONFORMANCE_WORKERS: '1', CARD_CONFORMANCE_CASE_CACHE: cases };
-    const run = (n: string) =>
-      cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--run-id', 'same-run', '--report-dir', join(dir, n)], env);
-    // two at once, each drawing its cases and keeping them in the same folder
-    const [a, b] = await Promise.all(['a', 'b'].map(run));
+    const marks = (n: string) => join(dir, `${n}.marks`);
+    const run = (n: string, more: Record<string, string> = {}) =>
+      cli(['run', '--provider', 'gep', '--runs', '6', '--seed', '42', '--run-id', 'same-run', '--report-dir', join(dir, n)], {
+        ...env,
+        CARD_CONFORMANCE_TIMINGS: marks(n),
+        ...more,
+      });
+    /** How often each phase mark was written (src/conformance/timings.ts). */
+    const count = (n: string) => {
+      const m = new Map<string, number>();
+      for (const l of readFileSync(marks(n), 'utf8').split('\n').filter(Boolean)) {
+        const { mark } = JSON.parse(l) as { mark: string };
+        m.set(mark, (m.get(mark) ?? 0) + 1);
+      }
+      return m;
+    };
+    // two at once, each drawing its cases on its drawing thread and keeping them in the same folder
+    const [a, b] = await Promise.all(['a', 'b'].map((n) => run(n)));
     expect(a!.code).toBe(0);
     expect(b!.code).toBe(0);
+    for (const n of ['a', 'b']) {
+      expect(count(n).get('predraw-done')).toBe(1);
+      expect(count(n).get('cases-drawn-here')).toBeUndefined();
+    }
     const kept = () => Object.fromEntries(readdirSync(cases).map((n) => [n, statSync(join(cases, n)).mtimeMs]));
     const before = kept();
     // the acceptance and rejection lists, and the two rule lists derived from cases
@@ -43,6 +61,9 @@ describe('seeds', () => {
     const c = await run('c');
     expect(c.code).toBe(0);
     expect(kept()).toEqual(before);
+    // every list kept: no drawing thread is started, and the workers read them
+    expect(count('c').get('predraw-start')).toBeUndefined();
+    expect(count('c').get('cases-drawn-here')).toBeUndefined();
     const read = (n: string) => {
       const r = JSON.parse(readFileSync(join(dir, n, 'conformance.json'), 'utf8')) as ConformanceReport;
       // the clock, the mock's port, and the request count (polls of asynchronous outcomes follow the clock);
@@ -64,5 +85,11 @@ describe('seeds', () => {
     expect(ra.counts.cases).toBeGreaterThan(100);
     expect(read('b')).toEqual(ra);
     expect(read('c')).toEqual(ra);
+    // without the drawing thread and without kept lists, the workers draw every list themselves: the same report
+    const d = await run('d', { CARD_CONFORMANCE_PREDRAW: 'off', CARD_CONFORMANCE_CASE_CACHE: 'off' });
+    expect(d.code).toBe(0);
+    expect(count('d').get('predraw-start')).toBeUndefined();
+    expect(count('d').get('cases-drawn-here')).toBe(4);
+    expect(read('d')).toEqual(ra);
   });
 });

@@ -6,18 +6,23 @@
  *    mock process, `run --provider all --runs 1` and the default `run --provider all`: process start,
  *    module load, vitest start, global setup (mock and keys, positive control), workers, test phase,
  *    report, exit. Each command runs BENCH_REPEAT times (default 3); every figure is the minimum over
- *    the repeats (the machine may be shared: the minimum is the least disturbed).
+ *    the repeats (the machine may be shared: the minimum is the least disturbed). Each run command
+ *    cold (a fresh install's first run: its generated cases drawn, on the run's drawing thread) and warm
+ *    (the cases kept by a run before).
  * 2. The suite run against that mock process by URL, then a raw undici loop against the same process
  *    with the same concurrency (signing and sealing each request, as the suite must): requests/s of each
  *    and their ratio.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { addDays } from '../src/checks/util.ts';
+import { CASE_CACHE_VARIABLE } from '../src/conformance/case-cache.ts';
+import { BUILD_VARIABLE } from '../src/conformance/from-build.ts';
 import { TIMINGS_VARIABLE } from '../src/conformance/timings.ts';
 import type { ConformanceReport } from '../src/report/conformance.ts';
 import { catalogue } from '../src/spec/catalogue.ts';
@@ -58,6 +63,23 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<Timed
     });
   });
 }
+/** What the build keeps in a case cache (bin/build.mjs `keepRuleLists`), kept in `cases` instead, from the CLI's build. */
+/**
+ * What a build keeps in a case cache (src/conformance/install-cases.ts, run by bin/build.mjs), kept in
+ * `cases` instead: `keepRuleLists` (every build) or `keepInstallLists` (the install's: today's default run too).
+ */
+function keepIn(cases: string, step: 'keepRuleLists' | 'keepInstallLists'): void {
+  const build = (
+    spawnSync(process.execPath, ['-e', 'import("./bin/build.mjs").then((m) => console.log(m.ensureBuilt()))'], { encoding: 'utf8' })
+      .stdout ?? ''
+  ).trim();
+  const module = pathToFileURL(join(build, 'src/conformance/install-cases.js')).href;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `(await import(${JSON.stringify(module)})).${step}();`], {
+    env: { ...process.env, [BUILD_VARIABLE]: build, [CASE_CACHE_VARIABLE]: cases },
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`bench: could not keep the build's case lists in ${cases}`);
+}
 const report = (d: string) => JSON.parse(readFileSync(join(d, 'conformance.json'), 'utf8')) as ConformanceReport;
 
 /** A phase: from one mark to the next (`spawn` and `exit` are the bench's own clock). */
@@ -79,13 +101,23 @@ const RUN_PHASES: Phase[] = [
   ['report (build, redact, write)', 'report-start', 'report-written'],
   ['shutdown (report written to exit)', 'report-written', 'exit'],
 ];
+/** A cold run's drawing thread (predraw.ts): from its start to its last list, and its last list against the first test. */
+const PREDRAW_PHASES: Phase[] = [
+  ['drawing thread: its lists drawn (from its start)', 'predraw-start', 'predraw-done'],
+  ['drawing thread: done, from the first test (negative: before it)', 'tests-first', 'predraw-done'],
+];
 
 const at = (t: Timed, m: string): number | undefined => (m === 'spawn' ? 0 : m === 'exit' ? t.ms : t.marks.get(m));
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function phases(title: string, args: () => string[], list: Phase[], env: Record<string, string> = {}): Promise<Timed[]> {
+async function phases(
+  title: string,
+  args: () => string[],
+  list: Phase[],
+  env: Record<string, string> | ((repeat: number) => Record<string, string>) = {},
+): Promise<Timed[]> {
   const all: Timed[] = [];
-  for (let i = 0; i < REPEAT; i++) all.push(await runCli(args(), env));
+  for (let i = 0; i < REPEAT; i++) all.push(await runCli(args(), typeof env === 'function' ? env(i) : env));
   const codes = [...new Set(all.map((t) => t.code))].join(',');
   console.log(
     `${title}: ${sec(Math.min(...all.map((t) => t.ms)))} wall (min of ${all.length}; all ${all.map((t) => sec(t.ms)).join(', ')}; exit ${codes})`,
@@ -174,26 +206,47 @@ try {
     [...CLI_PHASES, ['command (sign, send, print) and exit', 'main-loaded', 'exit']],
     clientEnv,
   );
-  // each run group starts with an empty case cache (src/conformance/case-cache.ts): its first run draws
-  // the generated cases, the others read them, and both figures are printed
-  const coldFirst = (runs: Timed[]) =>
-    console.log(`  first run, drawing its cases (case cache empty): ${sec(runs[0]!.ms)}; the others read them`);
+  // Each run group twice, every run with a case cache of its own (src/conformance/case-cache.ts).
+  // Cold: it holds what every build keeps (the rule lists), as a first run after `npm ci --ignore-scripts`,
+  // or any run whose cases nothing drew before (another day, seed or depth): it draws them on the run's
+  // drawing thread while vitest starts (src/conformance/predraw.ts).
+  // Warm: it holds what the install's build keeps (today's default run too), as the first run after `npm ci`,
+  // and what the last cold run kept: nothing is drawn.
+  const cache = (cases: string, step: 'keepRuleLists' | 'keepInstallLists') => {
+    keepIn(cases, step);
+    return { [CASE_CACHE_VARIABLE]: cases };
+  };
+  const group = async (title: string, args: string[], name: string, warmFrom: 'install' | 'run'): Promise<Timed[]> => {
+    await phases(
+      `${title}, cold (its cases drawn: a first run after npm ci --ignore-scripts, a new day, seed or depth)`,
+      () => args,
+      [...RUN_PHASES, ...PREDRAW_PHASES],
+      (i) => cache(join(dir, `cases-${name}-${i}`), 'keepRuleLists'),
+    );
+    const warm = await phases(
+      `${title}, warm (its cases kept: ${warmFrom === 'install' ? "by the install's build, a first run after npm ci" : 'by the cold run before'})`,
+      () => args,
+      RUN_PHASES,
+      (i) =>
+        warmFrom === 'install'
+          ? cache(join(dir, `cases-${name}-install-${i}`), 'keepInstallLists')
+          : { [CASE_CACHE_VARIABLE]: join(dir, `cases-${name}-${REPEAT - 1}`) },
+    );
+    const drew = warm.filter((t) => t.marks.has('predraw-start') || t.marks.has('cases-drawn-here')).length;
+    console.log(`  warm runs that drew cases: ${drew} of ${warm.length}`);
+    return warm;
+  };
   const runs1 = join(dir, 'runs1');
-  coldFirst(
-    await phases('run --provider all --runs 1', () => ['run', '--provider', 'all', '--runs', '1', '--report-dir', runs1], RUN_PHASES, {
-      CARD_CONFORMANCE_CASE_CACHE: join(dir, 'cases-runs1'),
-    }),
-  );
+  await group('run --provider all --runs 1', ['run', '--provider', 'all', '--runs', '1', '--report-dir', runs1], 'runs1', 'run');
   const rep0 = report(runs1);
   console.log(`  ${rep0.summary.cases} generated cases, ${rep0.summary.requests} requests, verdict ${rep0.verdict}`);
   const full = join(dir, 'full');
-  const runs = await phases(
+  const runs = await group(
     'run --provider all (the default: npm run conformance)',
-    () => ['run', '--provider', 'all', '--report-dir', full],
-    RUN_PHASES,
-    { CARD_CONFORMANCE_CASE_CACHE: join(dir, 'cases-full') },
+    ['run', '--provider', 'all', '--report-dir', full],
+    'full',
+    'install',
   );
-  coldFirst(runs);
   const rep1 = report(full);
   const best = Math.min(...runs.map((t) => t.ms));
   console.log(

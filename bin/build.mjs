@@ -166,11 +166,34 @@ export function ensureBuilt(root = ROOT) {
     }
     rmSync(out, { recursive: true, force: true });
     renameSync(tmp, out);
+    keepCases(out, 'keepRuleLists', root);
     prune(dist, fp);
     return out;
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/**
+ * Case lists kept ready in the build's `cases/` folder (src/conformance/install-cases.ts): `keepRuleLists`
+ * on every build (the lists every run derives its suites' rule lists from: fixed inputs), `keepInstallLists`
+ * on the install's (those and today's default run). Keyed by this build's folder. A step that fails keeps
+ * nothing: runs draw them then. Returns the ms it took, or undefined when it failed.
+ */
+export function keepCases(out, step, root = ROOT) {
+  const module = join(out, 'src/conformance/install-cases.js');
+  if (!existsSync(module)) return undefined;
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `(await import(${JSON.stringify(pathToFileURL(module).href)})).${step}();`],
+    {
+      cwd: root,
+      env: { ...process.env, CARD_CONFORMANCE_BUILD: out },
+      stdio: 'ignore',
+    },
+  );
+  return r.status === 0 ? Math.round(performance.now() - t0) : undefined;
 }
 
 /** Remove builds of other sources that have not been current for a while (and temporary folders of dead builds). */
@@ -196,7 +219,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     try {
       const t0 = performance.now();
       const out = ensureBuilt();
-      console.error(`card-conformance build: ${relative(ROOT, out)} (${Math.round(performance.now() - t0)} ms)`);
+      const built = Math.round(performance.now() - t0);
+      // the install's build: the README's first command, `npm run conformance`, finds today's cases drawn
+      const cases = keepCases(out, 'keepInstallLists');
+      console.error(
+        `card-conformance build: ${relative(ROOT, out)} (${built} ms)${cases === undefined ? '' : `; today's default run's cases kept (${cases} ms)`}`,
+      );
     } catch (err) {
       console.error(`card-conformance build: ${err.message}`);
       process.exitCode = 2;

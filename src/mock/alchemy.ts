@@ -5,6 +5,7 @@
  * provider profile. Card details are held in a bounded store: the oldest settled card (ACTIVE, its
  * callback finished) is evicted first, and its orderNo stays on record as used.
  */
+import type { Catalogue } from '../spec/catalogue.ts';
 import { getPath, isPlainObject } from '../spec/evaluate.ts';
 import { verifyAlchemyRequest } from '../wire/alchemy-sign.ts';
 import { withCheckDigit } from '../wire/luhn.ts';
@@ -100,12 +101,16 @@ const cardView = (card: Card, status: string) => ({
 /** Provider seconds per lifecycle step (Opening card → … → Activated). */
 export const ALCHEMY_STEP_SECONDS = 5;
 
+/** The mock's card segments (its segment list): one, the profile's fallback vid, in USD. */
+export function mockSegments(cat: Catalogue) {
+  const vid = String(cat.profiles.alchemy.wire['fallbackVid']);
+  return [{ vid, currency: 'USD', name: `${vid} virtual card`, bin: '428852' }];
+}
+
 export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
   const profile = ctx.cat.profiles.alchemy;
   const lifecycle = profile.lifecycle!;
-  /** The mock's one card segment: the profile's fallback vid, in USD. */
-  const vid = String(profile.wire['fallbackVid']);
-  const SEGMENTS = [{ vid, currency: 'USD', name: `${vid} virtual card`, bin: '428852' }];
+  const SEGMENTS = mockSegments(ctx.cat);
   const last = lifecycle.order.length - 1;
   /** Status indices per step: the documented order, or (deviation) never the last. */
   const sequence = (): number[] => {
@@ -360,7 +365,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
       openCard: (orderNo: string): string => {
         const range = ctx.cat.byId.get('alchemy.create.deposit.range')!.check;
         const deposit = range.kind === 'amountRange' ? range.min : '0';
-        return open({ vid, orderNo, deposit, callbackUrl: '' }).cardId;
+        return open({ vid: SEGMENTS[0]!.vid, orderNo, deposit, callbackUrl: '' }).cardId;
       },
       reset: () => {
         orders.clear();

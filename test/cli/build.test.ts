@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BuildError, ENTRY, ensureBuilt, fingerprint, ROOT } from '../../bin/build.mjs';
+import { BuildError, ENTRY, ensureBuilt, fingerprint, keepCases, ROOT } from '../../bin/build.mjs';
 
 const write = (root: string, path: string, text: string) => {
   mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -122,5 +122,31 @@ describe('bin/build.mjs', () => {
     // the same package with data that matches: built
     check('return;');
     expect(existsSync(join(ensureBuilt(root), ENTRY))).toBe(true);
+  });
+
+  it("keeps the build's case lists on every build (install-cases.ts), and a step that fails keeps nothing but spoils no build", () => {
+    const root = pkg();
+    // a stand-in for src/conformance/install-cases.ts: each step writes its name where the build's lists go
+    write(
+      root,
+      'src/conformance/install-cases.ts',
+      [
+        "import { writeFileSync } from 'node:fs';",
+        'const dir = process.env.CARD_CONFORMANCE_BUILD as string;',
+        "export const keepRuleLists = (): void => writeFileSync(dir + '/rule-lists', 'kept');",
+        "export const keepInstallLists = (): void => writeFileSync(dir + '/install-lists', 'kept');",
+        "export const failing = (): void => { throw new Error('cannot draw'); };",
+        '',
+      ].join('\n'),
+    );
+    const dir = ensureBuilt(root);
+    // every build: the rule lists
+    expect(readFileSync(join(dir, 'rule-lists'), 'utf8')).toBe('kept');
+    expect(existsSync(join(dir, 'install-lists'))).toBe(false);
+    // the install's step (the `prepare` script): today's default run too
+    expect(keepCases(dir, 'keepInstallLists', root)).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(dir, 'install-lists'), 'utf8')).toBe('kept');
+    expect(keepCases(dir, 'failing', root)).toBeUndefined();
+    expect(ensureBuilt(root)).toBe(dir);
   });
 });

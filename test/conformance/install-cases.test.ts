@@ -1,0 +1,67 @@
+/**
+ * The case lists a build keeps ready (src/conformance/install-cases.ts): each list drawn once and kept
+ * as a fresh draw gives it; nothing kept where lists are not kept. That the install's lists are the very
+ * ones a default run asks for is a whole run's test (test/run/install-cases.test.ts).
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CASE_CACHE_VARIABLE, cachedCases } from '../../src/conformance/case-cache.ts';
+import { drawList, ruleLists } from '../../src/conformance/case-lists.ts';
+import { BUILD_VARIABLE } from '../../src/conformance/from-build.ts';
+import { defaultRunLists, keepLists, keepRuleLists } from '../../src/conformance/install-cases.ts';
+import { DEFAULT_RUNS, DEFAULT_SEED } from '../../src/conformance/settings.ts';
+
+let dir: string;
+let build: string;
+const saved = { cache: process.env[CASE_CACHE_VARIABLE], build: process.env[BUILD_VARIABLE] };
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cc-install-cases-'));
+  build = mkdtempSync(join(tmpdir(), 'cc-build-'));
+  process.env[CASE_CACHE_VARIABLE] = dir;
+  process.env[BUILD_VARIABLE] = build;
+});
+afterEach(() => {
+  for (const [name, v] of [
+    [CASE_CACHE_VARIABLE, saved.cache],
+    [BUILD_VARIABLE, saved.build],
+  ] as const)
+    if (v === undefined) delete process.env[name];
+    else process.env[name] = v;
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(build, { recursive: true, force: true });
+});
+
+const kept = () => readdirSync(dir).filter((n) => n.endsWith('.v8'));
+
+describe('the lists a build keeps', () => {
+  it('draws each rule list once and keeps it as a fresh draw gives it', () => {
+    expect(keepRuleLists()).toBe(ruleLists().length);
+    expect(kept()).toHaveLength(ruleLists().length);
+    expect(keepRuleLists()).toBe(0);
+    for (const l of ruleLists())
+      expect(
+        cachedCases(l, () => {
+          throw new Error('drawn again');
+        }),
+      ).toEqual(drawList(l));
+  });
+
+  it("names today's default run: every provider, the default seed and depth, today in each provider's zone, the mock's segment", () => {
+    const lists = defaultRunLists(new Date('2026-11-29T20:00:00Z'));
+    const cases = lists.filter((l) => l.seed === DEFAULT_SEED);
+    expect(new Set(cases.map((l) => l.provider))).toEqual(new Set(['alchemy', 'gep']));
+    expect(cases.filter((l) => l.kind === 'valid').map((l) => l.n)).toEqual([DEFAULT_RUNS, DEFAULT_RUNS]);
+    // 20:00 UTC is the next day east of UTC+4
+    for (const l of cases) expect(['2026-11-29', '2026-11-30']).toContain(l.g.today);
+    for (const l of cases) expect(l.g.knownValues?.['segmentList']).toHaveLength(1);
+  });
+
+  it('keeps nothing where lists are not kept', () => {
+    process.env[CASE_CACHE_VARIABLE] = 'off';
+    expect(keepRuleLists()).toBe(0);
+    expect(keepLists(defaultRunLists())).toBe(0);
+    expect(kept()).toEqual([]);
+  });
+});

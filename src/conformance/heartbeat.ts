@@ -1,5 +1,5 @@
 /**
- * The suites' heartbeat, read by the run's watchdog: one file per worker process in a folder the run
+ * The suites' heartbeat, read by the run's watchdog: one file per worker (thread) in a folder the run
  * makes (`CARD_CONFORMANCE_HEARTBEAT`). A test writes its name and rules there when it starts and clears
  * them when it ends; every request, poll and wait step touches the file (at most every 200 ms). So a
  * test that waits on a provider shows progress, and a suite that does nothing at all (a worker spinning
@@ -8,21 +8,25 @@
  */
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 export const HEARTBEAT_VARIABLE = 'CARD_CONFORMANCE_HEARTBEAT';
 const EVERY_MS = 200;
 let last = 0;
 
+// one file per worker: the suites' workers are threads of one process (vitest.config.ts), and two
+// sharing a file would name each other's test
 const own = (): string | undefined => {
   const dir = process.env[HEARTBEAT_VARIABLE];
-  return dir ? join(dir, String(process.pid)) : undefined;
+  return dir ? join(dir, `${process.pid}-${threadId}`) : undefined;
 };
 
 export function beat(): void {
-  const path = own();
-  if (!path) return;
+  // every request beats: the clock first, the file's name only when it is time
   const now = Date.now();
   if (now - last < EVERY_MS) return;
+  const path = own();
+  if (!path) return;
   last = now;
   try {
     utimesSync(path, new Date(now), new Date(now));

@@ -118,6 +118,11 @@ function contextOf(
   };
 }
 
+/** An operation's response rules (once per catalogue and operation). */
+const responses = keyedMemo<Catalogue, readonly Rule[]>();
+const responseRules = (provider: Provider, operation: string, cat: Catalogue) =>
+  responses(cat, `${provider}.${operation}`, () => cat.rulesFor(provider, operation).filter((r) => r.side === 'response'));
+
 /**
  * The answer's shape and content against every response rule of the operation. Rules that do not
  * apply to this answer are left undecided; the ones that hold count as a check.
@@ -142,15 +147,13 @@ export function judgeAnswer(
     ...(request ? { request } : {}),
     ...extra,
   };
-  const rules = cat.rulesFor(provider, operation).filter((r) => r.side === 'response' && (!only || only.has(r.id)));
+  const all = responseRules(provider, operation, cat);
+  const rules = only ? all.filter((r) => only.has(r.id)) : all;
   const body = result.problem ? result.rawBody : result.body;
   for (const rule of rules) {
     if (rule.check.kind === 'noUntabledFields') {
       if (jc.mode !== 'strict' || !isPlainObject(body)) continue;
-      const extraFields = untabledPaths(
-        body,
-        cat.rulesFor(provider, operation).filter((r) => r.side === 'response'),
-      );
+      const extraFields = untabledPaths(body, all);
       const expected = expectedOf(rule, { root: body, ctx });
       if (extraFields.length)
         findings.fail(
@@ -191,6 +194,18 @@ function describeValue(rule: Rule, body: unknown, redactor: Redactor): string {
   return v === undefined ? `${path} missing` : `${path} = ${JSON.stringify(redactor.field(path.split('.').at(-1)!, v))}`;
 }
 
+/** The response rules a refusal decides besides the broken rule (once per catalogue and operation: every case asks). */
+const refusals = keyedMemo<Catalogue, { jsonObject: Rule; inCatalogue: Rule; matches: Rule }>();
+const refusalRules = (provider: Provider, operation: string, cat: Catalogue) =>
+  refusals(cat, `${provider}.${operation}`, () => {
+    const rules = cat.rulesFor(provider, operation);
+    return {
+      jsonObject: rules.find((r) => r.id.endsWith('.response.jsonObject'))!,
+      inCatalogue: rules.find((r) => r.check.kind === 'codeInCatalogue')!,
+      matches: rules.find((r) => r.check.kind === 'codeMatchesRule')!,
+    };
+  });
+
 /**
  * A request that breaks `rule` must be refused: not a success, in the provider's envelope, with a
  * code from its catalogue; the code the profile maps to the rule is a SHOULD.
@@ -207,10 +222,10 @@ export function judgeRefusal(
   const cat = jc.cat ?? shipped();
   const env = envelopeOf(rule.provider, rule.operation, cat);
   const e = env.read(result);
-  const byId = (suffix: string) => cat.rulesFor(rule.provider, rule.operation).find((r) => r.id.endsWith(suffix))!;
-  const jsonObject = byId('.response.jsonObject');
+  const { jsonObject, inCatalogue, matches } = refusalRules(rule.provider, rule.operation, cat);
   const request = isPlainObject(result.request.body) ? result.request.body : undefined;
-  const ctx = contextOf(rule.provider, rule.operation, cat, jc.mode, request);
+  // what the rules expected, worked out only for a finding that quotes it
+  const ctx = () => contextOf(rule.provider, rule.operation, cat, jc.mode, request);
   if (!e.ok) {
     // Refused, but not in the provider's envelope: HTML, a 500 page, a non-object.
     findings.pass(rule.id);
@@ -227,7 +242,7 @@ export function judgeRefusal(
   findings.pass(jsonObject.id);
   if (e.accepted) {
     // what the broken rule wanted of the request, and so: a refusal
-    const expected = `a refusal, since the rule wants ${expectedOf(rule, { root: result.request.body, ctx })}`;
+    const expected = `a refusal, since the rule wants ${expectedOf(rule, { root: result.request.body, ctx: ctx() })}`;
     findings.fail(
       rule.id,
       jc.evidence(result, `${note}: accepted${tableVsExample(rule, jc.mode)} (${answered(result, e)}); expected ${expected}`, {
@@ -238,10 +253,8 @@ export function judgeRefusal(
     return 'accepted';
   }
   findings.pass(rule.id);
-  const inCatalogue = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeInCatalogue')!;
-  const matches = cat.rulesFor(rule.provider, rule.operation).find((r) => r.check.kind === 'codeMatchesRule')!;
   if (e.code === undefined || !env.codes.has(e.code)) {
-    const expected = expectedOf(inCatalogue, { root: result.body, ctx });
+    const expected = expectedOf(inCatalogue, { root: result.body, ctx: ctx() });
     findings.fail(
       inCatalogue.id,
       jc.evidence(result, `${note}: refused with code ${JSON.stringify(e.code)}, which is not in the catalogue; expected ${expected}`, {
@@ -257,7 +270,7 @@ export function judgeRefusal(
   const codes = [...new Set([...cat.expectedCodes(rule, way), ...overlaps.flatMap(everyWay)])];
   if (e.code !== undefined && codes.includes(e.code)) findings.pass(matches.id);
   else {
-    const expected = `${expectedOf(matches, { root: result.body, ctx, codes })}: the profile maps ${rule.id}${way ? ` (${way})` : ''}${overlaps.length ? ` and ${overlaps.map((r) => r.id).join(', ')}` : ''} to it`;
+    const expected = `${expectedOf(matches, { root: result.body, ctx: ctx(), codes })}: the profile maps ${rule.id}${way ? ` (${way})` : ''}${overlaps.length ? ` and ${overlaps.map((r) => r.id).join(', ')}` : ''} to it`;
     findings.fail(
       matches.id,
       jc.evidence(result, `${note}: refused with ${JSON.stringify(e.code)}; expected ${expected}`, { rule: matches.id, expected }),

@@ -97,7 +97,8 @@ export interface Catalogue {
   byId: ReadonlyMap<string, Rule>;
   operations: OperationEntry[];
   profiles: Record<Provider, ProviderProfile>;
-  rulesFor(provider: Provider, operation?: string): Rule[];
+  /** The provider's rules (of one operation), in catalogue order: one array per question, shared (every case asks). */
+  rulesFor(provider: Provider, operation?: string): readonly Rule[];
   operation(provider: Provider, operation: string): OperationEntry;
   /** The profile's first code for a refusal that breaks `rule` in the given way (`below`, `above`, …): the mock's answer. */
   expectedCode(rule: Rule, way?: string): string;
@@ -435,6 +436,7 @@ export function assembleCatalogue(
     if (r.check.kind === 'amountRange' && BigInt(r.check.min) > BigInt(r.check.max))
       throw new SpecError(`${r.id}: the minimum ${r.check.min} is above the maximum ${r.check.max}`);
   const full = profiles as Record<Provider, ProviderProfile>;
+  const ruleLists = new Map<string, readonly Rule[]>();
   return {
     rules,
     versions: versionOf,
@@ -442,8 +444,15 @@ export function assembleCatalogue(
     byId,
     operations,
     profiles: full,
-    rulesFor: (provider, operation) =>
-      rules.filter((r) => r.provider === provider && (operation === undefined || r.operation === operation)),
+    rulesFor: (provider, operation) => {
+      const key = `${provider} ${operation ?? ''}`;
+      let list = ruleLists.get(key);
+      if (!list) {
+        list = Object.freeze(rules.filter((r) => r.provider === provider && (operation === undefined || r.operation === operation)));
+        ruleLists.set(key, list);
+      }
+      return list;
+    },
     operation(provider, operation) {
       const entry = operations.find((o) => o.spec.provider === provider && o.spec.operation === operation);
       if (!entry) throw new SpecError(`no data module for ${provider} ${operation}`);

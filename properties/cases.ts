@@ -140,9 +140,17 @@ export function invalidCases(
   const decidable = plan.rules.filter(
     (r) => kindOf(r.check).scope !== 'suite' && (r.check.kind !== 'noUntabledFields' || mode === 'strict'),
   );
+  // Rules of one field ask for the same constraints, so for the very same bases (one seed): drawn once per
+  // constraints and shared (read only: every mutation is a copy, sites.ts `with`). Half the draws or fewer.
+  const basesBy = new Map<string, Record<string, unknown>[]>();
   for (const rule of decidable) {
     const c = constraintsFor(rule, plan, g.mode);
-    const bases = fc.sample(validObject(plan, g, c), { numRuns: Math.max(1, runs), seed });
+    const key = JSON.stringify(c);
+    let bases = basesBy.get(key);
+    if (!bases) {
+      bases = fc.sample(validObject(plan, g, c), { numRuns: Math.max(1, runs), seed });
+      basesBy.set(key, bases);
+    }
     for (const [i, base] of bases.entries()) {
       const muts: Mutation[] = mutate(rule, base, plan, g);
       // the first base gives every mutation (every class); the others one each, in turn

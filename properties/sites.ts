@@ -53,7 +53,8 @@ export function mutationSiteOf<K extends RuleCheck['kind']>(
     with(v, note, cls, extra = {}) {
       const o = clone(valid);
       if (v === undefined) deleteAt(o, site.path);
-      else setAt(o, site.path, v);
+      // a mutator's object value (`{}` where the table says string) is copied too: no two cases share an object
+      else setAt(o, site.path, typeof v === 'object' && v !== null ? clone(v) : v);
       return { value: o, note, cls, ...extra };
     },
   };

@@ -8,7 +8,11 @@ import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { type CaseInputs, caseKey, keptList } from './case-cache.ts';
 import { drawList } from './case-lists.ts';
 import type { PredrawMessage } from './predraw.ts';
+import { lowerThisThread } from './thread-priority.ts';
 import { mark } from './timings.ts';
+
+/** The drawing thread's niceness (0 the run's own; 19 the least). */
+const PREDRAW_NICE = 5;
 
 const { channel: name, lists } = workerData as { channel: string; lists: CaseInputs[] };
 const keys = lists.map((l) => caseKey(l));
@@ -26,6 +30,9 @@ channel.onmessage = (e) => {
 };
 post({ listening: true });
 mark('predraw-start');
+// the run's own threads first (vitest's start, the mock, the suites' workers): the lists are drawn in
+// what they leave (measured: a first default run 4.82 -> 4.69 s, mean of 6)
+lowerThisThread(PREDRAW_NICE);
 
 for (const [i, inputs] of lists.entries()) {
   // a turn of the event loop first: the requests that came in meanwhile are heard

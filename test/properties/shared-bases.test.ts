@@ -57,7 +57,7 @@ describe('invalid cases of rules with the same constraints', () => {
       objects++;
       for (const x of Object.values(v)) walk(x, i);
     };
-    all.forEach((c, i) => walk(c.value, i));
+    for (const [i, c] of all.entries()) walk(c.value, i);
     expect(objects).toBeGreaterThan(all.length);
   });
 });

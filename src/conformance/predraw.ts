@@ -22,6 +22,8 @@ import { type CaseInputs, caseCacheDir, caseKey, received } from './case-cache.t
 import { buildDir } from './from-build.ts';
 
 export const PREDRAW_VARIABLE = 'CARD_CONFORMANCE_PREDRAW';
+/** How a channel the run names begins (any other value of the variable names none). */
+const CHANNEL_PREFIX = 'card-conformance:cases:';
 
 /** The messages on the channel. */
 export type PredrawMessage =
@@ -42,7 +44,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export async function predrawn(lists: readonly CaseInputs[], env: Env = process.env): Promise<void> {
   const name = env[PREDRAW_VARIABLE];
-  if (!name || name === 'off') return;
+  // only a channel a run named (a value a user set, `on` say, names no thread: nothing would ever answer)
+  if (!name?.startsWith(CHANNEL_PREFIX)) return;
   const dir = caseCacheDir(env);
   const left = new Set(lists.map((l) => caseKey(l, env)).filter((k) => !received.has(k) && !(dir && existsSync(join(dir, `${k}.v8`)))));
   if (left.size === 0) return;
@@ -89,7 +92,7 @@ export function openPredraw(env: NodeJS.ProcessEnv = process.env, thread?: Predr
   const program =
     thread ?? (buildDir(env) && import.meta.url.endsWith('.js') ? new URL('./predraw-thread.js', import.meta.url) : undefined);
   if (!program) return undefined;
-  const name = `card-conformance:cases:${process.pid}:${Date.now().toString(36)}`;
+  const name = `${CHANNEL_PREFIX}${process.pid}:${Date.now().toString(36)}`;
   env[PREDRAW_VARIABLE] = name;
   const channel = new BroadcastChannel(name);
   channel.unref();

@@ -116,4 +116,9 @@ describe('the drawing thread', () => {
     await predrawn([list()], env);
     expect(openPredraw(envOf())).toBeUndefined();
   });
+
+  it('is not waited for when the variable names no channel a run opened (a value set by hand)', async () => {
+    await predrawn([list()], { ...envOf(), [PREDRAW_VARIABLE]: 'on' });
+    expect(taken(list()).drawnHere).toBe(1);
+  });
 });

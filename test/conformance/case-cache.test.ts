@@ -2,42 +2,14 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invalidCases, validCases } from '../../properties/cases.ts';
 import { CASE_CACHE_VARIABLE, type CaseInputs, cachedCases, caseCacheDir, caseKey, KEPT } from '../../src/conformance/case-cache.ts';
 import { BUILD_VARIABLE } from '../../src/conformance/from-build.ts';
+import { caseInputs, g, useCaseCacheFolders } from '../helpers/case-cache.ts';
 
-const g = { mode: 'lenient' as const, today: '2026-11-29', knownValues: { segmentList: ['USD'] } };
-const inputs = (over: Partial<CaseInputs> = {}): CaseInputs => ({
-  kind: 'valid',
-  provider: 'gep',
-  operation: 'apply',
-  g,
-  n: 3,
-  seed: 7,
-  ...over,
-});
-
-let dir: string;
-/** A stand-in for the CLI's build folder (its name is the sources' fingerprint). */
-let build: string;
-const saved = { cache: process.env[CASE_CACHE_VARIABLE], build: process.env[BUILD_VARIABLE] };
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cc-case-cache-'));
-  build = mkdtempSync(join(tmpdir(), 'cc-build-'));
-  process.env[CASE_CACHE_VARIABLE] = dir;
-  process.env[BUILD_VARIABLE] = build;
-});
-afterEach(() => {
-  for (const [name, v] of [
-    [CASE_CACHE_VARIABLE, saved.cache],
-    [BUILD_VARIABLE, saved.build],
-  ] as const)
-    if (v === undefined) delete process.env[name];
-    else process.env[name] = v;
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(build, { recursive: true, force: true });
-});
+const inputs = caseInputs;
+const folders = useCaseCacheFolders();
 
 /** A draw that counts its calls. */
 function counted<T>(value: () => T[]) {
@@ -50,7 +22,7 @@ function counted<T>(value: () => T[]) {
   };
   return d;
 }
-const lists = () => readdirSync(dir).filter((n) => n.endsWith('.v8'));
+const lists = folders.kept;
 
 describe('cachedCases', () => {
   it('draws a list once, then reads it back as drawn: undefined, -0, NaN, sparse arrays and nesting kept', () => {
@@ -97,7 +69,7 @@ describe('cachedCases', () => {
       expect(cachedCases(inputs(), e.draw)).toEqual(['drawn by the next build']);
       expect(e.calls).toBe(1);
       expect(lists()).toHaveLength(2);
-      process.env[BUILD_VARIABLE] = build;
+      process.env[BUILD_VARIABLE] = folders.build();
       expect(cachedCases(inputs(), d.draw)).toEqual(['drawn by the first build']);
       expect(d.calls).toBe(1);
     } finally {
@@ -117,26 +89,26 @@ describe('cachedCases', () => {
   });
 
   it('a file that cannot be read is drawn again and written whole; no part file is left', () => {
-    writeFileSync(join(dir, `${caseKey(inputs())}.v8`), 'not a serialized list');
+    writeFileSync(join(folders.dir(), `${caseKey(inputs())}.v8`), 'not a serialized list');
     const d = counted(() => ['fresh']);
     expect(cachedCases(inputs(), d.draw)).toEqual(['fresh']);
     expect(cachedCases(inputs(), d.draw)).toEqual(['fresh']);
     expect(d.calls).toBe(1);
-    expect(readdirSync(dir).filter((n) => n.endsWith('.part'))).toEqual([]);
+    expect(readdirSync(folders.dir()).filter((n) => n.endsWith('.part'))).toEqual([]);
   });
 
   it(`keeps the ${KEPT} most recently written lists`, () => {
     for (let seed = 0; seed < KEPT + 5; seed++) {
       cachedCases(inputs({ seed }), () => [seed]);
       // distinct write times, oldest first
-      utimesSync(join(dir, `${caseKey(inputs({ seed }))}.v8`), seed + 1, seed + 1);
+      utimesSync(join(folders.dir(), `${caseKey(inputs({ seed }))}.v8`), seed + 1, seed + 1);
     }
     cachedCases(inputs({ seed: 1000 }), () => [1000]);
     expect(lists()).toHaveLength(KEPT);
     const kept = new Set(lists());
     expect(kept.has(`${caseKey(inputs({ seed: 1000 }))}.v8`)).toBe(true);
     expect(kept.has(`${caseKey(inputs({ seed: 0 }))}.v8`)).toBe(false);
-    expect(Math.min(...lists().map((n) => statSync(join(dir, n)).mtimeMs))).toBeGreaterThan(5_000);
+    expect(Math.min(...lists().map((n) => statSync(join(folders.dir(), n)).mtimeMs))).toBeGreaterThan(5_000);
   });
 
   it('off, or no build (the sources have no fingerprint) even with a folder named: every call draws and nothing is written', () => {
@@ -145,7 +117,7 @@ describe('cachedCases', () => {
     cachedCases(inputs(), d.draw);
     cachedCases(inputs(), d.draw);
     expect(d.calls).toBe(2);
-    process.env[CASE_CACHE_VARIABLE] = dir;
+    process.env[CASE_CACHE_VARIABLE] = folders.dir();
     delete process.env[BUILD_VARIABLE];
     expect(caseCacheDir()).toBeUndefined();
     cachedCases(inputs(), d.draw);
@@ -155,7 +127,7 @@ describe('cachedCases', () => {
   });
 
   it('a folder that cannot be written keeps nothing and still gives the drawn list', () => {
-    const file = join(dir, 'a-file');
+    const file = join(folders.dir(), 'a-file');
     writeFileSync(file, '');
     process.env[CASE_CACHE_VARIABLE] = join(file, 'below');
     const d = counted(() => ['drawn']);
@@ -166,7 +138,9 @@ describe('cachedCases', () => {
 
   it('the default folder is cases/ of the CLI build the environment names; a folder named is taken from the working directory', () => {
     delete process.env[CASE_CACHE_VARIABLE];
-    expect(caseCacheDir()).toBe(join(build, 'cases'));
-    expect(caseCacheDir({ [BUILD_VARIABLE]: build, [CASE_CACHE_VARIABLE]: 'relative/path' })).toBe(join(process.cwd(), 'relative/path'));
+    expect(caseCacheDir()).toBe(join(folders.build(), 'cases'));
+    expect(caseCacheDir({ [BUILD_VARIABLE]: folders.build(), [CASE_CACHE_VARIABLE]: 'relative/path' })).toBe(
+      join(process.cwd(), 'relative/path'),
+    );
   });
 });

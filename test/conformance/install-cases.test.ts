@@ -3,37 +3,14 @@
  * as a fresh draw gives it; nothing kept where lists are not kept. That the install's lists are the very
  * ones a default run asks for is a whole run's test (test/run/install-cases.test.ts).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CASE_CACHE_VARIABLE, cachedCases } from '../../src/conformance/case-cache.ts';
 import { drawList, ruleLists } from '../../src/conformance/case-lists.ts';
-import { BUILD_VARIABLE } from '../../src/conformance/from-build.ts';
 import { defaultRunLists, keepLists, keepRuleLists } from '../../src/conformance/install-cases.ts';
 import { DEFAULT_RUNS, DEFAULT_SEED } from '../../src/conformance/settings.ts';
+import { useCaseCacheFolders } from '../helpers/case-cache.ts';
 
-let dir: string;
-let build: string;
-const saved = { cache: process.env[CASE_CACHE_VARIABLE], build: process.env[BUILD_VARIABLE] };
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cc-install-cases-'));
-  build = mkdtempSync(join(tmpdir(), 'cc-build-'));
-  process.env[CASE_CACHE_VARIABLE] = dir;
-  process.env[BUILD_VARIABLE] = build;
-});
-afterEach(() => {
-  for (const [name, v] of [
-    [CASE_CACHE_VARIABLE, saved.cache],
-    [BUILD_VARIABLE, saved.build],
-  ] as const)
-    if (v === undefined) delete process.env[name];
-    else process.env[name] = v;
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(build, { recursive: true, force: true });
-});
-
-const kept = () => readdirSync(dir).filter((n) => n.endsWith('.v8'));
+const { kept } = useCaseCacheFolders();
 
 describe('the lists a build keeps', () => {
   it('draws each rule list once and keeps it as a fresh draw gives it', () => {

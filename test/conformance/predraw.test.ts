@@ -10,17 +10,9 @@ import { CASE_CACHE_VARIABLE, type CaseInputs, cachedCases, received } from '../
 import { drawList } from '../../src/conformance/case-lists.ts';
 import { BUILD_VARIABLE } from '../../src/conformance/from-build.ts';
 import { openPredraw, PREDRAW_VARIABLE, type Predraw, type PredrawThread, predrawn } from '../../src/conformance/predraw.ts';
+import { caseInputs } from '../helpers/case-cache.ts';
 
-const g = { mode: 'lenient' as const, today: '2026-11-29', knownValues: { segmentList: ['USD'] } };
-const list = (over: Partial<CaseInputs> = {}): CaseInputs => ({
-  kind: 'valid',
-  provider: 'gep',
-  operation: 'apply',
-  g,
-  n: 3,
-  seed: 7,
-  ...over,
-});
+const list = caseInputs;
 
 /** The thread's module from the sources: tsx registered in the thread first. */
 const SOURCES: PredrawThread = {

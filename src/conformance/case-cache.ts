@@ -12,7 +12,7 @@
  * KEPT files are kept. Without a build (`npx vitest`, `npm test`) nothing is kept: every run draws.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
@@ -51,6 +51,16 @@ export function caseCacheDir(env: Env = process.env): string | undefined {
   return named ? resolve(named) : join(build, 'cases');
 }
 
+/** The file a list is kept in: its key, in the folder lists are kept in. */
+const LIST_SUFFIX = '.v8';
+const keptFile = (dir: string, key: string): string => join(dir, `${key}${LIST_SUFFIX}`);
+
+/** Whether the list of this key is kept already (a file there; whether it reads is the reader's to find out). */
+export function isKept(key: string, env: Env = process.env): boolean {
+  const dir = caseCacheDir(env);
+  return dir !== undefined && existsSync(keptFile(dir, key));
+}
+
 export const caseKey = (inputs: CaseInputs, env: Env = process.env): string =>
   createHash('sha256')
     .update(JSON.stringify([inputs, env[SPEC_VERSION_VARIABLE] ?? '', basename(buildDir(env) ?? ''), fc.__version]))
@@ -72,7 +82,7 @@ export function cachedCases<T>(inputs: CaseInputs, draw: () => T[]): T[] {
   if (fromThread) return fromThread;
   const dir = caseCacheDir();
   if (!dir) return drawnHere(draw);
-  const kept = listOf<T>(bytesOf(join(dir, `${key}.v8`)));
+  const kept = listOf<T>(bytesOf(keptFile(dir, key)));
   if (kept) return kept;
   const drawn = drawnHere(draw);
   keep(dir, key, serialize(drawn));
@@ -93,7 +103,7 @@ function drawnHere<T>(draw: () => T[]): T[] {
 export function keptList(inputs: CaseInputs, draw: () => unknown[]): Uint8Array {
   const key = caseKey(inputs);
   const dir = caseCacheDir();
-  const kept = dir ? bytesOf(join(dir, `${key}.v8`)) : undefined;
+  const kept = dir ? bytesOf(keptFile(dir, key)) : undefined;
   if (kept) return kept;
   const bytes = serialize(draw());
   if (dir) keep(dir, key, bytes);
@@ -121,7 +131,7 @@ function listOf<T>(bytes: Uint8Array | undefined): T[] | undefined {
 
 /** Writes a list whole (another name, then renamed) or not at all; a folder that cannot be written keeps nothing. */
 function keep(dir: string, key: string, bytes: Uint8Array): void {
-  const file = join(dir, `${key}.v8`);
+  const file = keptFile(dir, key);
   try {
     mkdirSync(dir, { recursive: true });
     const part = `${file}.${process.pid}-${threadId}.part`;
@@ -143,7 +153,7 @@ function prune(dir: string): void {
       return [];
     }
   });
-  const lists = files.filter((f) => f.name.endsWith('.v8')).sort((a, b) => b.at - a.at);
+  const lists = files.filter((f) => f.name.endsWith(LIST_SUFFIX)).sort((a, b) => b.at - a.at);
   const stale = [...lists.slice(KEPT), ...files.filter((f) => f.name.endsWith('.part') && now - f.at > 60_000)];
   for (const f of stale) rmSync(join(dir, f.name), { force: true });
 }

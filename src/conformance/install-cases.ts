@@ -12,12 +12,10 @@
  * A list kept already is not drawn again. Nothing is kept where lists are not kept (no build folder, or
  * CARD_CONFORMANCE_CASE_CACHE=off).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { mockSegments } from '../mock/alchemy.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
-import { type CaseInputs, caseCacheDir, caseKey, keptList } from './case-cache.ts';
+import { type CaseInputs, caseCacheDir, caseKey, isKept, keptList } from './case-cache.ts';
 import { drawList, ruleLists, runLists } from './case-lists.ts';
 import { defaultProfile } from './profile.ts';
 import { readSettings } from './settings.ts';
@@ -35,11 +33,10 @@ export function defaultRunLists(now = new Date()): CaseInputs[] {
 
 /** Draws and keeps each list not kept yet; returns how many were drawn. */
 export function keepLists(lists: readonly CaseInputs[]): number {
-  const dir = caseCacheDir();
-  if (!dir) return 0;
+  if (!caseCacheDir()) return 0;
   let drawn = 0;
   for (const l of lists) {
-    if (existsSync(join(dir, `${caseKey(l)}.v8`))) continue;
+    if (isKept(caseKey(l))) continue;
     keptList(l, () => drawList(l));
     drawn++;
   }

@@ -15,10 +15,8 @@
  * it). Without the variable (`npm test`, `npx vitest`, a selfcheck) nothing waits and every list is drawn
  * where it is used.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { BroadcastChannel, Worker } from 'node:worker_threads';
-import { type CaseInputs, caseCacheDir, caseKey, received } from './case-cache.ts';
+import { type CaseInputs, caseKey, isKept, received } from './case-cache.ts';
 import { buildDir } from './from-build.ts';
 
 export const PREDRAW_VARIABLE = 'CARD_CONFORMANCE_PREDRAW';
@@ -46,8 +44,7 @@ export async function predrawn(lists: readonly CaseInputs[], env: Env = process.
   const name = env[PREDRAW_VARIABLE];
   // only a channel a run named (a value a user set, `on` say, names no thread: nothing would ever answer)
   if (!name?.startsWith(CHANNEL_PREFIX)) return;
-  const dir = caseCacheDir(env);
-  const left = new Set(lists.map((l) => caseKey(l, env)).filter((k) => !received.has(k) && !(dir && existsSync(join(dir, `${k}.v8`)))));
+  const left = new Set(lists.map((l) => caseKey(l, env)).filter((k) => !received.has(k) && !isKept(k, env)));
   if (left.size === 0) return;
   const channel = new BroadcastChannel(name);
   try {
@@ -110,8 +107,7 @@ export function openPredraw(env: NodeJS.ProcessEnv = process.env, thread?: Predr
   return {
     start(lists) {
       if (worker || gone) return;
-      const dir = caseCacheDir(env);
-      const missing = lists.filter((l) => !(dir && existsSync(join(dir, `${caseKey(l, env)}.v8`))));
+      const missing = lists.filter((l) => !isKept(caseKey(l, env), env));
       // every list kept already: the workers read them from disk
       if (missing.length === 0) return end();
       const workerData = { channel: name, lists: missing };

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { invalidCases, validCases } from '../../properties/cases.ts';
-import { CASE_CACHE_VARIABLE, type CaseInputs, cachedCases, caseCacheDir, caseKey, KEPT } from '../../src/conformance/case-cache.ts';
+import {
+  CASE_CACHE_VARIABLE,
+  type CaseInputs,
+  cachedCases,
+  caseCacheDir,
+  caseKey,
+  isKept,
+  KEPT,
+} from '../../src/conformance/case-cache.ts';
 import { BUILD_VARIABLE } from '../../src/conformance/from-build.ts';
 import { caseInputs, g, useCaseCacheFolders } from '../helpers/case-cache.ts';
 
@@ -30,9 +38,12 @@ describe('cachedCases', () => {
     delete sparse[1];
     const odd = () => [{ value: { a: undefined, b: -0, c: Number.NaN, d: sparse, e: { f: 'x'.repeat(300) } }, rules: ['r'] }];
     const d = counted(odd);
+    expect(isKept(caseKey(inputs()))).toBe(false);
     const first = cachedCases(inputs(), d.draw);
     expect(d.calls).toBe(1);
     expect(lists()).toEqual([`${caseKey(inputs())}.v8`]);
+    expect(isKept(caseKey(inputs()))).toBe(true);
+    expect(isKept(caseKey(inputs()), { ...process.env, CARD_CONFORMANCE_CASE_CACHE: 'off' })).toBe(false);
     const again = cachedCases(inputs(), d.draw);
     expect(d.calls).toBe(1);
     expect(again).toStrictEqual(first);

@@ -13,16 +13,15 @@
  *    with the same concurrency (signing and sealing each request, as the suite must): requests/s of each
  *    and their ratio.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
+import { ensureBuilt, keepCases, ROOT } from '../bin/build.mjs';
 import { addDays } from '../src/checks/util.ts';
 import { CASE_CACHE_VARIABLE } from '../src/conformance/case-cache.ts';
-import { BUILD_VARIABLE } from '../src/conformance/from-build.ts';
 import { TIMINGS_VARIABLE } from '../src/conformance/timings.ts';
 import type { ConformanceReport } from '../src/report/conformance.ts';
 import { catalogue } from '../src/spec/catalogue.ts';
@@ -65,20 +64,12 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<Timed
 }
 /** What the build keeps in a case cache (bin/build.mjs `keepRuleLists`), kept in `cases` instead, from the CLI's build. */
 /**
- * What a build keeps in a case cache (src/conformance/install-cases.ts, run by bin/build.mjs), kept in
+ * What a build keeps in a case cache (bin/build.mjs `keepCases`, src/conformance/install-cases.ts), kept in
  * `cases` instead: `keepRuleLists` (every build) or `keepInstallLists` (the install's: today's default run too).
  */
 function keepIn(cases: string, step: 'keepRuleLists' | 'keepInstallLists'): void {
-  const build = (
-    spawnSync(process.execPath, ['-e', 'import("./bin/build.mjs").then((m) => console.log(m.ensureBuilt()))'], { encoding: 'utf8' })
-      .stdout ?? ''
-  ).trim();
-  const module = pathToFileURL(join(build, 'src/conformance/install-cases.js')).href;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `(await import(${JSON.stringify(module)})).${step}();`], {
-    env: { ...process.env, [BUILD_VARIABLE]: build, [CASE_CACHE_VARIABLE]: cases },
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error(`bench: could not keep the build's case lists in ${cases}`);
+  if (keepCases(ensureBuilt(), step, ROOT, { [CASE_CACHE_VARIABLE]: cases }) === undefined)
+    throw new Error(`bench: could not keep the build's case lists in ${cases}`);
 }
 const report = (d: string) => JSON.parse(readFileSync(join(d, 'conformance.json'), 'utf8')) as ConformanceReport;
 

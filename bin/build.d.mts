@@ -9,5 +9,5 @@ export function fingerprint(root?: string): string;
 export function canBuild(): boolean;
 /** The current build folder of the package at `root`, built first when missing. */
 export function ensureBuilt(root?: string): string;
-/** Runs the build's case-list step `step` of src/conformance/install-cases.ts on `out`: its ms, or undefined when it failed. */
-export function keepCases(out: string, step: string, root?: string): number | undefined;
+/** Runs the build's case-list step `step` of src/conformance/install-cases.ts on `out` (`env` on top of this process's): its ms, or undefined when it failed. */
+export function keepCases(out: string, step: string, root?: string, env?: Record<string, string>): number | undefined;

@@ -178,9 +178,10 @@ export function ensureBuilt(root = ROOT) {
  * Case lists kept ready in the build's `cases/` folder (src/conformance/install-cases.ts): `keepRuleLists`
  * on every build (the lists every run derives its suites' rule lists from: fixed inputs), `keepInstallLists`
  * on the install's (those and today's default run). Keyed by this build's folder. A step that fails keeps
- * nothing: runs draw them then. Returns the ms it took, or undefined when it failed.
+ * nothing: runs draw them then. `env`: variables on top of this process's (another case folder, say).
+ * Returns the ms it took, or undefined when it failed.
  */
-export function keepCases(out, step, root = ROOT) {
+export function keepCases(out, step, root = ROOT, env = {}) {
   const module = join(out, 'src/conformance/install-cases.js');
   if (!existsSync(module)) return undefined;
   const t0 = performance.now();
@@ -189,7 +190,7 @@ export function keepCases(out, step, root = ROOT) {
     ['--input-type=module', '-e', `(await import(${JSON.stringify(pathToFileURL(module).href)})).${step}();`],
     {
       cwd: root,
-      env: { ...process.env, CARD_CONFORMANCE_BUILD: out },
+      env: { ...process.env, ...env, CARD_CONFORMANCE_BUILD: out },
       stdio: 'ignore',
     },
   );

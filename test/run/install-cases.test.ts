@@ -4,35 +4,17 @@
  * on its drawing thread nor in its workers; the lists are the very ones the run asks for. A run whose
  * lists were not kept draws them on its drawing thread (the positive case of the marks read here).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ensureBuilt, keepCases, ROOT } from '../../bin/build.mjs';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
 import { cli } from '../helpers/cli.ts';
 
-const BUILD = new URL('../../bin/build.mjs', import.meta.url).pathname;
-const build = execFileSync(
-  process.execPath,
-  ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(pathToFileURL(BUILD).href)})).ensureBuilt())`],
-  {
-    encoding: 'utf8',
-  },
-).trim();
-
 /** The install's step (bin/build.mjs `keepCases(build, 'keepInstallLists')`), into `cases`. */
 const keepInstallLists = (cases: string) =>
-  execFileSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `(await import(${JSON.stringify(pathToFileURL(join(build, 'src/conformance/install-cases.js')).href)})).keepInstallLists();`,
-    ],
-    { env: { ...process.env, CARD_CONFORMANCE_BUILD: build, CARD_CONFORMANCE_CASE_CACHE: cases } },
-  );
+  expect(keepCases(ensureBuilt(), 'keepInstallLists', ROOT, { CARD_CONFORMANCE_CASE_CACHE: cases })).toBeTypeOf('number');
 
 const marks = (file: string) =>
   readFileSync(file, 'utf8')

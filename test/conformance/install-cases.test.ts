@@ -8,6 +8,7 @@ import { CASE_CACHE_VARIABLE, cachedCases } from '../../src/conformance/case-cac
 import { drawList, ruleLists } from '../../src/conformance/case-lists.ts';
 import { defaultRunLists, keepLists, keepRuleLists } from '../../src/conformance/install-cases.ts';
 import { DEFAULT_RUNS, DEFAULT_SEED } from '../../src/conformance/settings.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
 import { useCaseCacheFolders } from '../helpers/case-cache.ts';
 
 const { kept } = useCaseCacheFolders();
@@ -30,9 +31,16 @@ describe('the lists a build keeps', () => {
     const cases = lists.filter((l) => l.seed === DEFAULT_SEED);
     expect(new Set(cases.map((l) => l.provider))).toEqual(new Set(['alchemy', 'gep']));
     expect(cases.filter((l) => l.kind === 'valid').map((l) => l.n)).toEqual([DEFAULT_RUNS, DEFAULT_RUNS]);
-    // 20:00 UTC is the next day east of UTC+4
-    for (const l of cases) expect(['2026-11-29', '2026-11-30']).toContain(l.g.today);
-    for (const l of cases) expect(l.g.knownValues?.['segmentList']).toHaveLength(1);
+    // 20:00 UTC is already the next day east of UTC+4: each provider's own "today"
+    for (const l of cases) {
+      const zone = catalogue().profiles[l.provider].timeZone;
+      const offsetHours = Number(
+        /([+-]\d{2})/.exec(new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'longOffset' }).format(0))?.[1] ?? 0,
+      );
+      expect(l.g.today, `${l.provider} (${zone})`).toBe(offsetHours >= 4 ? '2026-11-30' : '2026-11-29');
+      // the mock's one segment: the profile's fallback vid (what its segment list answers)
+      expect(l.g.knownValues?.['segmentList']).toEqual([String(catalogue().profiles.alchemy.wire['fallbackVid'])]);
+    }
   });
 
   it('keeps nothing where lists are not kept', () => {

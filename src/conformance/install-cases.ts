@@ -15,20 +15,22 @@
 import { mockSegments } from '../mock/alchemy.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
+import { PROVIDERS, type Provider } from '../spec/registry.ts';
 import { type CaseInputs, caseCacheDir, caseKey, isKept, keptList } from './case-cache.ts';
-import { drawList, ruleLists, runLists } from './case-lists.ts';
+import { drawList, genOf, ruleLists, runLists } from './case-lists.ts';
 import { defaultProfile } from './profile.ts';
 import { readSettings } from './settings.ts';
 
 /** The lists of a default `run --provider all` against the embedded mock, on the day `now` is in each provider's zone. */
 export function defaultRunLists(now = new Date()): CaseInputs[] {
   const settings = { ...readSettings({}), profile: defaultProfile(false) };
-  const segmentList = mockSegments(catalogue()).map((s) => s.vid);
-  return runLists(settings, (provider) => ({
-    mode: settings.mode,
-    today: todayIn(catalogue().profiles[provider].timeZone, now),
-    knownValues: { segmentList },
-  }));
+  // what the session of such a run holds: each provider's today, the segment list the mock answers
+  const session = {
+    settings,
+    today: Object.fromEntries(PROVIDERS.map((p) => [p, todayIn(catalogue().profiles[p].timeZone, now)])) as Record<Provider, string>,
+    segments: mockSegments(catalogue()).map((s) => s.vid),
+  };
+  return runLists(settings, (provider) => genOf(session, provider));
 }
 
 /** Draws and keeps each list not kept yet; returns how many were drawn. */

@@ -59,6 +59,14 @@ function envelopeFacts(provider: Provider, operation: string, cat: Catalogue) {
     messageField,
     pendingCode,
     codes: new Set(profile.codes.map((c) => c.code)),
+    /** The operation's response rules, in catalogue order (every answer is judged against them). */
+    responseRules: rules.filter((r) => r.side === 'response'),
+    /** The response rules a refusal decides besides the broken rule: its envelope, its code in the catalogue, the code the profile maps. */
+    refusal: {
+      jsonObject: rules.find((r) => r.id.endsWith('.response.jsonObject'))!,
+      inCatalogue: codeRule,
+      matches: rules.find((r) => r.check.kind === 'codeMatchesRule')!,
+    },
     read(result: CallResult): Envelope {
       const b = result.body;
       if (!isPlainObject(b) || result.problem)
@@ -118,11 +126,6 @@ function contextOf(
   };
 }
 
-/** An operation's response rules (once per catalogue and operation). */
-const responses = keyedMemo<Catalogue, readonly Rule[]>();
-const responseRules = (provider: Provider, operation: string, cat: Catalogue) =>
-  responses(cat, `${provider}.${operation}`, () => cat.rulesFor(provider, operation).filter((r) => r.side === 'response'));
-
 /**
  * The answer's shape and content against every response rule of the operation. Rules that do not
  * apply to this answer are left undecided; the ones that hold count as a check.
@@ -147,7 +150,7 @@ export function judgeAnswer(
     ...(request ? { request } : {}),
     ...extra,
   };
-  const all = responseRules(provider, operation, cat);
+  const all = env.responseRules;
   const rules = only ? all.filter((r) => only.has(r.id)) : all;
   const body = result.problem ? result.rawBody : result.body;
   for (const rule of rules) {
@@ -194,18 +197,6 @@ function describeValue(rule: Rule, body: unknown, redactor: Redactor): string {
   return v === undefined ? `${path} missing` : `${path} = ${JSON.stringify(redactor.field(path.split('.').at(-1)!, v))}`;
 }
 
-/** The response rules a refusal decides besides the broken rule (once per catalogue and operation: every case asks). */
-const refusals = keyedMemo<Catalogue, { jsonObject: Rule; inCatalogue: Rule; matches: Rule }>();
-const refusalRules = (provider: Provider, operation: string, cat: Catalogue) =>
-  refusals(cat, `${provider}.${operation}`, () => {
-    const rules = cat.rulesFor(provider, operation);
-    return {
-      jsonObject: rules.find((r) => r.id.endsWith('.response.jsonObject'))!,
-      inCatalogue: rules.find((r) => r.check.kind === 'codeInCatalogue')!,
-      matches: rules.find((r) => r.check.kind === 'codeMatchesRule')!,
-    };
-  });
-
 /**
  * A request that breaks `rule` must be refused: not a success, in the provider's envelope, with a
  * code from its catalogue; the code the profile maps to the rule is a SHOULD.
@@ -222,7 +213,7 @@ export function judgeRefusal(
   const cat = jc.cat ?? shipped();
   const env = envelopeOf(rule.provider, rule.operation, cat);
   const e = env.read(result);
-  const { jsonObject, inCatalogue, matches } = refusalRules(rule.provider, rule.operation, cat);
+  const { jsonObject, inCatalogue, matches } = env.refusal;
   const request = isPlainObject(result.request.body) ? result.request.body : undefined;
   // what the rules expected, worked out only for a finding that quotes it
   const ctx = () => contextOf(rule.provider, rule.operation, cat, jc.mode, request);

@@ -69,24 +69,31 @@ export const rejectionList = (provider: Provider, operation: string, g: GenConte
   seed: s.seed,
 });
 
+/** Every list an operation's rejection test asks for, the rule list first. */
+export const rejectionLists = (provider: Provider, operation: string, g: GenContext, s: RunSettings): CaseInputs[] => [
+  rejectionRuleList(provider, operation, false),
+  rejectionList(provider, operation, g, s),
+];
+
+/** Every list an operation's acceptance test asks for, the rule list first (no valid requests in smoke). */
+export const acceptanceLists = (provider: Provider, operation: string, g: GenContext, s: RunSettings): CaseInputs[] => {
+  const valid = acceptanceList(provider, operation, g, s);
+  return [acceptanceRuleList(provider, operation), ...(valid ? [valid] : [])];
+};
+
 /**
  * Every list a run's property suites ask for, in about the order they ask: each operation's rejection
- * (its suites start first, src/conformance/sequencer.ts), then its acceptance, the rule list before the
- * cases. The operations are the catalogue's, each tested by an acceptance and a rejection suite.
+ * (its suites start first, src/conformance/sequencer.ts), then its acceptance. The operations are the
+ * catalogue's, each tested by an acceptance and a rejection suite.
  */
 export function runLists(s: RunSettings & Pick<Settings, 'providers'>, gen: (provider: Provider) => GenContext): CaseInputs[] {
   const ops = catalogue()
     .operations.map((o) => o.spec)
     .filter((o) => s.providers.includes(o.provider));
-  const out: CaseInputs[] = [];
-  for (const { provider, operation } of ops)
-    out.push(rejectionRuleList(provider, operation, false), rejectionList(provider, operation, gen(provider), s));
-  for (const { provider, operation } of ops) {
-    out.push(acceptanceRuleList(provider, operation));
-    const valid = acceptanceList(provider, operation, gen(provider), s);
-    if (valid) out.push(valid);
-  }
-  return out;
+  return [
+    ...ops.flatMap(({ provider, operation }) => rejectionLists(provider, operation, gen(provider), s)),
+    ...ops.flatMap(({ provider, operation }) => acceptanceLists(provider, operation, gen(provider), s)),
+  ];
 }
 
 /**

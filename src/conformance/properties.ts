@@ -17,7 +17,15 @@ import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { isSpendRefusal } from './budget.ts';
 import { type CaseInputs, cachedCases } from './case-cache.ts';
-import { acceptanceList, acceptanceRuleList, drawList, rejectionList, rejectionRuleList } from './case-lists.ts';
+import {
+  acceptanceList,
+  acceptanceLists,
+  acceptanceRuleList,
+  drawList,
+  rejectionList,
+  rejectionLists,
+  rejectionRuleList,
+} from './case-lists.ts';
 import { type EvidenceParts, expectedOf } from './evidence.ts';
 import { type CaseRef, Findings } from './findings.ts';
 import { attempt, conformance, type Harness } from './harness.ts';
@@ -155,12 +163,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
     },
     {
       // its lists from the run's drawing thread, before its rules are derived from them
-      ready: (h) =>
-        predrawn(
-          [acceptanceRuleList(provider, operation), acceptanceList(provider, operation, h.gen(provider), h.s.settings)].filter(
-            (l) => l !== undefined,
-          ),
-        ),
+      ready: (h) => predrawn(acceptanceLists(provider, operation, h.gen(provider), h.s.settings)),
     },
   );
 }
@@ -435,8 +438,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
       return cases.length;
     },
     {
-      ready: (h) =>
-        predrawn([rejectionRuleList(provider, operation, false), rejectionList(provider, operation, h.gen(provider), h.s.settings)]),
+      ready: (h) => predrawn(rejectionLists(provider, operation, h.gen(provider), h.s.settings)),
     },
   );
 }

@@ -7,8 +7,9 @@
  *    module load, vitest start, global setup (mock and keys, positive control), workers, test phase,
  *    report, exit. Each command runs BENCH_REPEAT times (default 3); every figure is the minimum over
  *    the repeats (the machine may be shared: the minimum is the least disturbed). Each run command
- *    cold (a fresh install's first run: its generated cases drawn, on the run's drawing thread) and warm
- *    (the cases kept by a run before).
+ *    cold (its generated cases drawn, on the run's drawing thread: a first run after `npm ci
+ *    --ignore-scripts`, a new day, seed or depth) and warm (its cases kept: by the install's build for the
+ *    default run, a first run after `npm ci`; by a run before for the others).
  * 2. The suite run against that mock process by URL, then a raw undici loop against the same process
  *    with the same concurrency (signing and sealing each request, as the suite must): requests/s of each
  *    and their ratio.
@@ -62,14 +63,15 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<Timed
     });
   });
 }
-/** What the build keeps in a case cache (bin/build.mjs `keepRuleLists`), kept in `cases` instead, from the CLI's build. */
 /**
- * What a build keeps in a case cache (bin/build.mjs `keepCases`, src/conformance/install-cases.ts), kept in
- * `cases` instead: `keepRuleLists` (every build) or `keepInstallLists` (the install's: today's default run too).
+ * A run's environment with a case cache of its own in `cases`, holding what a build keeps there (bin/build.mjs
+ * `keepCases`, src/conformance/install-cases.ts): `keepRuleLists` (every build) or `keepInstallLists` (the
+ * install's: today's default run too).
  */
-function keepIn(cases: string, step: 'keepRuleLists' | 'keepInstallLists'): void {
-  if (keepCases(ensureBuilt(), step, ROOT, { [CASE_CACHE_VARIABLE]: cases }) === undefined)
-    throw new Error(`bench: could not keep the build's case lists in ${cases}`);
+function cacheKeeping(cases: string, step: 'keepRuleLists' | 'keepInstallLists'): Record<string, string> {
+  const env = { [CASE_CACHE_VARIABLE]: cases };
+  if (keepCases(ensureBuilt(), step, ROOT, env) === undefined) throw new Error(`bench: could not keep the build's case lists in ${cases}`);
+  return env;
 }
 const report = (d: string) => JSON.parse(readFileSync(join(d, 'conformance.json'), 'utf8')) as ConformanceReport;
 
@@ -203,16 +205,12 @@ try {
   // drawing thread while vitest starts (src/conformance/predraw.ts).
   // Warm: it holds what the install's build keeps (today's default run too), as the first run after `npm ci`,
   // and what the last cold run kept: nothing is drawn.
-  const cache = (cases: string, step: 'keepRuleLists' | 'keepInstallLists') => {
-    keepIn(cases, step);
-    return { [CASE_CACHE_VARIABLE]: cases };
-  };
   const group = async (title: string, args: string[], name: string, warmFrom: 'install' | 'run'): Promise<Timed[]> => {
     await phases(
       `${title}, cold (its cases drawn: a first run after npm ci --ignore-scripts, a new day, seed or depth)`,
       () => args,
       [...RUN_PHASES, ...PREDRAW_PHASES],
-      (i) => cache(join(dir, `cases-${name}-${i}`), 'keepRuleLists'),
+      (i) => cacheKeeping(join(dir, `cases-${name}-${i}`), 'keepRuleLists'),
     );
     const warm = await phases(
       `${title}, warm (its cases kept: ${warmFrom === 'install' ? "by the install's build, a first run after npm ci" : 'by the cold run before'})`,
@@ -220,7 +218,7 @@ try {
       RUN_PHASES,
       (i) =>
         warmFrom === 'install'
-          ? cache(join(dir, `cases-${name}-install-${i}`), 'keepInstallLists')
+          ? cacheKeeping(join(dir, `cases-${name}-install-${i}`), 'keepInstallLists')
           : { [CASE_CACHE_VARIABLE]: join(dir, `cases-${name}-${REPEAT - 1}`) },
     );
     const drew = warm.filter((t) => t.marks.has('predraw-start') || t.marks.has('cases-drawn-here')).length;

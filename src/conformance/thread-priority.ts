@@ -2,11 +2,11 @@
  * A thread's scheduling priority, lowered for itself alone. Linux schedules each thread on its own, and
  * `setpriority` given a thread's id applies to that thread (Node's `os.setPriority` passes the id as
  * it is); the id is read from /proc/thread-self. Elsewhere, or where it may not, nothing changes.
- * Returns whether the priority was set.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
+/** Sets the calling thread's niceness (0 the default, 19 the least); whether it was set. */
 export function lowerThisThread(nice: number): boolean {
   const tid = kernelThreadId();
   if (tid === undefined) return false;
@@ -18,7 +18,7 @@ export function lowerThisThread(nice: number): boolean {
   }
 }
 
-/** This thread's id as the kernel knows it (Linux), for tests; undefined elsewhere. */
+/** The calling thread's id as the kernel knows it (Linux); undefined elsewhere. */
 export function kernelThreadId(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());

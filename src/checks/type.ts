@@ -1,8 +1,9 @@
 /**
  * `type`: the JSON type the table writes. Strict mode is the table literally (`Number` is a JSON number,
- * `long` a whole one); lenient mode also takes the numeric strings the providers' own examples send.
- * Mutators send each wrong JSON type that leaves the field's other rules undecided or kept, and a valid
- * enum value in the wrong type.
+ * `long` a whole one, `String` a JSON string). Lenient mode judges a scalar by its value: a numeric string
+ * is a number and a number is a string (GEP's own example sends Numbers as strings; no document says a
+ * provider refuses either), so only an object, array or boolean where a scalar is tabled (null is
+ * `presence`'s) — or a string that is no number where a Number is tabled — is a type violation there.
  */
 import fc from 'fast-check';
 import { INTEGER, isPlainObject, NUMERIC, of } from '../spec/evaluate.ts';
@@ -15,7 +16,7 @@ const ALPHABET = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 export function typeHolds(type: string, v: unknown, mode: SchemaMode): boolean {
   switch (type) {
     case 'string':
-      return typeof v === 'string';
+      return typeof v === 'string' || (mode === 'lenient' && typeof v === 'number' && Number.isFinite(v));
     case 'number':
       return (typeof v === 'number' && Number.isFinite(v)) || (mode === 'lenient' && typeof v === 'string' && NUMERIC.test(v));
     case 'long':
@@ -42,9 +43,15 @@ const WRONG: Record<string, unknown[]> = {
 
 export const type: CheckKind<'type'> = {
   kind: 'type',
-  describe: 'the value has the JSON type the table writes (lenient mode: numeric strings for numbers)',
+  describe: 'the value has the JSON type the table writes (lenient mode: scalars by value, number and numeric string alike)',
   expected: ({ check, path, ctx }) =>
-    `${path} a JSON ${check.type}${ctx?.mode === 'lenient' && (check.type === 'number' || check.type === 'long') ? ' (or a numeric string, lenient mode)' : ''}`,
+    `${path} a JSON ${check.type}${
+      ctx?.mode === 'lenient' && (check.type === 'number' || check.type === 'long')
+        ? ' (or a numeric string, lenient mode)'
+        : ctx?.mode === 'lenient' && check.type === 'string'
+          ? ' (or a number, lenient mode)'
+          : ''
+    }`,
   scope: 'value',
   holds: ({ check, value, ctx }) => of(typeHolds(check.type, value, ctx.mode)),
   // the type's edge values are the other kinds' edges (lengths, ranges, enum values)

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Case, invalidCases, validCases } from '../../properties/cases.ts';
 import { kindOf } from '../checks/registry.ts';
-import type { GenContext } from '../checks/types.ts';
+import { ESTABLISHED, type GenContext, type ViolationClass } from '../checks/types.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
 import { acceptanceRules, rejectionRules } from '../conformance/properties.ts';
 import { DEVIATIONS } from '../mock/deviations.ts';
@@ -124,6 +124,9 @@ export function explainRule(id: string): string {
     lines.push(
       `  mutations   ${muts.length ? muts.map((c) => `[${c.cls}] ${c.note}${c.overlaps ? ` (also breaks ${c.overlaps.join(', ')})` : ''}`).join('\n              ') : '(none: no request breaks it alone; a suite decides it)'}`,
     );
+    const classes = [...new Set(muts.map((c) => c.cls).filter((c): c is ViolationClass => c !== undefined))];
+    if (classes.length)
+      lines.push(`  classes     ${classes.map((c) => `${c}: ${ESTABLISHED[c].level} — ${ESTABLISHED[c].why}`).join('\n              ')}`);
   }
   const suites = suitesOf(rule);
   lines.push(`  suites      ${suites.length ? suites.join('\n              ') : '(none decides it)'}`);

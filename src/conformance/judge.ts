@@ -91,9 +91,19 @@ function envelopeFacts(provider: Provider, operation: string, cat: Catalogue) {
   };
 }
 
-/** In strict mode, a type rule the document's own example contradicts says so: the provider may follow the example. */
+/**
+ * In strict mode, a type rule says what the documents leave open: the example that contradicts the table
+ * (the provider may follow the example), or that no document establishes refusing a scalar in the other
+ * JSON type (lenient mode judges it by value).
+ */
 const tableVsExample = (rule: Rule, mode: SchemaMode): string =>
-  mode === 'strict' && rule.contradiction ? `; table and example disagree: ${rule.contradiction}` : '';
+  mode !== 'strict' || rule.check.kind !== 'type'
+    ? ''
+    : rule.contradiction
+      ? `; table and example disagree: ${rule.contradiction}`
+      : rule.check.type !== 'object' && rule.check.type !== 'boolean'
+        ? '; strict mode only: no document establishes that a scalar in the other JSON type is refused (lenient mode judges it by value)'
+        : '';
 
 /** The raw answer, cut short: for answers that are not the provider's envelope, where the text is the finding. */
 const describe = (result: CallResult): string => {

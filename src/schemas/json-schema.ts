@@ -109,6 +109,8 @@ function typedValues(values: readonly string[], type: FieldType | undefined, mod
 function typeSchema(type: FieldType, mode: SchemaMode): JsonSchema {
   switch (type) {
     case 'string':
+      // lenient: a scalar by its value, so a number is a string's value too (the type kind's reading)
+      return mode === 'strict' ? { type } : { type: ['string', 'number'] };
     case 'boolean':
     case 'object':
       return { type };

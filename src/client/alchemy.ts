@@ -2,10 +2,12 @@
  * Alchemy Pay client: every call signed with `alchemyHeaders` (ach-access-key / -timestamp / -sign,
  * email, optional language) over `JSON.stringify(body)`; operations and paths from the provider profile.
  *
- * Negative-test options reach the wire unchanged: a given `signature` replaces the real one, a
- * `timestampOffsetMs` moves the signed timestamp, `rawBody` replaces the bytes sent (the signature still
- * covers `body`, so sending bytes other than the signed body is itself a test), `contentType` replaces
- * `application/json`.
+ * What is signed is derived from the bytes sent (`signedBodyOf`): an object's canonical form, any other
+ * body as sent. Negative-test options reach the wire unchanged: a given `signature` replaces the real one,
+ * a `timestampOffsetMs` moves the signed timestamp, `rawBody` replaces the bytes sent (and is what is
+ * signed), `contentType` replaces `application/json`. A request that did not ask for a broken signature
+ * and is refused with an authentication code is signed and sent once more; refused so again, the result
+ * says it decides nothing (`undecided`).
  *
  * Codec `plaintext` (for the codec proxy and Pact): the same JSON and headers (the proxy signs them again
  * with the configured keys); a wrong `signature` is asked for with the `card-conformance-codec` header.
@@ -15,9 +17,9 @@
  * does not go stale. No order number is ever made here.
  */
 import type { OPERATIONS } from '../spec/registry.ts';
-import { type AlchemyHeaders, alchemyHeaders } from '../wire/alchemy-sign.ts';
+import { type AlchemyHeaders, alchemyHeaders, signedBodyForms } from '../wire/alchemy-sign.ts';
 import { createRedactor } from '../wire/redact.ts';
-import { callResult, readAnswer } from './answer.ts';
+import { authenticationRefusal, callResult, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
 import { moneyOf } from './money.ts';
 import { type AlchemyTarget, type CallResult, type ClientOptions, CODEC_DIRECTIVE_HEADER, type CodecDirective } from './types.ts';
@@ -57,7 +59,9 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
     const { method, url, path } = endpoint('alchemy', operation, target.baseUrl);
     // JSON.stringify(undefined) is undefined: no body at all, and the signature covers ''.
     const wireBody = options.rawBody ?? JSON.stringify(body) ?? '';
-    const sign = (): AlchemyHeaders => {
+    // what is signed is derived from the bytes sent; a retry may sign the other reading of a body that is no object
+    const forms = signedBodyForms(wireBody);
+    const sign = (signedBody: string): AlchemyHeaders => {
       const headers = alchemyHeaders({
         accessKey: target.accessKey,
         secret: target.secretKey,
@@ -65,7 +69,7 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
         ...(target.language ? { language: target.language } : {}),
         method,
         path,
-        body,
+        signedBody,
         now: () => now() + (options.timestampOffsetMs ?? 0),
       });
       // plaintext: the proxy signs again; a wrong signature is asked for, not sent
@@ -74,30 +78,49 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
       if (options.contentType !== undefined) headers['content-type'] = options.contentType as 'application/json';
       return headers;
     };
-    let sent = sign();
     const orderNo = orderNumberOf(body, 'orderNo');
-    const res = await opts.transport.send({
-      provider: 'alchemy',
-      operation,
-      method,
-      url,
-      headers: sent,
-      ...(wireBody === '' ? {} : { body: wireBody }),
-      ...(orderNo ? { idempotencyKey: orderNo } : {}),
-      retry: retryPolicy(opts.retries),
-      money: moneyOf('alchemy', operation, body),
-      rebuildHeaders: () => {
-        sent = sign();
-        return sent;
-      },
-    });
-    return callResult(
-      'alchemy',
-      operation,
-      { method, url, headers: redactor.headers(sent), body, wireBody, ...(options.rawBody !== undefined ? { raw: true as const } : {}) },
-      res,
-      readAnswer('alchemy', operation, url, res),
-    );
+    // `charge`: the retry of a refusal is not charged again (the first's money stays counted until the answer is read)
+    const exchange = async (signedBody: string, charge = true): Promise<CallResult> => {
+      let sent = sign(signedBody);
+      const res = await opts.transport.send({
+        provider: 'alchemy',
+        operation,
+        method,
+        url,
+        headers: sent,
+        ...(wireBody === '' ? {} : { body: wireBody }),
+        ...(orderNo ? { idempotencyKey: orderNo } : {}),
+        retry: retryPolicy(opts.retries),
+        ...(charge ? { money: moneyOf('alchemy', operation, body) } : {}),
+        rebuildHeaders: () => {
+          sent = sign(signedBody);
+          return sent;
+        },
+      });
+      return callResult(
+        'alchemy',
+        operation,
+        { method, url, headers: redactor.headers(sent), body, wireBody, ...(options.rawBody !== undefined ? { raw: true as const } : {}) },
+        res,
+        readAnswer('alchemy', operation, url, res),
+      );
+    };
+    const first = await exchange(forms[0]!);
+    // A request that did not touch authentication, refused as not the merchant's own: its rules are not what
+    // was judged. Sent once more (the same bytes and order number: a refused request opened nothing), signed
+    // afresh, in the other reading where the page leaves one; refused so again, it decides nothing.
+    const touchesAuth = options.signature !== undefined || options.timestampOffsetMs !== undefined || plaintext;
+    const code = touchesAuth ? undefined : authenticationRefusal('alchemy', operation, first.body);
+    if (code === undefined) return first;
+    const again = await exchange(forms[1] ?? forms[0]!, false);
+    const still = authenticationRefusal('alchemy', operation, again.body);
+    const attempts = first.attempts + again.attempts;
+    if (still === undefined) return { ...again, attempts };
+    return {
+      ...again,
+      attempts,
+      undecided: `refused as not the merchant's own (code ${still}) though the request did not touch authentication, also when signed again: the answer decides nothing about the case`,
+    };
   }
 
   return {

@@ -3,6 +3,8 @@
  * JSON but not an object) is not thrown: it comes back with `problem` set and its raw body kept, for the
  * suite to judge as a rule failure.
  */
+import { catalogue } from '../spec/catalogue.ts';
+import { getPath, relativePath } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { WireError } from '../wire/errors.ts';
 import type { SendResult } from '../wire/http.ts';
@@ -59,4 +61,19 @@ export function callResult(provider: Provider, operation: string, request: SentR
     durationMs: res.durationMs,
     attempts: res.attempts,
   };
+}
+
+/**
+ * The authentication code an answer refuses with (the profile's codes marked `authentication`), or
+ * undefined: a refusal saying the request was not the merchant's own.
+ */
+export function authenticationRefusal(provider: Provider, operation: string, body: unknown): string | undefined {
+  const cat = catalogue();
+  const codes = cat.profiles[provider].codes.filter((c) => c.authentication).map((c) => c.code);
+  if (codes.length === 0 || body === null || typeof body !== 'object') return undefined;
+  const codeRule = cat.rulesFor(provider, operation).find((r) => r.check.kind === 'codeInCatalogue');
+  if (!codeRule) return undefined;
+  const raw = getPath(body, relativePath(codeRule));
+  const code = raw === undefined || raw === null ? undefined : String(raw);
+  return code !== undefined && codes.includes(code) ? code : undefined;
 }

@@ -62,6 +62,11 @@ export interface CallResult {
   /** All attempts and waits. */
   durationMs: number;
   attempts: number;
+  /**
+   * The answer decides nothing about the case's rules, and why: an authentication refusal of a request
+   * that did not touch authentication, still so after one retry with a fresh signature.
+   */
+  undecided?: string;
 }
 
 export interface ClientOptions {

@@ -358,9 +358,11 @@ async function decide(
 }
 
 /** A call that may fail on the transport: the failure comes back as a value, for an `error` finding. */
-export async function attempt(call: () => Promise<CallResult>, h: Harness): Promise<CallResult | { error: string }> {
+export async function attempt(call: () => Promise<CallResult>, h: Harness): Promise<CallResult | { error: string; undecided?: true }> {
   try {
     const r = await call();
+    // an authentication refusal of a request that did not touch authentication: nothing to judge, no failure
+    if (r.undecided !== undefined) return { error: `${r.provider} ${r.operation}: ${r.undecided}`, undecided: true };
     // a rate limit or an unavailable target that outlived the retries is a target failure, never an answer
     if (RETRIED_STATUSES.has(r.status))
       return { error: `${r.provider} ${r.operation}: HTTP ${r.status} after ${r.attempts} attempt(s) (rate limited or unavailable)` };

@@ -109,7 +109,10 @@ export function acceptance(provider: Provider, operation: string, name: string) 
           return;
         }
         if ('error' in r) {
-          for (const id of c.rules) f.error(id, r.error);
+          for (const id of c.rules) {
+            if (r.undecided) f.skip(id, r.error);
+            else f.error(id, r.error);
+          }
           return;
         }
         const e = env.read(r);
@@ -370,7 +373,8 @@ export function rejection(provider: Provider, operation: string, name: string) {
           return;
         }
         if ('error' in r) {
-          f.error(rule.id, r.error);
+          if (r.undecided) f.skip(rule.id, r.error);
+          else f.error(rule.id, r.error);
           return;
         }
         const replay = {

@@ -111,6 +111,8 @@ export function judgeReplay(ruleId: string, c: ReplayCase, result: CallResult, r
   const cat = catalogue();
   const rule = cat.byId.get(ruleId)!;
   const { provider, operation } = rule;
+  // an authentication refusal of a request that did not touch authentication decides nothing
+  if (result.undecided !== undefined) return { verdict: 'undecided' };
   const f = new Findings();
   const parts: EvidenceParts = { note: c.note, case: c.case };
   const jc = {

@@ -160,6 +160,11 @@ export const ReturnCode = z.strictObject({
   meaning: nonEmpty,
   status: z.enum(CODE_STATUSES),
   source: nonEmpty,
+  /**
+   * The code says the request was not the merchant's own (a signature, key or timestamp refused): on a
+   * case that did not touch authentication it decides nothing about the case's rules.
+   */
+  authentication: z.literal(true).optional(),
 });
 
 /** A follow-up call the suites and the mock need, with no table of its own in the seeds (WIRE.md). */

@@ -13,8 +13,11 @@
  *   so the canonical body always describes the JSON text actually sent;
  * - no body (undefined, null, '') → ''.
  *
- * What to send: `JSON.stringify(body)`, not the canonical body. The provider canonicalises what it
- * receives, so both agree, and a negative test can still send `"firstName": ""` on the wire.
+ * What is signed is derived from the bytes put on the wire (`signedBodyOf`): an object or array body is
+ * signed in its canonical form (the provider canonicalises what it receives, so both agree, and a negative
+ * test can still send `"firstName": ""`); any other body — `null`, a number, a string, text that is no
+ * JSON — is signed as the very bytes sent, since the page canonicalises objects only. A verifier accepts
+ * either reading for such a body (`signedBodyForms`): the page leaves it open.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WireFormatError } from './errors.ts';
@@ -40,6 +43,35 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The JSON value of bytes, or undefined where they are no JSON (or nothing). */
+function parsed(wire: string): { value: unknown } | undefined {
+  if (wire === '') return undefined;
+  try {
+    return { value: JSON.parse(wire) };
+  } catch {
+    return undefined;
+  }
+}
+
+const structured = (v: unknown): boolean => v !== null && typeof v === 'object';
+
+/** The body part of the string to sign for exactly these bytes on the wire. */
+export function signedBodyOf(wire: string): string {
+  const p = parsed(wire);
+  return p && structured(p.value) ? canonicalJson(p.value) : wire;
+}
+
+/**
+ * Every body part a provider may sign for these bytes: the canonical form of an object or array; for any
+ * other body both the bytes as sent and the canonical reading (`null` → ''), which the page leaves open.
+ */
+export function signedBodyForms(wire: string): string[] {
+  const p = parsed(wire);
+  if (p && structured(p.value)) return [canonicalJson(p.value)];
+  const canonical = p ? canonicalBody(p.value) : wire;
+  return canonical === wire ? [wire] : [wire, canonical];
+}
+
 export interface SignatureInput {
   secret: string;
   /** 13-digit milliseconds, as sent in `ach-access-timestamp`. */
@@ -48,10 +80,15 @@ export interface SignatureInput {
   /** The request path as sent (with its query string, if any). */
   path: string;
   body?: unknown;
+  /** The bytes sent: when given, what is signed is derived from them (`signedBodyOf`), not from `body`. */
+  wire?: string;
+  /** The body part to sign, as is (a verifier trying each of `signedBodyForms`). */
+  signedBody?: string;
 }
 
-export function stringToSign({ timestamp, method, path, body }: Omit<SignatureInput, 'secret'>): string {
-  return timestamp + method.toUpperCase() + path + canonicalBody(body);
+export function stringToSign({ timestamp, method, path, body, wire, signedBody }: Omit<SignatureInput, 'secret'>): string {
+  const part = signedBody ?? (wire !== undefined ? signedBodyOf(wire) : canonicalBody(body));
+  return timestamp + method.toUpperCase() + path + part;
 }
 
 export function alchemySignature(input: SignatureInput): string {
@@ -68,6 +105,10 @@ export interface AlchemyHeaderInput {
   method: string;
   path: string;
   body?: unknown;
+  /** The bytes sent (what is signed is derived from them); `body` when absent. */
+  wire?: string;
+  /** The body part to sign, as is (a retry with the other reading of a body that is no object). */
+  signedBody?: string;
   /** Clock in milliseconds; `Date.now` by default. */
   now?: () => number;
 }
@@ -117,6 +158,8 @@ export interface AlchemyVerifyInput {
   now: number;
   /** Largest accepted distance between `now` and the timestamp, either way; 5 minutes by default. */
   windowMs?: number;
+  /** Only the bytes as sent for a body that is no object (not its canonical reading too). */
+  bytesOnly?: boolean;
 }
 
 /**
@@ -153,15 +196,16 @@ export function verifyAlchemyRequest(input: AlchemyVerifyInput): AlchemyVerifyRe
   if (skew > windowMs) {
     return { ok: false, reason: 'stale-timestamp', detail: `ach-access-timestamp is ${skew} ms away from now (limit ${windowMs} ms)` };
   }
-  let body: unknown;
-  try {
-    body = input.rawBody === '' ? undefined : JSON.parse(input.rawBody);
-  } catch {
+  if (input.rawBody !== '' && parsed(input.rawBody) === undefined) {
     return { ok: false, reason: 'bad-body', detail: 'the body is not JSON, so it cannot be canonicalised' };
   }
-  const expected = Buffer.from(alchemySignature({ secret, timestamp, method: input.method, path: input.path, body }));
   const given = Buffer.from(sign);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const forms = signedBodyForms(input.rawBody);
+  const matches = (input.bytesOnly ? forms.slice(0, 1) : forms).some((signedBody) => {
+    const expected = Buffer.from(alchemySignature({ secret, timestamp, method: input.method, path: input.path, signedBody }));
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!matches) {
     return { ok: false, reason: 'bad-signature', detail: 'ach-access-sign does not match the signature of the canonical body' };
   }
   return { ok: true, accessKey };

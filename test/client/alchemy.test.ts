@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createAlchemyClient } from '../../src/client/alchemy.ts';
 import { curlFor } from '../../src/client/curl.ts';
 import type { AlchemyTarget } from '../../src/client/types.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
+import { signedBodyForms } from '../../src/wire/alchemy-sign.ts';
 import { WireError } from '../../src/wire/errors.ts';
 import { createRedactor } from '../../src/wire/redact.ts';
 import { testTransport } from '../helpers/transport.ts';
@@ -132,20 +134,70 @@ describe('Alchemy client: negative-test options reach the wire', () => {
     expect(server.seen[1]!.alchemy?.ok).toBe(true);
   });
 
-  it('rawBody: exactly these bytes are sent; the signature covers `body`, so equal JSON verifies and other JSON does not', async () => {
+  it('rawBody: exactly these bytes are sent, and they are what is signed (an object in its canonical form)', async () => {
     const { server, client } = await setup();
     const spaced = JSON.stringify(CREATE, null, 2);
+    const other = JSON.stringify({ ...CREATE, deposit: '999999' });
     await client.call('create', CREATE, { rawBody: spaced });
-    await client.call('create', CREATE, { rawBody: JSON.stringify({ ...CREATE, deposit: '999999' }) });
+    await client.call('create', CREATE, { rawBody: other });
     await client.call('create', CREATE, { rawBody: '{"orderNo": ' });
-    expect(server.seen.map((s) => s.rawBody)).toEqual([spaced, JSON.stringify({ ...CREATE, deposit: '999999' }), '{"orderNo": ']);
-    expect(server.seen.map((s) => (s.alchemy?.ok ? 'ok' : s.alchemy?.reason))).toEqual(['ok', 'bad-signature', 'bad-body']);
+    expect(server.seen.map((s) => s.rawBody)).toEqual([spaced, other, '{"orderNo": ', '{"orderNo": ']);
+    // the bytes that are no JSON are signed as sent; the verifier cannot canonicalise them (and the retry of
+    // the refusal sends the very same bytes again)
+    expect(server.seen.map((s) => (s.alchemy?.ok ? 'ok' : s.alchemy?.reason))).toEqual(['ok', 'ok', 'bad-body', 'bad-body']);
   });
 
+  it('a body that is no object is signed as the bytes sent, and a verifier takes either reading of it', async () => {
+    const { server, client } = await setup();
+    for (const body of [null, 7, 'text', true]) await client.call('create', body);
+    expect(server.seen.map((s) => s.rawBody)).toEqual(['null', '7', '"text"', 'true']);
+    expect(server.seen.map((s) => s.alchemy?.ok)).toEqual([true, true, true, true]);
+    const at = server.seen[0]!.headers['ach-access-timestamp'] as string;
+    const path = pathOf('create');
+    const sig = (signed: string) => createHmac('sha256', SECRET).update(`${at}POST${path}${signed}`).digest('base64');
+    // the bytes as sent, not the canonical reading ('' for null) that the verifier also accepts
+    expect(server.seen[0]!.headers['ach-access-sign']).toBe(sig('null'));
+    expect(signedBodyForms('null')).toEqual(['null', '']);
+    expect(signedBodyForms('{"b":"","a":1}')).toEqual(['{"a":1}']);
+  });
   it('contentType replaces application/json', async () => {
     const { server, client } = await setup();
     await client.call('create', CREATE, { contentType: 'text/plain' });
     expect(server.seen[0]!.headers['content-type']).toBe('text/plain');
+  });
+});
+
+describe('Alchemy client: an authentication refusal of a request that did not touch authentication', () => {
+  const refusedAuth = JSON.stringify({ success: false, error: true, code: '2604', msg: 'signature verification failed', model: null });
+
+  it('is sent once more, signed afresh in the other reading of a body that is no object; a yes then is the answer', async () => {
+    // a provider that signs null as '' only: the bytes-as-sent signature is refused, the other reading taken
+    const { server, client } = await setup((s) => {
+      const canonical = createHmac('sha256', SECRET)
+        .update(`${s.headers['ach-access-timestamp'] as string}POST${s.path}`)
+        .digest('base64');
+      return s.headers['ach-access-sign'] === canonical ? alchemyAnswer(s, MODEL) : { body: refusedAuth };
+    });
+    const r = await client.call('create', null);
+    expect(server.seen.map((s) => s.rawBody)).toEqual(['null', 'null']);
+    expect(r.attempts).toBe(2);
+    expect(r.undecided).toBeUndefined();
+    expect(r.body).toMatchObject({ success: true, code: '0' });
+  });
+
+  it('refused so again, the result decides nothing (undecided, with why), after exactly two requests', async () => {
+    const { server, client } = await setup(() => ({ body: refusedAuth }));
+    const r = await client.create(CREATE);
+    expect(server.seen).toHaveLength(2);
+    expect(server.seen[1]!.rawBody).toBe(server.seen[0]!.rawBody);
+    expect(r.undecided).toMatch(/^refused as not the merchant's own \(code 2604\)/);
+  });
+
+  it('a request that asks for a broken signature is judged as answered: no second request', async () => {
+    const { server, client } = await setup(() => ({ body: refusedAuth }));
+    const r = await client.create(CREATE, { signature: 'bm90LWEtcmVhbC1zaWduYXR1cmU=' });
+    expect(server.seen).toHaveLength(1);
+    expect(r.undecided).toBeUndefined();
   });
 });
 

@@ -165,6 +165,30 @@ describe('verifyAlchemyRequest', () => {
     expect(verifyAlchemyRequest({ ...base, headers, path: '/open/api/card/segment/list', rawBody: '' }).ok).toBe(true);
   });
 
+  it('a body that is no object verifies signed as the bytes sent or in the canonical reading, and in no third form', () => {
+    const sign = (wire: string, signedBody?: string) =>
+      alchemyHeaders({
+        accessKey: 'ak_live_9876',
+        secret,
+        email: 'e',
+        method: 'POST',
+        path: '/p',
+        wire,
+        ...(signedBody !== undefined ? { signedBody } : {}),
+        now: () => now,
+      });
+    const verify = (wire: string, headers: Record<string, string | undefined>) =>
+      verifyAlchemyRequest({ ...base, headers, path: '/p', rawBody: wire }).ok;
+    expect(verify('null', sign('null'))).toBe(true);
+    expect(verify('null', sign('null', ''))).toBe(true);
+    expect(verify('null', sign('null', '{}'))).toBe(false);
+    expect(verify('"x"', sign('"x"'))).toBe(true);
+    // an object is signed in its canonical form only: its bytes as sent (keys unsorted) do not verify
+    const unsorted = '{"vid":"USD","deposit":"1000"}';
+    expect(verify(unsorted, sign(unsorted))).toBe(true);
+    expect(verify(unsorted, sign(unsorted, unsorted))).toBe(false);
+  });
+
   it('accepts a timestamp exactly at the window edge and rejects one past it', () => {
     expect(verifyAlchemyRequest({ ...base, now: now + 300_000 }).ok).toBe(true);
     expect(verifyAlchemyRequest({ ...base, now: now - 300_001 })).toMatchObject({ ok: false, reason: 'stale-timestamp' });

@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { mockKeysFromEnv } from '../mock/env.ts';
 import { FAULT_NAMES, FAULTS, resolveFaults } from '../mock/faults.ts';
+import { LEEWAY_NAMES, resolveLeeway } from '../mock/leeway.ts';
 import { MOCK_DEFAULTS, startMock, statusLine } from '../mock/server.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { SCHEMA_MODES } from '../spec/registry.ts';
@@ -61,6 +62,12 @@ export const MOCK = {
       help: `put a fault on the wire: ${FAULT_NAMES.join(', ')} (see --list-faults); repeatable`,
     },
     'list-faults': { type: 'boolean', help: 'print the faults and exit' },
+    leeway: {
+      type: 'string',
+      multiple: true,
+      arg: 'NAME',
+      help: `read an open point of the documents otherwise, still conformant: ${LEEWAY_NAMES.join(', ')}, all; repeatable`,
+    },
     'schema-mode': {
       type: 'string',
       arg: SCHEMA_MODES.join('|'),
@@ -131,6 +138,7 @@ export async function mockCommand(argv: string[], out: (s: string) => void): Pro
     seed: number('seed', values.seed, MOCK.options.seed.default, Number.isInteger),
     admin: values.admin === true,
     faults: resolveFaults(values.fault ?? []),
+    leeway: resolveLeeway(values.leeway ?? []),
     maxOrders: number('max-orders', values['max-orders'], MOCK.options['max-orders'].default, (n) => Number.isInteger(n) && n >= 1),
     schemaMode: oneOf('schema-mode', values['schema-mode'], SCHEMA_MODES, MOCK.options['schema-mode'].default),
     keys: mockKeysFromEnv(process.env),

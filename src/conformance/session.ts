@@ -12,6 +12,7 @@ import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { isLoopbackUrl, type TargetKind, targetKinds } from '../config/target-kind.ts';
 import { resolveFaults } from '../mock/faults.ts';
+import { resolveLeeway } from '../mock/leeway.ts';
 import { type RunningMock, startMock } from '../mock/server.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
@@ -200,6 +201,7 @@ async function openSessionWith(env: NodeJS.ProcessEnv, predraw: Predraw | undefi
       admin: true,
       schemaMode: settings.mockMode,
       faults: resolveFaults(settings.mockFaults),
+      leeway: resolveLeeway(settings.mockLeeway),
       ...(pinned !== undefined ? { now: () => pinned + (Date.now() - start) } : {}),
     });
   }

@@ -52,6 +52,8 @@ export interface Settings {
   mockFaults: string[];
   /** The embedded mock's face: the run's own mode unless set (a strict run against the lenient mock shows the table-vs-example contradictions). */
   mockMode: SchemaMode;
+  /** Leeway names the embedded mock takes (mock/leeway.ts), resolved when the mock starts. */
+  mockLeeway: string[];
   /** No case whose dates are judged against "today" is sent within this many ms of the provider's midnight. */
   midnightGuardMs: number;
   /**
@@ -96,6 +98,8 @@ export const SETTINGS_VARIABLES = {
   mockMode: 'CARD_CONFORMANCE_MOCK_SCHEMA_MODE',
   /** Faults the embedded mock puts on the wire (comma-separated names, as `mock --fault`). */
   mockFaults: 'CARD_CONFORMANCE_MOCK_FAULTS',
+  /** The embedded mock reads the documents' open points otherwise (comma-separated names or `all`, as `mock --leeway`). */
+  mockLeeway: 'CARD_CONFORMANCE_MOCK_LEEWAY',
   /** The watchdog's bound as a duration; default derived from the call deadline, retries and poll interval. */
   watchdog: 'CARD_CONFORMANCE_WATCHDOG',
   /** Extra suite files (comma-separated globs relative to the project) run with the conformance suites. */
@@ -211,6 +215,10 @@ export function readSettings(env: Readonly<Record<string, string | undefined>> =
     mockMode: schemaMode(env, SETTINGS_VARIABLES.mockMode, mode),
     watchdogMs: duration(env, SETTINGS_VARIABLES.watchdog),
     mockFaults: (env[SETTINGS_VARIABLES.mockFaults] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    mockLeeway: (env[SETTINGS_VARIABLES.mockLeeway] ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),

@@ -122,7 +122,10 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
     mode: ctx.schemaMode,
     now: ctx.now,
     knownValues: { segmentList: SEGMENTS.map((s) => s.vid) },
+    literalStrings: ctx.leeway.has('literal-strings'),
+    reverseOrder: ctx.leeway.has('fields-first'),
   });
+  const fieldsFirst = ctx.leeway.has('fields-first');
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'alchemy', f);
   const windowMs = Number(profile.wire['signatureWindowMs']);
   const redeliveries = Number(profile.wire['callbackRedeliveries']);
@@ -326,6 +329,11 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
           return refuse(profile.fieldRuleCode, 'the body is not JSON');
         }
       }
+      // fields-first: a create's fields are judged before its signature
+      if (fieldsFirst && operation === 'create') {
+        const refusal = validate(body);
+        if (refusal) return refuse(ctx.cat.expectedCode(refusal.rule, refusal.way), `${refusal.rule.field}: ${refusal.rule.title}`);
+      }
       const verified = verifyAlchemyRequest({
         headers,
         method,
@@ -334,6 +342,7 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
         secretFor: (k) => (k === keys.accessKey ? keys.secretKey : undefined),
         now: ctx.now(),
         windowMs,
+        bytesOnly: ctx.leeway.has('bytes-signed'),
       });
       if (!verified.ok && !(flag('acceptBadSignature') && verified.reason === 'bad-signature')) {
         const code =

@@ -5,6 +5,7 @@ import type { Catalogue } from '../spec/catalogue.ts';
 import { getPath, NUMERIC } from '../spec/evaluate.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 import type { Deviation, DeviationFlag } from './deviations.ts';
+import type { LeewayName } from './leeway.ts';
 import type { Rng } from './rng.ts';
 
 /**
@@ -55,6 +56,8 @@ export interface MockContext {
   schemaMode: SchemaMode;
   /** The `wrong-key` fault: GEP results sealed with a key that is not the platform's. */
   wrongKey: boolean;
+  /** The readings of the documents' open points this mock takes otherwise than the faithful one (leeway.ts). */
+  leeway: ReadonlySet<LeewayName>;
 }
 
 /**

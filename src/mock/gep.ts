@@ -90,7 +90,12 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
   const paths = Object.fromEntries(profile.calls.map((c) => [c.path, c.operation]));
   // the wrong-key fault seals with a stranger's key: the client cannot read any result
   const sealKey = ctx.wrongKey ? generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey : keys.platformPrivateKey;
-  const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, { now: ctx.now, mode: ctx.schemaMode });
+  const validate = createValidator(ctx.cat, 'gep', 'apply', ctx.deviations, {
+    now: ctx.now,
+    mode: ctx.schemaMode,
+    literalStrings: ctx.leeway.has('literal-strings'),
+    reverseOrder: ctx.leeway.has('fields-first'),
+  });
   const { defaults } = ctx.cat.operation('gep', 'apply');
   const flag = (f: Parameters<typeof hasFlag>[2]) => hasFlag(ctx, 'gep', f);
   /** "outcome not known yet": the code of the pendingResolves rule. */

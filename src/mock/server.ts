@@ -24,6 +24,7 @@ import { type Answer, isLoopback, json, type MockContext, type Reply } from './c
 import { resolveDeviations } from './deviations.ts';
 import { type FaultName, faultPlan, resolveFaults } from './faults.ts';
 import { createGep, DEFAULT_OUTCOMES, type GepKeys, type GepOutcome, type OutcomeMix } from './gep.ts';
+import type { LeewayName } from './leeway.ts';
 import { createRng } from './rng.ts';
 import { threadSealer } from './sealer.ts';
 import type { StoreStats } from './store.ts';
@@ -68,6 +69,8 @@ export interface MockOptions {
   faults?: readonly FaultName[];
   /** The face of the answers: strict writes each field as its table types it, lenient as the examples do (default). */
   schemaMode?: SchemaMode;
+  /** Read the documents' open points otherwise than the faithful mock (leeway.ts): a second, conformant provider. */
+  leeway?: readonly LeewayName[];
   catalogue?: Catalogue;
   /**
    * Seal GEP's results on a worker thread (`sealer.ts`): the RSA leaves the thread that answers. For a
@@ -164,6 +167,7 @@ export async function startMock(opts: MockOptions = {}): Promise<RunningMock> {
     maxOrders: opts.maxOrders ?? MOCK_DEFAULTS.maxOrders,
     schemaMode: opts.schemaMode ?? MOCK_DEFAULTS.schemaMode,
     wrongKey: faults.wrongKey,
+    leeway: new Set(opts.leeway ?? []),
   };
   const alchemyKeys: AlchemyKeys = opts.keys?.alchemy ?? {
     accessKey: `mock-ak-${randomBytes(6).toString('hex')}`,

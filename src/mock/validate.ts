@@ -2,7 +2,8 @@
  * The mock's request validation: the catalogue's own request rules, through the same predicates the
  * suites use, less the rules a deviation ignores, with the ones it tightens or judges by a predicate of
  * its own replaced, and any refusal a deviation adds. The first
- * broken rule (in catalogue order) decides the refusal code, as the profile maps it.
+ * broken rule (in catalogue order, or its reverse under the `fields-first` leeway) decides the refusal
+ * code, as the profile maps it.
  */
 
 import { untabledPaths } from '../checks/no-untabled-fields.ts';
@@ -22,6 +23,10 @@ export interface ValidatorOptions {
   mode: SchemaMode;
   knownValues?: Record<string, readonly string[]>;
   now: () => number;
+  /** A JSON number where the table writes String is refused (leeway `literal-strings`). */
+  literalStrings?: boolean;
+  /** The rules checked in the reverse of the catalogue order (leeway `fields-first`). */
+  reverseOrder?: boolean;
 }
 
 /** A deviation's own predicate for a value rule, in place of the rule kind's. */
@@ -48,6 +53,7 @@ export function createValidator(
   const tightened = new Map(deviations.filter((d) => d.tighten).map((d) => [d.ruleId, d.tighten!]));
   const predicates = new Map(deviations.filter((d) => d.predicate).map((d) => [d.ruleId, d.predicate!]));
   const refusers = deviations.filter((d) => d.refuses);
+  const literal = (r: Rule) => opts.literalStrings === true && r.check.kind === 'type' && r.check.type === 'string';
   const rules = cat
     .rulesFor(provider, operation)
     .filter((r) => r.side === 'request' && r.check.kind !== 'noUntabledFields' && !ignored.has(r.id))
@@ -56,8 +62,12 @@ export function createValidator(
       rule: r,
       judge: predicates.has(r.id)
         ? replaced(r, predicates.get(r.id)!, opts.now)
-        : (body: unknown, ctx: EvalContext) => evaluate(r, body, ctx),
+        : literal(r)
+          ? (body: unknown, ctx: EvalContext): Verdict =>
+              typeof getPath(body, relativePath(r)) === 'number' ? { holds: false } : evaluate(r, body, ctx)
+          : (body: unknown, ctx: EvalContext) => evaluate(r, body, ctx),
     }));
+  if (opts.reverseOrder) rules.reverse();
   const { defaults } = cat.operation(provider, operation);
   const sideRules = cat.rulesFor(provider, operation).filter((r) => r.side === 'request');
   const untabled = opts.mode === 'strict' ? sideRules.find((r) => r.check.kind === 'noUntabledFields' && !ignored.has(r.id)) : undefined;

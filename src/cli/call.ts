@@ -112,7 +112,7 @@ async function send(
       ? await resolveTarget('alchemy', config, baseUrl, process.env, req)
       : await resolveTarget('gep', config, baseUrl, process.env, req);
   const transport = createTransport(config.limits);
-  const opts = { transport, retries: config.limits.retries, redactor };
+  const opts = { transport, retries: config.limits.retries, rideOutMs: config.limits.rideOutMs, redactor };
   try {
     if (provider === 'alchemy') {
       const client = createAlchemyClient(resolved.target as Targets['alchemy'], opts);

@@ -87,7 +87,7 @@ export async function replayCommand(argv: string[], out: (s: string) => void, en
   const resolved =
     rule.provider === 'alchemy' ? await resolveTarget('alchemy', config, baseUrl, env) : await resolveTarget('gep', config, baseUrl, env);
   const transport = createTransport(config.limits);
-  const opts = { transport, retries: config.limits.retries, redactor };
+  const opts = { transport, retries: config.limits.retries, rideOutMs: config.limits.rideOutMs, redactor };
   const send =
     rule.provider === 'alchemy'
       ? (body: unknown) => createAlchemyClient(resolved.target as Targets['alchemy'], opts).call(rule.operation as 'create', body)

@@ -185,7 +185,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
       const t = (targets[p] ?? embeddedTarget(p, mock!)) as Targets[typeof p];
       target[p] = { url: t.baseUrl, embedded, kind: kinds[p] };
       const transport = createTransport(config.limits);
-      const clients = { transport, retries: config.limits.retries, redactor };
+      const clients = { transport, retries: config.limits.retries, rideOutMs: config.limits.rideOutMs, redactor };
       const adminUrl = embedded ? mock!.url : await adminSurface(t.baseUrl);
       const states: StateContext = {
         provider: p,

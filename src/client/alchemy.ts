@@ -90,7 +90,7 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
         headers: sent,
         ...(wireBody === '' ? {} : { body: wireBody }),
         ...(orderNo ? { idempotencyKey: orderNo } : {}),
-        retry: retryPolicy(opts.retries),
+        retry: retryPolicy(opts.retries, opts.rideOutMs),
         ...(charge ? { money: moneyOf('alchemy', operation, body) } : {}),
         rebuildHeaders: () => {
           sent = sign(signedBody);

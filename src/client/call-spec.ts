@@ -23,8 +23,14 @@ export function endpoint(provider: Provider, operation: string, baseUrl: string)
 /** Cap on one wait between attempts, whatever `Retry-After` says. */
 export const MAX_RETRY_DELAY_MS = 5_000;
 
-export function retryPolicy(retries: number): RetryPolicy {
-  return { tries: Math.max(0, Math.floor(retries)) + 1, retryOn: '429/503/transport', maxDelayMs: MAX_RETRY_DELAY_MS };
+/** Retries after the first attempt (a cap), and the ride-out window in ms when one bounds them. */
+export function retryPolicy(retries: number, rideOutMs?: number): RetryPolicy {
+  return {
+    tries: Math.max(0, Math.floor(retries)) + 1,
+    retryOn: '429/503/transport',
+    maxDelayMs: MAX_RETRY_DELAY_MS,
+    ...(rideOutMs !== undefined && rideOutMs > 0 ? { forMs: rideOutMs } : {}),
+  };
 }
 
 /** The order number a body carries (`orderNo`, `userReqNo`), for the transport's "outcome unknown" errors. */

@@ -118,7 +118,7 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
       headers,
       body: wireBody,
       ...(userReqNo ? { idempotencyKey: userReqNo } : {}),
-      retry: retryPolicy(opts.retries),
+      retry: retryPolicy(opts.retries, opts.rideOutMs),
       money: moneyOf('gep', operation, data),
     });
     return callResult(

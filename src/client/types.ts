@@ -76,6 +76,8 @@ export interface ClientOptions {
    * configuration). Every attempt sends the same body.
    */
   retries: number;
+  /** The ride-out window of transient answers, ms from a request's first attempt (configuration's `Limits.rideOutMs`). */
+  rideOutMs?: number;
   /** Redacts the recorded request headers; by default one built from the target's secrets. */
   redactor?: Redactor;
   /**

@@ -28,9 +28,13 @@ export interface Targets {
   gep: GepTarget;
 }
 
-/** The transport's deadlines and size limit, plus the retry count (attempts = retries + 1). */
+/**
+ * The transport's deadlines and size limit, plus how transient answers (429, 502-504, resets, timeouts)
+ * are ridden out: for up to `rideOutMs` from a request's first attempt, at most `retries` retries.
+ */
 export interface Limits extends TransportOptions {
   retries: number;
+  rideOutMs: number;
 }
 
 export interface ProviderConfig<P extends Provider> {
@@ -55,6 +59,7 @@ export const LIMIT_VARIABLES = {
   callTimeoutMs: 'CARD_CONFORMANCE_CALL_TIMEOUT_MS',
   maxBodyBytes: 'CARD_CONFORMANCE_MAX_BODY_BYTES',
   retries: 'CARD_CONFORMANCE_RETRIES',
+  rideOutMs: 'CARD_CONFORMANCE_RIDE_OUT_MS',
 } as const satisfies Record<keyof Limits, string>;
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -63,7 +68,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   bodyTimeoutMs: 10_000,
   callTimeoutMs: 15_000,
   maxBodyBytes: 1_048_576,
-  retries: 2,
+  // ridden out for a minute (Retry-After honoured, backoff with jitter): the window ends the retries, not a count
+  retries: 50,
+  rideOutMs: 60_000,
 };
 
 /** Credential variables per provider and target field. */
@@ -137,7 +144,7 @@ const languages = String(seedCatalogue().profiles.alchemy.wire['languages'] ?? '
 /** setTimeout's ceiling (2^31 − 1 ms) bounds the deadlines. */
 const MAX_MS = 2_147_483_647;
 /** More retries than this would hammer a provider that is down. */
-const MAX_RETRIES = 10;
+const MAX_RETRIES = 1000;
 
 /** Every variable's check, in the order the first problem is looked for. */
 const ENV_CHECKS = {
@@ -159,6 +166,7 @@ const ENV_CHECKS = {
   [LIMIT_VARIABLES.callTimeoutMs]: whole(1, MAX_MS, 'milliseconds'),
   [LIMIT_VARIABLES.maxBodyBytes]: whole(1, MAX_MS, 'bytes'),
   [LIMIT_VARIABLES.retries]: whole(0, MAX_RETRIES, 'retries'),
+  [LIMIT_VARIABLES.rideOutMs]: whole(0, MAX_MS, 'milliseconds'),
 } as const;
 
 /** Every variable read, in the order they are checked. */

@@ -15,7 +15,7 @@ export function connectClients(s: SharedSession, transport: ReturnType<typeof cr
       ? createAlchemyClient(
           { baseUrl: s.alchemy.baseUrl, accessKey: s.alchemy.accessKey, secretKey: s.alchemy.secretKey, email: s.alchemy.email },
           // an embedded provider with a pinned clock checks signature timestamps against that clock
-          { transport, retries: s.limits.retries, now: () => Date.now() + s.clockOffsetMs.alchemy },
+          { transport, retries: s.limits.retries, rideOutMs: s.limits.rideOutMs, now: () => Date.now() + s.clockOffsetMs.alchemy },
         )
       : undefined,
     gep: s.gep
@@ -27,7 +27,7 @@ export function connectClients(s: SharedSession, transport: ReturnType<typeof cr
             merchantPrivateKey: createPrivateKey(s.gep.merchantPrivatePem),
             platformPublicKey: createPublicKey(s.gep.platformPublicPem),
           },
-          { transport, retries: s.limits.retries },
+          { transport, retries: s.limits.retries, rideOutMs: s.limits.rideOutMs },
         )
       : undefined,
   };

@@ -153,6 +153,8 @@ export function harnessFor(s: SharedSession): Harness {
             async (r) => {
               ledger.note(provider, operation, r?.request?.body ?? body, r);
               if (gate?.release) await releaseIfRefused(gate, provider, operation, r?.request?.body ?? body, r);
+              // still "not now" once the ride-out window passed: never an answer to judge, in any suite or watch
+              if (r && RETRIED_STATUSES.has(r.status)) throw transientError(r);
               return r;
             },
             (err: unknown) => {
@@ -356,6 +358,15 @@ async function decide(
     throw new Error(`${fatal.length} rule(s) broken:\n${lines.join('\n')}`);
   }
 }
+
+/** A 429/502-504 that outlived the ride-out window: a target failure naming the call, never the provider's answer. */
+const transientError = (r: CallResult) =>
+  new WireError(
+    { provider: r.provider, operation: r.operation, url: r.request.url },
+    'http-status',
+    `HTTP ${r.status} after ${r.attempts} attempt(s) (rate limited or unavailable past the ride-out window)`,
+    { status: r.status, attempts: r.attempts },
+  );
 
 /** A call that may fail on the transport: the failure comes back as a value, for an `error` finding. */
 export async function attempt(call: () => Promise<CallResult>, h: Harness): Promise<CallResult | { error: string; undecided?: true }> {

@@ -58,11 +58,14 @@ export const WATCHDOG_MARGIN_MS = 10_000;
 
 /**
  * The run-level watchdog's bound: the longest a working suite goes without a sign of progress — one
- * request through all its attempts, then a poll interval — plus a margin. Waits do not lengthen it:
- * every wait polls, and every poll is progress (the heartbeat).
+ * request through all its attempts (the fewer of its attempt cap and its ride-out window, plus the last
+ * attempt's deadline), then a poll interval — plus a margin. Waits do not lengthen it: every wait polls,
+ * and every poll is progress (the heartbeat).
  */
-export function watchdogMs(limits: { callTimeoutMs: number; retries: number }, pollMs: number): number {
-  return limits.callTimeoutMs * (limits.retries + 1) + pollMs + WATCHDOG_MARGIN_MS;
+export function watchdogMs(limits: { callTimeoutMs: number; retries: number; rideOutMs?: number }, pollMs: number): number {
+  const all = limits.callTimeoutMs * (limits.retries + 1);
+  const request = limits.rideOutMs ? Math.min(all, limits.rideOutMs + limits.callTimeoutMs) : all;
+  return request + pollMs + WATCHDOG_MARGIN_MS;
 }
 
 /**

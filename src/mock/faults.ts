@@ -11,6 +11,11 @@ export const FAULTS = {
   slow: { transient: false, description: 'answers after 20 s, beyond any client deadline' },
   ratelimit: { transient: true, description: 'answers every second request HTTP 429 with Retry-After: 1' },
   unavailable: { transient: true, description: 'answers every third request HTTP 503' },
+  'ratelimit-steady': {
+    transient: true,
+    description: 'answers every second request HTTP 429 with Retry-After: 1, a retry as likely as any other request',
+  },
+  'unavailable-steady': { transient: true, description: 'answers every third request HTTP 503, a retry as likely as any other request' },
   html: { transient: false, description: 'answers an HTML page with HTTP 200' },
   reset: { transient: true, description: 'drops every second connection before reading its request' },
   huge: { transient: false, description: 'answers a 20 MB body' },
@@ -70,6 +75,15 @@ export function faultPlan(faults: readonly FaultName[]): FaultPlan {
         return { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '{"error":"rate limited"}' };
       if (on.has('unavailable') && strike && n % 3 === 2)
         return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' };
+      // steady: by the request's place in the count alone, retries included (a real limiter's way)
+      if (on.has('ratelimit-steady') && n % 2 === 1)
+        return { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '{"error":"rate limited"}' };
+      if (on.has('unavailable-steady') && n % 3 === 2)
+        return {
+          status: 503,
+          headers: { 'content-type': 'text/html' },
+          body: '<html><body><h1>503 Service Unavailable</h1></body></html>',
+        };
       if (on.has('html'))
         return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>Maintenance</h1></body></html>' };
       if (on.has('huge'))

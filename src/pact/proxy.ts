@@ -63,7 +63,7 @@ function reply(res: ServerResponse, status: number, body: string, type = 'applic
 
 export async function startCodecProxy<P extends Provider>(o: CodecProxyOptions<P>): Promise<CodecProxy> {
   const transport = createTransport(o.limits);
-  const clientOpts = { transport, retries: o.limits.retries, redactor: o.redactor };
+  const clientOpts = { transport, retries: o.limits.retries, rideOutMs: o.limits.rideOutMs, redactor: o.redactor };
   const alchemy = o.provider === 'alchemy' ? createAlchemyClient(o.target as Targets['alchemy'], clientOpts) : undefined;
   const gep = o.provider === 'gep' ? createGepClient(o.target as Targets['gep'], clientOpts) : undefined;
   const calls = catalogue().profiles[o.provider].calls;

@@ -7,8 +7,9 @@
  *   tight overall bound (undici's own headers/body timers are only about a second precise).
  * - Size: the body is counted while it streams and the request is aborted as soon as it passes
  *   `maxBodyBytes` (or at once when Content-Length already says so); it is never buffered whole.
- * - Retry, only when asked: on transport failures (connect, reset, timeout) and HTTP 429/503, at most
- *   `tries` attempts, waiting `Retry-After` (seconds or HTTP date) or a doubling backoff, capped.
+ * - Retry, only when asked: on transport failures (connect, reset, timeout) and HTTP 429/502/503/504, for
+ *   as long as the policy's ride-out window (`forMs`) and its attempt cap allow, waiting at least the
+ *   target's `Retry-After` (seconds or HTTP date), else a doubling backoff with jitter, capped.
  *
  * SAFETY RULE — a create/apply is never retried with a new order number. Every attempt sends the very
  * `body` value the caller gave (the same string or bytes, never rebuilt here), so the order number
@@ -31,11 +32,13 @@ export interface TransportOptions {
 }
 
 export interface RetryPolicy {
-  /** Attempts in all, the first included. */
+  /** Attempts in all, the first included (a cap: the window usually ends the retries first). */
   tries: number;
   retryOn: '429/503/transport';
-  /** Cap on one wait, whatever `Retry-After` says. */
+  /** Cap on one backoff wait; a `Retry-After` is honoured up to `MAX_RETRY_AFTER_MS`. */
   maxDelayMs: number;
+  /** Ride-out window from the first attempt: no attempt is started whose wait would end past it. */
+  forMs?: number;
 }
 
 export type HeaderRecord = Readonly<Record<string, string | undefined>>;
@@ -124,17 +127,37 @@ export interface Transport {
 }
 
 const RETRIED_KINDS: ReadonlySet<WireErrorKind> = new Set(['connect', 'reset', 'timeout']);
-/** Statuses that say "not now", not "no": retried with the same body, and never a provider's answer to judge. */
-export const RETRIED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+/**
+ * Statuses that say "not now", not "no" (a rate limit, a gateway or a service briefly away): retried with
+ * the same body, and never a provider's answer to judge.
+ */
+export const RETRIED_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 const FIRST_BACKOFF_MS = 200;
+/** The longest `Retry-After` honoured as given; a longer one is waited this long (the window still bounds it). */
+export const MAX_RETRY_AFTER_MS = 60_000;
 
-/** How long to wait before attempt `attempt + 1`: `Retry-After` if usable, else 200 ms doubling; capped. */
-export function retryDelayMs(retryAfter: string | undefined, attempt: number, maxDelayMs: number, now = Date.now()): number {
+/**
+ * How long to wait before attempt `attempt + 1`: at least the target's `Retry-After` (plus up to a tenth
+ * more, so that clients told the same second do not come back together); else 200 ms doubling, capped at
+ * `maxDelayMs`, with full jitter over its upper half. `random` in [0, 1).
+ */
+export function retryDelayMs(
+  retryAfter: string | undefined,
+  attempt: number,
+  maxDelayMs: number,
+  now = Date.now(),
+  random: () => number = Math.random,
+): number {
   const value = retryAfter?.trim() ?? '';
-  let delay = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
-  if (/^\d+$/.test(value)) delay = Number(value) * 1000;
-  else if (value !== '' && !Number.isNaN(Date.parse(value))) delay = Math.max(0, Date.parse(value) - now);
-  return Math.min(delay, maxDelayMs);
+  let asked: number | undefined;
+  if (/^\d+$/.test(value)) asked = Number(value) * 1000;
+  else if (value !== '' && !Number.isNaN(Date.parse(value))) asked = Math.max(0, Date.parse(value) - now);
+  if (asked !== undefined) {
+    const base = Math.min(asked, MAX_RETRY_AFTER_MS);
+    return Math.round(base + base * 0.1 * random());
+  }
+  const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), maxDelayMs);
+  return Math.round(backoff / 2 + (backoff / 2) * random());
 }
 
 interface Classified {
@@ -225,6 +248,10 @@ export function createTransport(options: TransportOptions, gate: RequestGate = O
     const started = performance.now();
     const tries = req.retry ? Math.max(1, Math.floor(req.retry.tries)) : 1;
     const maxDelayMs = req.retry?.maxDelayMs ?? 0;
+    const windowMs = req.retry?.forMs;
+    // another attempt only while its wait ends inside the ride-out window (and under the attempt cap)
+    const mayRetry = (n: number, delayMs: number) =>
+      n < tries && (windowMs === undefined || performance.now() - started + delayMs <= windowMs);
     let headers = req.headers;
     // what the next attempt asks the gate: the wait before it and the money it may move
     let next: { delayMs: number; retryAfter?: boolean; charge: boolean } = { delayMs: 0, charge: true };
@@ -242,17 +269,21 @@ export function createTransport(options: TransportOptions, gate: RequestGate = O
       if (n > 1 && req.rebuildHeaders) headers = req.rebuildHeaders();
       try {
         const res = await attempt(req, call, headers, n);
-        if (n < tries && RETRIED_STATUSES.has(res.status)) {
+        if (RETRIED_STATUSES.has(res.status)) {
           const retryAfter = res.headers['retry-after'];
-          next = { delayMs: retryDelayMs(retryAfter, n, maxDelayMs), ...(retryAfter ? { retryAfter: true } : {}), charge: false };
-          continue;
+          const delayMs = retryDelayMs(retryAfter, n, maxDelayMs);
+          if (mayRetry(n, delayMs)) {
+            next = { delayMs, ...(retryAfter ? { retryAfter: true } : {}), charge: false };
+            continue;
+          }
         }
         return { ...res, durationMs: performance.now() - started, attempts: n };
       } catch (err) {
         if (err instanceof WireError) throw err;
         const failure = classify(err, options);
-        if (n < tries && RETRIED_KINDS.has(failure.kind)) {
-          next = { delayMs: retryDelayMs(undefined, n, maxDelayMs), charge: failure.kind !== 'connect' };
+        const delayMs = retryDelayMs(undefined, n, maxDelayMs);
+        if (RETRIED_KINDS.has(failure.kind) && mayRetry(n, delayMs)) {
+          next = { delayMs, charge: failure.kind !== 'connect' };
           continue;
         }
         const tried = n > 1 ? ` after ${n} attempts` : '';

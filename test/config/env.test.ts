@@ -64,7 +64,8 @@ describe('loadConfig: what is read', () => {
       bodyTimeoutMs: 10000,
       callTimeoutMs: 15000,
       maxBodyBytes: 1048576,
-      retries: 2,
+      retries: 50,
+      rideOutMs: 60000,
     });
     expect(c.alchemy.target).toBeUndefined();
     expect(c.gep.target).toBeUndefined();
@@ -140,6 +141,7 @@ describe('loadConfig: what is read', () => {
       callTimeoutMs: 103,
       maxBodyBytes: 104,
       retries: 0,
+      rideOutMs: 106,
     });
   });
 
@@ -178,7 +180,7 @@ describe('loadConfig: what is refused, in one line naming the variable', () => {
     ['CARD_CONFORMANCE_CALL_TIMEOUT_MS', '15s', 'must be a whole number of milliseconds'],
     ['CARD_CONFORMANCE_CONNECT_TIMEOUT_MS', '0', 'from 1 to'],
     ['CARD_CONFORMANCE_MAX_BODY_BYTES', '-1', 'must be a whole number of bytes'],
-    ['CARD_CONFORMANCE_RETRIES', '11', 'from 0 to 10'],
+    ['CARD_CONFORMANCE_RETRIES', '1001', 'from 0 to 1000'],
   ])('%s=%s', (variable, value, problem) => {
     const e = configError({ [variable]: value });
     expect(e.variable).toBe(variable);

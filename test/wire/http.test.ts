@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WireError } from '../../src/wire/errors.ts';
-import { createTransport, retryDelayMs, type SendRequest } from '../../src/wire/http.ts';
+import { createTransport, MAX_RETRY_AFTER_MS, retryDelayMs, type SendRequest } from '../../src/wire/http.ts';
 import { generateTestKeyPair } from '../../src/wire/keys.ts';
 import { selfSignedCertificate } from './forge-fixtures.ts';
 import { rejected } from './thrown.ts';
@@ -123,6 +123,30 @@ describe('retry on 429/503', () => {
     expect(s.received).toHaveLength(2);
   });
 
+  it('rides out a steady limiter (502, 504 and 429 with Retry-After) within the window, however many attempts it takes', async () => {
+    const statuses = [429, 502, 504, 429, 503, 429, 429, 429];
+    const s = await serve((_req, res, n) => {
+      const status = statuses[n - 1];
+      if (status) res.writeHead(status, { 'retry-after': '0' }).end('not now');
+      else res.writeHead(200).end('{"code":"0"}');
+    });
+    const result = await transport.send(
+      request(s.url, { retry: { tries: 1000, retryOn: '429/503/transport', maxDelayMs: 20, forMs: 5_000 } }),
+    );
+    expect(result).toMatchObject({ status: 200, attempts: statuses.length + 1 });
+    expect(new Set(s.received.map((r) => r.body.toString('utf8')))).toEqual(new Set([BODY]));
+  });
+
+  it('starts no attempt whose wait would end past the window: the last "not now" is the answer', async () => {
+    // Retry-After 1 s, a window of half a second: one attempt only
+    const s = await serve((_req, res) => res.writeHead(429, { 'retry-after': '1' }).end());
+    const result = await transport.send(
+      request(s.url, { retry: { tries: 1000, retryOn: '429/503/transport', maxDelayMs: 20, forMs: 500 } }),
+    );
+    expect(result).toMatchObject({ status: 429, attempts: 1 });
+    expect(s.received).toHaveLength(1);
+  });
+
   it('does not retry without a retry policy, nor other statuses with one', async () => {
     const s = await serve((_req, res, n) => res.writeHead(n === 1 ? 503 : 500).end());
     expect(await transport.send(request(s.url))).toMatchObject({ status: 503, attempts: 1 });
@@ -234,18 +258,24 @@ describe('transport failures', () => {
 describe('retryDelayMs', () => {
   const now = Date.UTC(2024, 7, 14, 12, 0, 0);
 
-  it('honours Retry-After in seconds and as an HTTP date, capped', () => {
-    expect(retryDelayMs('0', 1, 5_000, now)).toBe(0);
-    expect(retryDelayMs('2', 1, 5_000, now)).toBe(2_000);
-    expect(retryDelayMs('120', 1, 5_000, now)).toBe(5_000);
-    expect(retryDelayMs(new Date(now + 3_000).toUTCString(), 1, 5_000, now)).toBe(3_000);
-    expect(retryDelayMs(new Date(now + 60_000).toUTCString(), 1, 5_000, now)).toBe(5_000);
-    expect(retryDelayMs(new Date(now - 60_000).toUTCString(), 1, 5_000, now)).toBe(0);
+  const none = () => 0;
+  const most = () => 0.999999;
+
+  it('honours Retry-After in seconds and as an HTTP date: never earlier, at most a tenth later, up to a minute', () => {
+    expect(retryDelayMs('0', 1, 5_000, now, most)).toBe(0);
+    expect(retryDelayMs('2', 1, 5_000, now, none)).toBe(2_000);
+    expect(retryDelayMs('2', 1, 5_000, now, most)).toBe(2_200);
+    // the backoff's cap does not shorten what the target asked for; a minute is the most honoured as given
+    expect(retryDelayMs('30', 1, 5_000, now, none)).toBe(30_000);
+    expect(retryDelayMs('120', 1, 5_000, now, none)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryDelayMs(new Date(now + 3_000).toUTCString(), 1, 5_000, now, none)).toBe(3_000);
+    expect(retryDelayMs(new Date(now - 60_000).toUTCString(), 1, 5_000, now, most)).toBe(0);
   });
 
-  it('doubles from 200 ms without a usable Retry-After, capped', () => {
-    expect([1, 2, 3].map((n) => retryDelayMs(undefined, n, 5_000, now))).toEqual([200, 400, 800]);
-    expect(retryDelayMs('soon', 2, 5_000, now)).toBe(400);
-    expect(retryDelayMs(undefined, 10, 1_000, now)).toBe(1_000);
+  it('without a usable Retry-After: doubles from 200 ms, capped, with jitter over the upper half', () => {
+    expect([1, 2, 3].map((n) => retryDelayMs(undefined, n, 5_000, now, most))).toEqual([200, 400, 800]);
+    expect([1, 2, 3].map((n) => retryDelayMs(undefined, n, 5_000, now, none))).toEqual([100, 200, 400]);
+    expect(retryDelayMs('soon', 2, 5_000, now, most)).toBe(400);
+    expect(retryDelayMs(undefined, 10, 1_000, now, most)).toBe(1_000);
   });
 });

@@ -27,6 +27,8 @@ export interface Case {
   way?: string;
   /** For a violation: its class (`format`, `length`, …). */
   cls?: ViolationClass;
+  /** For a violation: the side or sub-class of its class it tries (`absent`, `separators`, …). */
+  variant?: string;
   /** For a violation: other rules of the same field the value breaks too (named in the mutation). */
   overlaps?: string[];
   seed: number;
@@ -81,6 +83,7 @@ export function validCases(provider: Provider, operation: string, g: GenContext,
   }
   out.push(...pairwise(plan, g, edges, accepts, seed));
   out.push(...defaultAbsences(plan, g, accepts, seed));
+  out.push(...minimal(plan, g, accepts, seed));
   const random = fc.sample(validObject(plan, g), { numRuns: runs, seed });
   for (const [i, value] of random.entries())
     out.push({ value, rules: [accepts], note: `random valid request #${i}`, seed, path: String(i) });
@@ -110,6 +113,31 @@ function pairwise(plan: OperationPlan, g: GenContext, edges: EdgeCase[], accepts
     }
   }
   return out;
+}
+
+/**
+ * The smallest valid request: every optional (`O`) row of the table left out, the conditional ones only
+ * where their condition asks for them. A provider must take a request with only what its table requires.
+ */
+function minimal(plan: OperationPlan, g: GenContext, accepts: string, seed: number): Case[] {
+  const rows = plan.cat.operation(plan.provider, plan.operation).spec.request;
+  const topOf = (presence: string) =>
+    rows
+      .filter((r) => r.presence === presence && !rows.some((o) => o.presence === presence && r.path.startsWith(`${o.path}.`)))
+      .map((r) => r.path);
+  const draw = (absent: string[]) => fc.sample(validObject(plan, g, { absent }), { numRuns: 1, seed: seed + 11 })[0];
+  const absent: string[] = [];
+  // the optional rows, then each conditional one its condition lets go (a draw that cannot leave it out throws)
+  for (const path of [...topOf('O'), ...topOf('C')]) {
+    try {
+      if (draw([...absent, path])) absent.push(path);
+    } catch {
+      // a rule needs it here: it stays
+    }
+  }
+  if (absent.length === 0) return [];
+  const obj = draw(absent);
+  return obj ? [{ value: obj, rules: [accepts], note: `only what the table requires (${absent.join(', ')} left out)`, seed }] : [];
 }
 
 /** For every field with a default, a valid request without it: the provider must assume the default. */
@@ -163,6 +191,7 @@ export function invalidCases(
           note: m.note,
           cls: m.cls,
           ...(m.way ? { way: m.way } : {}),
+          ...(m.variant ? { variant: m.variant } : {}),
           ...(m.overlaps ? { overlaps: m.overlaps.ids } : {}),
           seed,
           path: String(i),
@@ -215,7 +244,7 @@ export function caseArbitrary(provider: Provider, operation: string, g: GenConte
 
 /**
  * One valid request that shows as many rule edges at once as hold together: each rule in `rules`, in
- * turn, has its first edge applied that keeps every rule, unless an edge already applied set that field;
+ * turn, has its first edge (its `nth + 1`-th) applied that keeps every rule, unless an edge already applied set that field;
  * `fixed` fields are left as they are. Returns the request and the rules whose edge it shows (checked
  * on the result: the rule applies and holds, and applying one of its edges again changes nothing), with
  * their notes.
@@ -226,16 +255,20 @@ export function combinedEdges(
   base: Record<string, unknown>,
   rules: readonly Rule[],
   fixed: readonly string[] = [],
+  nth = 0,
 ): { value: Record<string, unknown>; rules: string[]; notes: string[] } {
   let obj = clone(base);
   const taken = new Set(fixed);
   for (const rule of rules) {
     const path = relativePath(rule);
     if (taken.has(path)) continue;
+    // `nth`: the rule's edges that hold here are passed over this many times (a second request shows the others)
+    let skip = nth;
     for (const edge of edgesOf(rule, obj, plan, g)) {
       if (Object.keys(edge.also ?? {}).some((p) => taken.has(p))) continue;
       const next = applyEdge(obj, path, edge);
       if (!holdsAll(plan, g, next)) continue;
+      if (skip-- > 0) continue;
       obj = next;
       for (const p of [path, ...Object.keys(edge.also ?? {})]) taken.add(p);
       break;

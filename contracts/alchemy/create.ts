@@ -367,4 +367,12 @@ export default {
     { read: 'info', from: 'callback.data.expYear', to: 'model.card.expYear', compare: 'text', source: wire(CALLBACK_DATA) },
     { read: 'info', from: 'callback.data.expMonth', to: 'model.card.expMonth', compare: 'text', source: wire(CALLBACK_DATA) },
   ],
+  // alchemy-card-create.original.txt, request example, verbatim
+  requestExample: {
+    cardHolder: { firstName: 'Milton', lastName: 'Schmitt' },
+    deposit: '1000',
+    vid: 'USD',
+    orderNo: 'v_5bc814',
+    callbackUrl: 'https://www.baidu.com',
+  },
 } satisfies OperationSpec as OperationSpec;

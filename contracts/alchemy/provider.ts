@@ -10,7 +10,12 @@ const PUBLISHED = 'alchemypay.readme.io, "explanation-of-return-codes-1" (WIRE.m
 export default {
   provider: 'alchemy',
   name: 'Alchemy Pay virtual card API',
-  hosts: { sandbox: 'https://sbx-card-api.alchemypay.org', production: 'https://card-api.alchemypay.org' },
+  hosts: {
+    sandbox: 'https://sbx-card-api.alchemypay.org',
+    production: 'https://card-api.alchemypay.org',
+    // the provider's domains (its API pages name hosts under both): any host under them is production but the sandbox
+    productionDomains: ['alchemypay.org', 'alchemypay.com'],
+  },
   successCode: '0',
   fieldRuleCode: '1002',
   timeZone: 'UTC',

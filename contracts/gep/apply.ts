@@ -550,4 +550,19 @@ export default {
     },
   ],
   exampleDate: '2024-08-14',
+  // gep-card-apply.original.txt, "dataContent" example, verbatim
+  requestExample: {
+    authLimitAmount: '100',
+    binRangeId: '438357',
+    cardAlias: '消费卡',
+    cardUserId: '2408070955000000409',
+    channelType: '1',
+    enableCurrencyCheck: '0',
+    enableMultiUse: '1',
+    endDate: '2026-01-01',
+    groupId: '',
+    localCurrency: 'USD',
+    startDate: '2024-08-14',
+    userReqNo: '20240814201558-1133055849',
+  },
 } satisfies OperationSpec as OperationSpec;

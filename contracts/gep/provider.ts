@@ -10,7 +10,12 @@ const SIBLING = 'payeah-card-api-sdk-java enums/ErrorCode.java, a sibling platfo
 export default {
   provider: 'gep',
   name: 'GEP virtual card (VAS) API',
-  hosts: { sandbox: 'https://member-test-api.gepholding.com', production: 'https://api.gepholding.com' },
+  hosts: {
+    sandbox: 'https://member-test-api.gepholding.com',
+    production: 'https://api.gepholding.com',
+    // every host under GEP's own domain is taken for production unless it is the test host (WIRE.md, Hosts)
+    productionDomains: ['gepholding.com'],
+  },
   successCode: '',
   fieldRuleCode: '110001',
   timeZone: 'Asia/Shanghai',

@@ -24,14 +24,17 @@ export const amountMinorUnits: CheckKind<'amountMinorUnits'> = {
   values: null,
   repair: null,
   mutators(site) {
-    const { path, text, with: w } = site;
-    if (!/^\d+$/.test(text)) return [];
+    const { path, with: w } = site;
+    if (!/^\d+$/.test(site.text)) return [];
     const out: Mutation[] = [];
+    // broken around the range's smallest amount where there is one: a provider that wrongly took the case
+    // moves as little as a valid request can (a spend budget affords it)
+    const range = site.siblings.find((r) => r.field === site.rule.field && r.check.kind === 'amountRange')?.check;
+    const text = range?.kind === 'amountRange' && /^\d+$/.test(range.min) ? range.min : site.text;
     const major = text.length > 2 ? `${text.slice(0, -2)}.${text.slice(-2)}` : `0.${text.padStart(2, '0')}`;
     out.push(w(major, `${path} = "${major}" (the amount in major units, with a decimal point)`, 'amount', { way: 'decimal' }));
     out.push(w(`${text}.00`, `${path} = "${text}.00" (cents with a fraction)`, 'amount', { way: 'decimal' }));
     // an exponent that a number parser would read as an amount inside the range
-    const range = site.siblings.find((r) => r.field === site.rule.field && r.check.kind === 'amountRange')?.check;
     let exp = '1e3';
     if (range?.kind === 'amountRange') {
       for (let k = 0; k < 24; k++) {

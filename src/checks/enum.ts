@@ -23,21 +23,21 @@ export const enumKind: CheckKind<'enum'> = {
     const { check, path, typed, with: w } = site;
     const numeric = check.values.every((v) => /^-?\d+$/.test(v));
     const out: Mutation[] = [];
-    const add = (v: string, what: string) => {
+    const add = (v: string, what: string, variant: string) => {
       if (check.values.includes(v) || out.some((m) => m.note.startsWith(`${path} = ${v} `))) return;
       if (site.brokenOwn(typed(v)).length > 0) return;
-      out.push(w(typed(v), `${path} = ${v} (${what}; allowed: ${check.values.join(', ')})`, 'enum'));
+      out.push(w(typed(v), `${path} = ${v} (${what}; allowed: ${check.values.join(', ')})`, 'enum', { variant }));
     };
     if (numeric) {
       const ns = check.values.map(Number);
-      add(String(Math.max(...ns) + 1), 'one above the largest');
-      add(String(Math.min(...ns) - 1), 'one below the smallest');
-      add('99', 'a far value');
+      add(String(Math.max(...ns) + 1), 'one above the largest', 'above');
+      add(String(Math.min(...ns) - 1), 'one below the smallest', 'below');
+      add('99', 'a far value', 'above');
     } else {
       for (const v of check.values)
         if (v.toUpperCase() !== v || v.toLowerCase() !== v)
-          add(v === v.toUpperCase() ? v.toLowerCase() : v.toUpperCase(), 'the other letter case');
-      add('x', 'a value outside the list');
+          add(v === v.toUpperCase() ? v.toLowerCase() : v.toUpperCase(), 'the other letter case', 'case');
+      add('x', 'a value outside the list', 'outside');
     }
     return out;
   },

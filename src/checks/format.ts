@@ -89,25 +89,30 @@ function dateMutations(site: MutationSite<'format'>): Mutation[] {
   const next = Number(y) + 1;
   let common = next;
   while (isLeap(common)) common++;
-  const cases: { value: string; what: string; lenient: string }[] = [
-    { value: `${y}/${m}/${d}`, what: 'slashes for separators', lenient: base },
-    { value: `${y}.${m}.${d}`, what: 'dots for separators', lenient: base },
-    { value: `${y}${m}${d}`, what: 'no separators', lenient: base },
-    { value: `${d}-${m}-${y}`, what: 'day first (dd-MM-yyyy)', lenient: base },
-    { value: `${m}-${d}-${y}`, what: 'month first (MM-dd-yyyy)', lenient: base },
-    { value: `${sy}-${sm}-${sd}`, what: 'no zero padding', lenient: small },
-    { value: `${common}-02-29`, what: `29 February of the common year ${common}`, lenient: `${common}-03-01` },
-    { value: `${next}-04-31`, what: 'day 31 of a 30-day month', lenient: `${next}-05-01` },
-    { value: `${next}-13-01`, what: 'month 13', lenient: `${next + 1}-01-01` },
-    { value: `${next}-01-00`, what: 'day 0', lenient: `${next - 1}-12-31` },
-    { value: ` ${base}`, what: 'a leading space', lenient: base },
-    { value: `${base} `, what: 'a trailing space', lenient: base },
+  // variant: what a date can get wrong — its separators, the order of its parts, its padding, a day not on
+  // the calendar, blanks around it
+  const cases: { value: string; what: string; lenient: string; variant: string }[] = [
+    { value: `${y}/${m}/${d}`, what: 'slashes for separators', lenient: base, variant: 'separators' },
+    { value: `${y}.${m}.${d}`, what: 'dots for separators', lenient: base, variant: 'separators' },
+    { value: `${y}${m}${d}`, what: 'no separators', lenient: base, variant: 'separators' },
+    { value: `${d}-${m}-${y}`, what: 'day first (dd-MM-yyyy)', lenient: base, variant: 'order' },
+    { value: `${m}-${d}-${y}`, what: 'month first (MM-dd-yyyy)', lenient: base, variant: 'order' },
+    { value: `${sy}-${sm}-${sd}`, what: 'no zero padding', lenient: small, variant: 'padding' },
+    { value: `${common}-02-29`, what: `29 February of the common year ${common}`, lenient: `${common}-03-01`, variant: 'calendar' },
+    { value: `${next}-04-31`, what: 'day 31 of a 30-day month', lenient: `${next}-05-01`, variant: 'calendar' },
+    { value: `${next}-13-01`, what: 'month 13', lenient: `${next + 1}-01-01`, variant: 'calendar' },
+    { value: `${next}-01-00`, what: 'day 0', lenient: `${next - 1}-12-31`, variant: 'calendar' },
+    { value: ` ${base}`, what: 'a leading space', lenient: base, variant: 'blanks' },
+    { value: `${base} `, what: 'a trailing space', lenient: base, variant: 'blanks' },
   ];
   const latest = (a: string, b: string) => (a > b ? a : b);
   return cases.map((c) => {
     // the day a lenient parser would read, kept on or after the valid one so the window holds
     const also = keepOrder(site, latest(c.lenient, base));
-    const mut = w(c.value, `${path} = ${JSON.stringify(c.value)} (${c.what})`, 'format', overlapOf(site, c.value));
+    const mut = w(c.value, `${path} = ${JSON.stringify(c.value)} (${c.what})`, 'format', {
+      ...overlapOf(site, c.value),
+      variant: c.variant,
+    });
     for (const [p, v] of Object.entries(also)) (mut.value as Record<string, unknown>)[p] = v;
     return mut;
   });
@@ -195,6 +200,8 @@ export const format: CheckKind<'format'> = {
     if (check.format === 'date') return dateMutations(site);
     return BAD[check.format]
       .filter((b) => !FORMAT_TESTS[check.format](b.value))
-      .map((b) => w(b.value, `${path} = ${JSON.stringify(b.value)} (${b.what})`, 'format', overlapOf(site, b.value)));
+      .map((b) =>
+        w(b.value, `${path} = ${JSON.stringify(b.value)} (${b.what})`, 'format', { ...overlapOf(site, b.value), variant: b.what }),
+      );
   },
 };

@@ -13,9 +13,9 @@ export const jsonObject: CheckKind<'jsonObject'> = {
   values: null,
   repair: null,
   mutators: ({ valid }) => [
-    { value: [valid], note: 'body is a JSON array', cls: 'body' },
-    { value: 'x', note: 'body is a JSON string', cls: 'body' },
-    { value: 1, note: 'body is a JSON number', cls: 'body' },
-    { value: null, note: 'body is JSON null', cls: 'body' },
+    { value: [valid], note: 'body is a JSON array', cls: 'body', variant: 'array' },
+    { value: 'x', note: 'body is a JSON string', cls: 'body', variant: 'string' },
+    { value: 1, note: 'body is a JSON number', cls: 'body', variant: 'number' },
+    { value: null, note: 'body is JSON null', cls: 'body', variant: 'null' },
   ],
 };

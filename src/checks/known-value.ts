@@ -30,8 +30,10 @@ export const knownValue: CheckKind<'knownValue'> = {
     const out: Mutation[] = [];
     const other = text === text.toLowerCase() ? text.toUpperCase() : text.toLowerCase();
     if (text && other !== text && !list.includes(other))
-      out.push(w(other, `${path} = ${JSON.stringify(other)} (a listed value in the other letter case)`, 'unknownValue'));
-    out.push(w('ZZZ', `${path} = "ZZZ" (not in ${check.of})`, 'unknownValue'));
+      out.push(
+        w(other, `${path} = ${JSON.stringify(other)} (a listed value in the other letter case)`, 'unknownValue', { variant: 'case' }),
+      );
+    out.push(w('ZZZ', `${path} = "ZZZ" (not in ${check.of})`, 'unknownValue', { variant: 'outside' }));
     return out;
   },
 };

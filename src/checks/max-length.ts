@@ -67,20 +67,28 @@ export const maxLength: CheckKind<'maxLength'> = {
     const out: Mutation[] = [];
     const { ascii, wide } = fillers(site);
     const over = (fs: string[]) => fs.map((f) => typed(grow(text, check.max + 1, f)));
-    const exactAscii = over(ascii).find((v) => site.brokenOwn(v).length === 0);
-    if (exactAscii !== undefined) out.push(w(exactAscii, `${path} is ${check.max + 1} characters (max + 1)`, 'length'));
+    // a number written in digits is made longer by leading zeros first: the same amount, so a provider that
+    // wrongly took it moves no more than the valid one would (a spend budget can afford the case)
+    const padded = /^\d+$/.test(text) ? typed('0'.repeat(check.max + 1 - text.length) + text) : undefined;
+    const exactAscii = [...(padded !== undefined && text.length <= check.max ? [padded] : []), ...over(ascii)].find(
+      (v) => site.brokenOwn(v).length === 0,
+    );
+    if (exactAscii !== undefined)
+      out.push(w(exactAscii, `${path} is ${check.max + 1} characters (max + 1)`, 'length', { variant: 'ascii' }));
     else {
       // the field's own pattern or format bounds the length: breaking one breaks the other, named
       const v = over(ascii)[0]!;
       const also = site.brokenOwn(v);
       out.push(
         w(v, `${path} is ${check.max + 1} characters (max + 1)`, 'length', {
+          variant: 'ascii',
           overlaps: { ids: also.map((r) => r.id), why: `${also.map((r) => r.title).join('; ')}: fixes or bounds the length` },
         }),
       );
     }
     const exactWide = over(wide).find((v) => site.brokenOwn(v).length === 0);
-    if (exactWide !== undefined) out.push(w(exactWide, `${path} is ${check.max + 1} characters, multi-byte (max + 1)`, 'length'));
+    if (exactWide !== undefined)
+      out.push(w(exactWide, `${path} is ${check.max + 1} characters, multi-byte (max + 1)`, 'length', { variant: 'wide' }));
     return out;
   },
 };

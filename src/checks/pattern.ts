@@ -51,7 +51,9 @@ export const pattern: CheckKind<'pattern'> = {
       const v = typed(cand);
       if (site.brokenOwn(v).length > 0) return false;
       seen.add(cand);
-      out.push(w(v, `${path} = ${JSON.stringify(cand)} (${what} at the ${where(i)}; breaks ${check.pattern})`, 'pattern'));
+      out.push(
+        w(v, `${path} = ${JSON.stringify(cand)} (${what} at the ${where(i)}; breaks ${check.pattern})`, 'pattern', { variant: what }),
+      );
       return true;
     };
     for (const cls of CLASSES) for (const i of positions) cls.chars.some((c) => tryAt(i, c, cls.name));

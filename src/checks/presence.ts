@@ -9,13 +9,11 @@ export function presenceMutations<K extends RuleCheck['kind']>(site: MutationSit
   const { path, with: w } = site;
   const empty = site.brokenOwn('');
   return [
-    w(undefined, `${path} left out`, 'presence'),
-    w(
-      '',
-      `${path} = ""`,
-      'presence',
-      empty.length ? { overlaps: { ids: empty.map((r) => r.id), why: 'strict mode checks an empty string as a value' } } : {},
-    ),
-    w(null, `${path} = null`, 'presence'),
+    w(undefined, `${path} left out`, 'presence', { variant: 'absent' }),
+    w('', `${path} = ""`, 'presence', {
+      variant: 'empty',
+      ...(empty.length ? { overlaps: { ids: empty.map((r) => r.id), why: 'strict mode checks an empty string as a value' } } : {}),
+    }),
+    w(null, `${path} = null`, 'presence', { variant: 'null' }),
   ];
 }

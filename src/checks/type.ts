@@ -91,7 +91,9 @@ export const type: CheckKind<'type'> = {
       if (typeHolds(check.type, c, g.mode)) continue;
       // keep only values the field's other rules leave alone: the type alone is what is wrong
       if (site.brokenOwn(c).length > 0) continue;
-      out.push(w(c, `${path} = ${JSON.stringify(c)} (a JSON ${jsonType(c)} where the table says ${check.type})`, 'type'));
+      out.push(
+        w(c, `${path} = ${JSON.stringify(c)} (a JSON ${jsonType(c)} where the table says ${check.type})`, 'type', { variant: jsonType(c) }),
+      );
     }
     return out;
   },

@@ -100,6 +100,12 @@ export interface Mutation {
   /** How the rule was broken, where the profile maps codes per way (`below`, `above`, `sign`). */
   way?: string;
   /**
+   * Which side or sub-class of its class the violation tries, where a class has several (a presence left
+   * out, empty or null; a pattern broken by a digit or a space; a date's separators or its calendar). Smoke
+   * sends one request per rule, class and `way ?? variant`.
+   */
+  variant?: string;
+  /**
    * Rules of the same field that this value cannot help breaking too, with the reason (a pattern that
    * bounds the length, a fixed-width format with a length limit). Only rules of the mutated field may be
    * named; the "exactly one rule" test checks that nothing else breaks.
@@ -142,7 +148,7 @@ export interface MutationSite<K extends RuleCheck['kind']> extends Site<K> {
   value: unknown;
   text: string;
   /** `valid` with the field set to `value` (or removed, for `undefined`). */
-  with(value: unknown, note: string, cls: ViolationClass, extra?: Pick<Mutation, 'way' | 'overlaps'>): Mutation;
+  with(value: unknown, note: string, cls: ViolationClass, extra?: Pick<Mutation, 'way' | 'overlaps' | 'variant'>): Mutation;
 }
 
 export interface RepairSite<K extends RuleCheck['kind']> extends Site<K> {

@@ -23,7 +23,7 @@ import { CONFORMANCE_TIMEOUT_VARIABLE } from '../conformance/config-env.ts';
 import { buildDir } from '../conformance/from-build.ts';
 import { HEARTBEAT_VARIABLE } from '../conformance/heartbeat.ts';
 import { RUN_ID, RUN_ID_RULE } from '../conformance/ids.ts';
-import { defaultProfile, PROFILES, SMOKE_MAX_REQUESTS, smokePollMs } from '../conformance/profile.ts';
+import { defaultProfile, PROFILES, smokePollMs } from '../conformance/profile.ts';
 import { newRunId, openSessionEarly } from '../conformance/session.ts';
 import {
   conformanceTimeoutMs,
@@ -133,7 +133,7 @@ export const RUN = {
       type: 'string',
       arg: PROFILES.join('|'),
       default: 'full against the embedded mock, smoke against any other target',
-      help: `smoke decides every MUST rule with the fewest requests (at most ${SMOKE_MAX_REQUESTS} per provider); full is every case (or ${SETTINGS_VARIABLES.profile})`,
+      help: `smoke tries every violation class of every MUST rule once, with the fewest requests (its plan printed first); full is every case (or ${SETTINGS_VARIABLES.profile})`,
     },
     'min-coverage': {
       type: 'string',
@@ -350,6 +350,16 @@ export async function runCommand(argv: string[], out: (s: string) => void): Prom
   out(
     `card-conformance run: ${providers.join(' + ')} (document versions ${providers.map((p) => catalogue().versions[p]).join(', ')}) against ${providers.map((p) => (kinds[p] === 'mock' ? 'the EMBEDDED MOCK (not a sandbox)' : `${kindLabel(kinds[p])} ${config[p].target?.baseUrl}`)).join(' / ')}; profile ${profile}; run id ${runId}\n`,
   );
+  // smoke's plan, before the first request: the classes it tries, the requests it needs, what its budgets leave out
+  if (profile === 'smoke') {
+    const limits = readBudgetLimits(env, external);
+    const { smokePlan, planLines } = await import('../conformance/plan.ts');
+    for (const line of planLines(
+      providers.map((p) => smokePlan(p, limits)),
+      limits.maxRequests,
+    ))
+      out(`${line}\n`);
+  }
   // from the CLI's build the global setup shares this process's modules: the session opens while vitest starts
   const discard = buildDir(env) ? openSessionEarly(env) : undefined;
   try {

@@ -24,7 +24,7 @@ import { startCodecProxy } from '../pact/proxy.ts';
 import type { StateContext } from '../pact/states.ts';
 import { type InteractionResult, readPact, verifyPacts } from '../pact/verify.ts';
 import { summaryText } from '../report/conformance.ts';
-import { buildPactReport, earlierFindings } from '../report/pact.ts';
+import { buildPactReport, earlierReport } from '../report/pact.ts';
 import { writeReports } from '../report/write.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import { todayIn } from '../spec/evaluate.ts';
@@ -229,6 +229,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
     await mock?.close();
   }
   const session: SessionSummary = { settings, target, control };
+  const earlierOne = earlierReport(reportDir, target);
   const report = buildPactReport({
     results,
     providers,
@@ -236,7 +237,7 @@ export async function verifyPactsCommand(argv: string[], out: (s: string) => voi
     problems: problems.map((x) => redactor.text(x)),
     startedAt: started,
     durationMs: performance.now() - t0,
-    earlier: earlierFindings(reportDir, target),
+    ...(earlierOne ? { earlier: earlierOne } : {}),
   });
   const path = writeReports(reportDir, report, secrets).json;
   out(summaryText(report, path));

@@ -73,3 +73,9 @@ export function moneyOf(provider: Provider, operation: string, body: unknown): M
   const code = typeof given === 'string' && /^[A-Za-z]{3}$/.test(given) ? given.toUpperCase() : (f.currency.named ?? '?');
   return { currency: code, amount };
 }
+
+/** An amount as people write it: `5,000.01 USD`, never an exponent (a 25-digit amount prints all its digits). */
+export function formatMoney(m: Money): string {
+  const text = m.amount.toLocaleString('en-US', { useGrouping: true, minimumFractionDigits: 0, maximumFractionDigits: 2 });
+  return `${text} ${m.currency}`;
+}

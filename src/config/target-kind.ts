@@ -1,8 +1,9 @@
 /**
  * What a run is pointed at, said truthfully (issue 15): the embedded mock, a sandbox, or a production
  * host. A missing `<PROVIDER>_BASE_URL` under `--target sandbox` is a configuration error, never a quiet
- * fall-back to the embedded mock; a base URL on a production host (the profile's `hosts.production`,
- * plus any listed in `CARD_CONFORMANCE_PRODUCTION_HOSTS`) is refused unless `--allow-production`.
+ * fall-back to the embedded mock; a base URL on a production host (the profile's `hosts.production`, any
+ * host under its `productionDomains` but its sandbox hosts, plus any listed in
+ * `CARD_CONFORMANCE_PRODUCTION_HOSTS`) is refused unless `--allow-production`.
  *
  * `run`, `call`, `verify-pacts` and `proxy` all decide through `targetKinds` / `guardUrl`, so a target
  * refused by one is refused by all. Every refusal is one `ConfigError` line naming the variable or flag.
@@ -91,10 +92,26 @@ export function productionHosts(env: Env): ProductionHost[] {
   return out;
 }
 
-/** The production entry `url`'s host matches, if any. */
+/** `host` is `domain` or a host below it (`api.alchemypay.org` under `alchemypay.org`; not `notalchemypay.org`). */
+const under = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`);
+
+/**
+ * The production entry `url`'s host matches, if any: a listed production host, or any host under a
+ * provider's production domains (the profile's data) that is not on that provider's sandbox list.
+ */
 export function productionHostOf(url: string, env: Env): ProductionHost | undefined {
   const host = normalHost(new URL(url).hostname);
-  return productionHosts(env).find((h) => h.host === host);
+  const listed = productionHosts(env).find((h) => h.host === host);
+  if (listed) return listed;
+  const cat = catalogue();
+  for (const p of Object.keys(cat.profiles) as Provider[]) {
+    const hosts = cat.profiles[p].hosts;
+    const sandboxes = [new URL(hosts.sandbox).hostname, ...(hosts.sandboxHosts ?? [])].map(normalHost);
+    if (sandboxes.includes(host)) continue;
+    const domain = hosts.productionDomains.find((d) => under(host, normalHost(d)));
+    if (domain) return { host, origin: `${p} profile: under its production domain ${domain}, and not its sandbox` };
+  }
+  return undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { getPath, isPlainObject } from '../spec/evaluate.ts';
 import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { WireError } from '../wire/errors.ts';
+import { isBudgetExhausted } from './budget.ts';
 import { idFieldOf } from './ids.ts';
 import { envelopeOf } from './judge.ts';
 
@@ -25,8 +26,11 @@ export interface OpenedCard {
   amount: string;
   currency?: string;
   amountField?: string;
-  /** `opened` (the create succeeded), `pending` (accepted, outcome later) or `unknown` (no readable answer: it may have opened one). */
-  outcome: 'opened' | 'pending' | 'unknown';
+  /**
+   * `opened` (the create succeeded), `pending` (accepted, outcome later), `unknown` (no readable answer: it
+   * may have opened one) or `refused` (the provider's refusal: no card). Only requests that were sent.
+   */
+  outcome: 'opened' | 'pending' | 'unknown' | 'refused';
 }
 
 /** Facts of the catalogue asked for every request a run sends: found once per catalogue (a scan of every rule each time was 3% of a worker). */
@@ -70,10 +74,13 @@ export function cardIdIn(body: unknown, depth = 3): string | undefined {
 }
 
 /**
- * A failure that proves the request never reached the provider: no connection, TLS or a key/config error
- * on the only attempt, or a host name that does not resolve (no attempt can have connected).
+ * A failure that proves the request never reached the provider: a budget that refused it, no connection,
+ * TLS or a key/config error on the only attempt, or a host name that does not resolve (no attempt can have
+ * connected).
  */
 export function neverSent(err: unknown): boolean {
+  // a budget refused it: the gate threw before the request left
+  if (isBudgetExhausted(err)) return true;
   if (!(err instanceof WireError)) return false;
   if (err.kind === 'config' || err.kind === 'key') return true;
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return true;
@@ -83,8 +90,8 @@ export function neverSent(err: unknown): boolean {
 const text = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
 
 /**
- * The cards one worker (or the session) saw opened, one per provider and order number: a create's answer
- * adds one, a later answer about the same order fills in the card id.
+ * The creates one worker (or the session) sent, one per provider and order number, with what came of
+ * each: a create's answer adds one, a later answer about the same order fills in the card id.
  */
 export class CardLedger {
   private readonly byOrder = new Map<string, OpenedCard>();
@@ -103,6 +110,8 @@ export class CardLedger {
       if (cardId && !known.cardId) known.cardId = cardId;
       if (operation === opening && known.outcome !== 'opened' && result && envelopeOf(provider, operation).read(result).succeeded)
         known.outcome = 'opened';
+      // a later answer about the order (a query naming its card) shows a refused-then-retried order opened
+      if (known.outcome === 'refused' && cardId) known.outcome = 'opened';
       return;
     }
     if (operation !== opening) return;
@@ -112,7 +121,7 @@ export class CardLedger {
       if (!e.ok) outcome = 'unknown';
       else if (e.succeeded) outcome = 'opened';
       else if (e.pending) outcome = 'pending';
-      else return; // refused: no card
+      else outcome = 'refused';
     }
     const m = amountOf(provider, operation);
     const currency = m.currencyField ? text(getPath(body, m.currencyField)) : m.currency;
@@ -141,7 +150,8 @@ export class CardLedger {
  * outcome from any of them, in a stable order.
  */
 export function mergeCards(lists: readonly (readonly OpenedCard[])[]): OpenedCard[] {
-  const rank = { unknown: 0, pending: 1, opened: 2 } as const;
+  // refused < unknown: a create that timed out and was refused on its retry ("used before") may have opened one
+  const rank = { refused: 0, unknown: 1, pending: 2, opened: 3 } as const;
   const out = new Map<string, OpenedCard>();
   for (const c of lists.flat()) {
     const key = `${c.provider}\u0000${c.orderNo}`;

@@ -67,25 +67,41 @@ export interface Finding {
   evidence: Evidence[];
   /** Why a rule was skipped or errored. */
   reason?: string;
+  /**
+   * A class of the rule the run planned to leave out (a case the spend budget cannot afford, a rule the
+   * target's surface cannot exercise): the rule is `skipped` with the reason, never `pass`, and the report
+   * lists it among the run's exclusions.
+   */
+  excluded?: true;
+  /** The violation classes tried on the rule (`amount/above`, `presence/null`), for the report. */
+  classes?: string[];
 }
 
 const RANK: Record<RuleVerdict, number> = { skipped: 0, pass: 1, error: 2, flaky: 3, fail: 4 };
 export const MAX_EVIDENCE = 5;
 
-/** Merge two findings of one rule: the worse verdict wins, checks add up, evidence is capped. */
+/**
+ * Merge two findings of one rule: the worse verdict wins, checks add up, evidence is capped. An excluded
+ * class outweighs a pass (the rule was not tried whole), never a failure or an error.
+ */
 export function mergeFinding(a: Finding | undefined, b: Finding): Finding {
   if (!a) return { ...b, evidence: b.evidence.slice(0, MAX_EVIDENCE) };
-  const worse = RANK[b.verdict] > RANK[a.verdict] ? b : a;
+  const excluded = a.excluded ? a : b.excluded ? b : undefined;
+  const ranked = RANK[b.verdict] > RANK[a.verdict] ? b : a;
+  const worse = excluded && RANK[ranked.verdict] <= RANK.pass ? excluded : ranked;
   // the smallest (shrunk) cases lead: they are what a reader should look at first
   const all = [...a.evidence, ...b.evidence];
+  const classes = [...new Set([...(a.classes ?? []), ...(b.classes ?? [])])];
   return {
     ruleId: a.ruleId,
-    verdict: worse.verdict,
+    verdict: worse === excluded ? 'skipped' : worse.verdict,
     checks: a.checks + b.checks,
     evidence: [...all.filter((e) => e.shrunk), ...all.filter((e) => !e.shrunk)]
       .filter((e, i, list) => list.findIndex((x) => x.message === e.message) === i)
       .slice(0, MAX_EVIDENCE),
     ...((worse.reason ?? a.reason ?? b.reason) ? { reason: worse.reason ?? a.reason ?? b.reason } : {}),
+    ...(excluded ? { excluded: true as const } : {}),
+    ...(classes.length ? { classes } : {}),
   };
 }
 
@@ -115,15 +131,32 @@ export class Findings {
   skip(ruleId: string, reason: string): void {
     this.add({ ruleId, verdict: 'skipped', checks: 0, evidence: [], reason });
   }
+  /** A class of the rule the run leaves out by plan (a budget, the target's surface): `skipped`, never `pass`. */
+  exclude(ruleId: string, reason: string): void {
+    this.add({ ruleId, verdict: 'skipped', checks: 0, evidence: [], reason, excluded: true });
+  }
+  /** A violation class was tried on the rule (the report lists the classes per rule). */
+  tried(ruleId: string, cls: string): void {
+    this.add({ ruleId, verdict: 'skipped', checks: 0, evidence: [], classes: [cls] });
+  }
   /**
    * The test was cut short (a budget ran out): every rule not already failed or flaky is `skipped` with
-   * `reason`, passes included, since the checks that would have decided it were never made.
+   * `reason`, passes included, since the checks that would have decided it were never made. `excluded`:
+   * the budget refused by plan (a case's amount above the spend budget), listed among the exclusions.
    */
-  cut(ruleIds: readonly string[], reason: string): void {
+  cut(ruleIds: readonly string[], reason: string, excluded = false): void {
     for (const ruleId of ruleIds) {
       const f = this.map.get(ruleId);
       if (f && (f.verdict === 'fail' || f.verdict === 'flaky')) continue;
-      this.map.set(ruleId, { ruleId, verdict: 'skipped', checks: f?.checks ?? 0, evidence: f?.evidence ?? [], reason });
+      this.map.set(ruleId, {
+        ruleId,
+        verdict: 'skipped',
+        checks: f?.checks ?? 0,
+        evidence: f?.evidence ?? [],
+        reason,
+        ...(f?.classes ? { classes: f.classes } : {}),
+        ...(excluded ? { excluded: true as const } : {}),
+      });
     }
   }
   list(): Finding[] {

@@ -18,7 +18,7 @@ import { hash32 } from '../wire/hash.ts';
 import { createTransport, onRequest, RETRIED_STATUSES, type RequestGate } from '../wire/http.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
 import { undici } from '../wire/undici.ts';
-import { isBudgetExhausted, remoteGate } from './budget.ts';
+import { isBudgetExhausted, isSpendRefusal, remoteGate } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
 import { genOf } from './case-lists.ts';
 import { connectClients } from './clients.ts';
@@ -31,7 +31,7 @@ import type { ReceivedCallback } from './receiver.ts';
 import type { SelfcheckTarget } from './selfcheck.ts';
 import type { SharedSession } from './session.ts';
 import { mark } from './timings.ts';
-import { stabilityPolls, testTimeoutMs } from './waits.ts';
+import { FAST_POLL_MS, nextPollMs, testTimeoutMs, watchIntervals } from './waits.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -93,14 +93,18 @@ export interface Harness {
   /**
    * Poll `probe` until it returns a value or the wait bound passes (then undefined): `deadline` (a
    * `Date.now()` value, from `h.deadline()` when the create was answered) or the session's wait from now.
-   * The probe runs at least once.
+   * The probe runs at least once. The pace starts fast and doubles up to the poll interval; `changed`
+   * (what the last probe saw, as text) starts it over whenever it differs from the look before.
    */
-  until<T>(probe: () => Promise<T | undefined>, opts?: { deadline?: number; intervalMs?: number }): Promise<T | undefined>;
+  until<T>(
+    probe: () => Promise<T | undefined>,
+    opts?: { deadline?: number; intervalMs?: number; changed?: () => string | undefined },
+  ): Promise<T | undefined>;
   /** When an asynchronous outcome that starts now must have settled: now + the wait bound. */
   deadline(): number;
   /**
-   * Watch a final state: `read` once per poll interval through the stability window (`stabilityPolls`
-   * readings, at least `MIN_STABILITY_POLLS`); every reading, in order.
+   * Watch a final state: `read` at the pace of a change just seen (fast, doubling up to the poll interval)
+   * through the stability window (`watchIntervals`, at least `MIN_STABILITY_POLLS` readings); every reading.
    */
   watch<T>(read: () => Promise<T>): Promise<T[]>;
 }
@@ -222,24 +226,29 @@ export function harnessFor(s: SharedSession): Harness {
       }
       return todayIn(zone, at());
     },
-    async until(probe, { deadline, intervalMs = s.pollMs } = {}) {
+    async until(probe, { deadline, intervalMs = s.pollMs, changed } = {}) {
       const end = deadline ?? Date.now() + s.waitMs;
-      for (;;) {
+      const fast = Math.min(s.fastPollMs ?? FAST_POLL_MS, intervalMs);
+      let interval = fast;
+      let seen = changed?.();
+      for (let first = true; ; first = false) {
         beat();
         const v = await probe();
         if (v !== undefined) return v;
         if (Date.now() >= end) return undefined;
-        await sleep(Math.min(intervalMs, Math.max(0, end - Date.now())));
+        const now = changed?.();
+        if (!first) interval = nextPollMs(interval, now !== seen, fast, intervalMs);
+        seen = now;
+        await sleep(Math.min(interval, Math.max(0, end - Date.now())));
       }
     },
     deadline: () => Date.now() + s.waitMs,
     async watch(read) {
-      // A fixed number of readings, a poll interval apart, that span the window: how many does not depend
-      // on how long each read took (a report's checks and a run's requests are the same run to run).
-      const polls = stabilityPolls(s.stabilityMs, s.pollMs);
+      // A fixed number of readings at the pace of a change just seen, spanning the window: how many does not
+      // depend on how long each read took (a report's checks and a run's requests are the same run to run).
       const out: Awaited<ReturnType<typeof read>>[] = [];
-      while (out.length < polls) {
-        await sleep(s.pollMs);
+      for (const interval of watchIntervals(s.stabilityMs, s.fastPollMs ?? FAST_POLL_MS, s.pollMs)) {
+        await sleep(interval);
         beat();
         out.push(await read());
       }
@@ -320,6 +329,10 @@ async function decide(
   task.meta.provider = provider;
   running({ test: name, provider, rules: [...rules] });
   const control = h.s.control[provider];
+  // a valid request the control sent was refused as a request: the rule that valid requests are accepted
+  // fails on it (exit 1), in the test that decides that rule
+  const accepts = rules.find((id) => catalogue().byId.get(id)?.check.kind === 'acceptsValid');
+  if (control?.refusedValid && accepts) f.fail(accepts, control.refusedValid);
   try {
     if (!control?.ok && control?.reason?.startsWith('budget:')) {
       // the positive control was cut by a budget: nothing here can be decided within it
@@ -327,7 +340,8 @@ async function decide(
       return;
     }
     if (!control?.ok) {
-      for (const id of rules) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
+      for (const id of rules)
+        if (id !== accepts || !control?.refusedValid) f.error(id, `positive control failed: ${control?.reason ?? 'not run'}`);
       throw new Error(`positive control failed for ${provider}: ${control?.reason ?? 'not run'}`);
     }
     try {
@@ -340,7 +354,8 @@ async function decide(
         for (const id of rules) f.error(id, err instanceof WireError ? `target failure: ${line}` : `suite error: ${line}`);
         throw new Error(line);
       }
-      f.cut(rules, err.message);
+      // a spend refusal is a case's own amount above the budget (known before it was sent): an exclusion
+      f.cut(rules, err.message, isSpendRefusal(err));
     }
   } finally {
     task.meta.findings = f.list();

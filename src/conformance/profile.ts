@@ -1,20 +1,21 @@
 /**
  * Run profiles. `full` is the suites' whole depth (hundreds of cases per property). `smoke` decides
  * every MUST rule the target can exercise with the fewest requests: one valid create/apply (the
- * smallest legal amounts) whose answer decides the response rules, one refused invalid case per MUST
- * request rule (a refusal opens no card), one lifecycle / follow-up each, polled a bounded number of
- * times. SHOULD and INFO rules are decided in smoke only when the same exchanges decide them; otherwise
- * they are `skipped` with {@link SMOKE_SKIP}.
+ * smallest legal amounts) whose answer decides the response rules, one refused invalid case per
+ * violation class of each MUST request rule — each side of a range or window, each way to break it — (a
+ * refusal opens no card), one lifecycle / follow-up each, polled a bounded number of times (plan.ts
+ * counts them). SHOULD and INFO rules are decided in smoke only when the same exchanges decide them;
+ * otherwise they are `skipped` with {@link SMOKE_SKIP}.
  */
 import fc from 'fast-check';
 import type { Case } from '../../properties/cases.ts';
 import { edgesOf } from '../../properties/cases.ts';
-import { ctxOf, type GenContext, setAt, validObject } from '../../properties/generate.ts';
+import { clone, ctxOf, type GenContext, setAt, validObject } from '../../properties/generate.ts';
 import { mutate } from '../../properties/mutate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { evaluate } from '../checks/registry.ts';
 import { catalogue } from '../spec/catalogue.ts';
-import { relativePath, textOf } from '../spec/evaluate.ts';
+import { getPath, isPlainObject, relativePath, textOf } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { PROFILES, type Profile } from './settings.ts';
 
@@ -26,14 +27,10 @@ export const defaultProfile = (external: boolean): Profile => (external ? 'smoke
 /** The reason a rule the smoke profile does not spend requests on is skipped. */
 export const SMOKE_SKIP = 'profile smoke';
 
-/** The most requests smoke sends a provider, status polls and the positive control included (the test holds it to this). */
-export const SMOKE_MAX_REQUESTS = 100;
-
 /**
  * Looks at one asynchronous outcome within the wait in smoke: the poll interval is the wait over this,
- * so a follow-up loop looks at most this + 1 times, and the stability watch 3–4 times. The worst case on
- * a conformant target whose outcomes all take the whole wait — GEP: 1 control, 3 valid applies, 41
- * refusals, 2 encryption, 3 repeat, 2 follow-ups × (1 + 7 + 7 + 2 × 4) — stays within SMOKE_MAX_REQUESTS.
+ * so a follow-up loop looks at most this + 1 times, and the stability watch 3–4 times (plan.ts
+ * SMOKE_BEHAVIOUR_REQUESTS counts them).
  */
 export const SMOKE_POLLS_PER_WAIT = 6;
 
@@ -76,13 +73,48 @@ export function smallestAmounts(provider: Provider, operation: string, g: GenCon
   return out;
 }
 
-/** Smoke's invalid cases: the first mutation of each MUST rule (one refused request decides it). */
+/** A violation's class as smoke counts it: the class and its side or sub-class (`amount/above`, `presence/null`). */
+export const violationClassOf = (c: Pick<Case, 'cls' | 'way' | 'variant'>): string =>
+  `${c.cls ?? 'other'}${(c.way ?? c.variant) ? `/${c.way ?? c.variant}` : ''}`;
+
+/**
+ * Smoke's invalid cases: the first mutation of each violation class of each MUST rule — each side of a
+ * range, a length in ASCII and in multi-byte characters, each enum neighbour, each kind of pattern and
+ * format breakage, each way of being absent. One request per class, one rule per request.
+ */
 export function smokeInvalidCases(cases: readonly Case[]): Case[] {
   const seen = new Set<string>();
   return cases.filter((c) => {
     const id = c.rules[0]!;
-    if (seen.has(id) || catalogue().byId.get(id)?.level !== 'MUST') return false;
-    seen.add(id);
+    const key = `${id} ${violationClassOf(c)}`;
+    if (seen.has(key) || catalogue().byId.get(id)?.level !== 'MUST') return false;
+    seen.add(key);
     return true;
+  });
+}
+
+/**
+ * The cases with every amount field they carry at its smallest legal value, but in the cases that break
+ * that field; an amount made too long with leading zeros (the `length` class) keeps its length and
+ * breakage around the smallest amount instead.
+ */
+export function withSmallestAmounts(provider: Provider, operation: string, cases: readonly Case[], g: GenContext): Case[] {
+  const amounts = Object.entries(smallestAmounts(provider, operation, g));
+  return cases.map((c) => {
+    const broken = new Set(c.rules.map((id) => relativePath(catalogue().byId.get(id)!)));
+    let value = c.value;
+    for (const [path, text] of amounts) {
+      if (!isPlainObject(value)) continue;
+      const was = getPath(value, path);
+      if (was === undefined) continue;
+      if (broken.has(path)) {
+        if (c.cls === 'length' && typeof was === 'string' && /^0+\d+$/.test(was) && text.length < was.length)
+          value = setAt(clone(value), path, text.padStart(was.length, '0'));
+        continue;
+      }
+      // the same JSON type as the case had (a number stays a number)
+      value = setAt(clone(value), path, typeof was === 'number' ? Number(text) : text);
+    }
+    return value === c.value ? c : { ...c, value };
   });
 }

@@ -8,11 +8,11 @@ import fc from 'fast-check';
 import { type Case, caseArbitrary, combinedEdges, hasDateWindow, shiftDates } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
-import { clone, daysBetween, setAt } from '../checks/util.ts';
-import { moneyOf } from '../client/money.ts';
+import { daysBetween } from '../checks/util.ts';
+import { formatMoney, moneyOf } from '../client/money.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, catalogue } from '../spec/catalogue.ts';
-import { getPath, isPlainObject, relativePath } from '../spec/evaluate.ts';
+import { relativePath } from '../spec/evaluate.ts';
 import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { isSpendRefusal } from './budget.ts';
@@ -32,7 +32,14 @@ import { attempt, conformance, type Harness } from './harness.ts';
 import { idFieldOf, uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
 import { predrawn } from './predraw.ts';
-import { SMOKE_ACCEPTANCE_TRIES, SMOKE_SKIP, smallestAmounts, smokeInvalidCases } from './profile.ts';
+import {
+  SMOKE_ACCEPTANCE_TRIES,
+  SMOKE_SKIP,
+  smallestAmounts,
+  smokeInvalidCases,
+  violationClassOf,
+  withSmallestAmounts,
+} from './profile.ts';
 import { reconcile } from './reconcile.ts';
 import { shrinkFailure } from './shrink.ts';
 
@@ -87,7 +94,8 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       });
       const undecidedResult = () => nested.some((id) => !f.list().some((x) => x.ruleId === id));
       await (smoke ? sequential : h.pool)(cases, async (c, i) => {
-        if (smoke && i > 0 && !undecidedResult()) return;
+        // smoke: a request showing edges always goes; a plain one only while a result rule is undecided
+        if (smoke && i > 0 && c.rules.length === 1 && !undecidedResult()) return;
         // the case's own order number, by its index: the same whatever the concurrency
         const body = await asSent(
           h,
@@ -105,7 +113,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
           await h.admin.post('gep/outcome', { userReqNo: orderNo, outcome: 'complete' });
         const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
         if (r === SPEND_REFUSED) {
-          for (const id of c.rules) f.skip(id, spendSkip(body, provider, operation));
+          for (const id of c.rules) f.exclude(id, spendSkip(body, provider, operation));
           return;
         }
         if ('error' in r) {
@@ -181,9 +189,11 @@ async function sequential<T>(items: readonly T[], fn: (item: T, index: number) =
 /**
  * Smoke's valid cases. The first shows, in one request, the smallest legal amounts and as many MUST
  * rule edges at once as hold together (the longest names and order number, startDate today, endDate on
- * it, …): one accepted request decides acceptsValid and each of those edges. The others (sent only
- * while a result rule is undecided, at most SMOKE_ACCEPTANCE_TRIES in all) are plain valid requests
- * with the smallest amounts.
+ * it, …): one accepted request decides acceptsValid and each of those edges. The second shows each
+ * rule's other edge where it has one (a length at its maximum in multi-byte characters, the other enum
+ * value): each side of a rule is tried valid as well as broken. The others (sent only while a result
+ * rule is undecided, at most SMOKE_ACCEPTANCE_TRIES in all) are plain valid requests with the smallest
+ * amounts. The amounts stay the smallest: an upper amount edge would open a card of that much.
  */
 function smokeValidCases(h: Harness, provider: Provider, operation: string): Case[] {
   const g = h.gen(provider);
@@ -192,7 +202,10 @@ function smokeValidCases(h: Harness, provider: Provider, operation: string): Cas
   const amounts = smallestAmounts(provider, operation, g);
   // optional fields present where nothing conditions them (an object's children can show their edges)
   const present = plan.fields.filter((f) => f.requiredWhen === undefined && f.check('forbiddenWhen') === undefined).map((f) => f.path);
-  const values = fc.sample(validObject(plan, g, { text: amounts, present }), { numRuns: SMOKE_ACCEPTANCE_TRIES, seed: h.s.settings.seed });
+  const values = fc.sample(validObject(plan, g, { text: amounts, present }), {
+    numRuns: SMOKE_ACCEPTANCE_TRIES + 1,
+    seed: h.s.settings.seed,
+  });
   // where two rules' edges want one field, the boundary wins over a shape's sample: cross-field rules (today,
   // equal dates; last in the catalogue) first, then the rest, pattern and format (one character, a leap day) last
   const sample = (r: { check: { kind: string } }) => (r.check.kind === 'pattern' || r.check.kind === 'format' ? 1 : 0);
@@ -202,8 +215,10 @@ function smokeValidCases(h: Harness, provider: Provider, operation: string): Cas
     .sort((a, b) => sample(a) - sample(b));
   const amountRule = (id: string) => amounts[catalogue().byId.get(id)!.field] !== undefined;
   const combined = combinedEdges(plan, g, values[0]!, must, Object.keys(amounts));
+  const others = combinedEdges(plan, g, values[1]!, must, Object.keys(amounts), 1);
   const amountNote = Object.entries(amounts).map(([p, v]) => `${p} = ${v} (the smallest legal amount)`);
   const notes = [...amountNote, ...combined.notes.filter((_, i) => !amountRule(combined.rules[i]!))];
+  const otherNotes = others.notes.filter((_, i) => !amountRule(others.rules[i]!));
   return [
     {
       value: combined.value,
@@ -211,7 +226,17 @@ function smokeValidCases(h: Harness, provider: Provider, operation: string): Cas
       note: `smoke: one valid request with ${notes.join('; ')}`,
       seed: h.s.settings.seed,
     },
-    ...values.slice(1).map((value) => ({
+    ...(otherNotes.length
+      ? [
+          {
+            value: others.value,
+            rules: [...others.rules.filter((id) => !amountRule(id)), accepts],
+            note: `smoke: a valid request with the rules' other edges: ${otherNotes.join('; ')}`,
+            seed: h.s.settings.seed,
+          },
+        ]
+      : []),
+    ...values.slice(2).map((value) => ({
       value,
       rules: [accepts],
       note: `smoke: a valid request${amountNote.length ? ` with ${amountNote.join(', ')}` : ''}`,
@@ -358,7 +383,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
       const picked = smoke ? smokeInvalidCases(all) : all;
       // smoke, or any run under a spend budget: a case that breaks another field carries the smallest legal
       // amount, so that a refused case stakes as little as the budget can give (an amount rule's own cases keep theirs)
-      const cases = smoke || h.s.budgetUrl ? withSmallestAmounts(provider, operation, picked, h) : picked;
+      const cases = smoke || h.s.budgetUrl ? withSmallestAmounts(provider, operation, picked, h.gen(provider)) : picked;
       const failed: Case[] = [];
       if (h.s.settings.mode !== 'strict') f.skip(strict.id, 'decided in strict schema mode only (--schema-mode strict)');
       if (smoke)
@@ -369,7 +394,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
         const body = await asSent(h, provider, operation, c.value, `r${i.toString(36)}`, [rule.field]);
         const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
         if (r === SPEND_REFUSED) {
-          f.skip(rule.id, spendSkip(body, provider, operation));
+          f.exclude(rule.id, spendSkip(body, provider, operation, violationClassOf(c)));
           return;
         }
         if ('error' in r) {
@@ -388,6 +413,7 @@ export function rejection(provider: Provider, operation: string, name: string) {
               case: caseRef('rejection', c),
             }),
         };
+        f.tried(rule.id, violationClassOf(c));
         const overlaps = (c.overlaps ?? []).map((id) => catalogue().byId.get(id)!);
         const judge = (res: CallResult, into: Findings) => {
           const outcome = judgeRefusal(rule, c.way, res, into, replay, c.note, overlaps);
@@ -489,26 +515,10 @@ async function spendable<T>(send: () => Promise<T>): Promise<T | typeof SPEND_RE
   }
 }
 
-const spendSkip = (body: unknown, provider: Provider, operation: string): string => {
+const spendSkip = (body: unknown, provider: Provider, operation: string, cls?: string): string => {
   const m = moneyOf(provider, operation, body);
+  const which = cls ? `the ${cls} case` : 'this case';
   return m
-    ? `budget: spend ${m.currency} (this case would move ${m.amount} ${m.currency}, more than the budget has left)`
-    : 'budget: spend (this case would move more than the budget has left)';
+    ? `budget: spend ${m.currency} (${which} would move ${formatMoney(m)} if accepted, more than the spend budget has left)`
+    : `budget: spend (${which} would move more than the spend budget has left)`;
 };
-
-/** The cases with every amount field they carry at its smallest legal value, but in the cases that break that field. */
-function withSmallestAmounts(provider: Provider, operation: string, cases: readonly Case[], h: Harness): Case[] {
-  const amounts = Object.entries(smallestAmounts(provider, operation, h.gen(provider)));
-  return cases.map((c) => {
-    const broken = new Set(c.rules.map((id) => relativePath(catalogue().byId.get(id)!)));
-    let value = c.value;
-    for (const [path, text] of amounts) {
-      if (broken.has(path) || !isPlainObject(value)) continue;
-      const was = getPath(value, path);
-      if (was === undefined) continue;
-      // the same JSON type as the case had (a number stays a number)
-      value = setAt(clone(value), path, typeof was === 'number' ? Number(text) : text);
-    }
-    return value === c.value ? c : { ...c, value };
-  });
-}

@@ -6,8 +6,12 @@
 
 import { type KeyObject, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { validObject } from '../../properties/generate.ts';
+import { hasDateWindow, shiftDates } from '../../properties/cases.ts';
+import { type GenContext, validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
+import { evaluate } from '../checks/registry.ts';
+import { daysBetween } from '../checks/util.ts';
+import { authenticationRefusal } from '../client/answer.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { isLoopbackUrl, type TargetKind, targetKinds } from '../config/target-kind.ts';
@@ -15,15 +19,17 @@ import { resolveFaults } from '../mock/faults.ts';
 import { resolveLeeway } from '../mock/leeway.ts';
 import { type RunningMock, startMock } from '../mock/server.ts';
 import { catalogue } from '../spec/catalogue.ts';
-import { todayIn } from '../spec/evaluate.ts';
+import { relativePath, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { errorLine, WireError } from '../wire/errors.ts';
-import { createTransport, type RequestGate } from '../wire/http.ts';
+import { createTransport, onRequest, type RequestGate } from '../wire/http.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { BudgetLedger, hasBudgets, isBudgetExhausted, localGate, publishLedger, readBudgetLimits, serveLedger } from './budget.ts';
 import { CardLedger, type OpenedCard } from './cards.ts';
 import { genOf, runLists } from './case-lists.ts';
 import { connectClients } from './clients.ts';
+import { evidenceOf } from './evidence.ts';
+import type { Evidence } from './findings.ts';
 import { beat } from './heartbeat.ts';
 import { orderToken, uniquify } from './ids.ts';
 import { envelopeOf } from './judge.ts';
@@ -34,7 +40,7 @@ import { startReceiver } from './receiver.ts';
 import { reconcile } from './reconcile.ts';
 import { readSettings, type Settings } from './settings.ts';
 import { mark } from './timings.ts';
-import { defaultStabilityMs, defaultWaitMs, MIN_STABILITY_POLLS } from './waits.ts';
+import { defaultStabilityMs, defaultWaitMs, FAST_POLL_MS } from './waits.ts';
 
 export interface SharedAlchemy {
   baseUrl: string;
@@ -58,6 +64,11 @@ export interface Control {
   sent: number;
   /** Every request the control sent the provider (its creates/applies, look-ups and reconciliations). */
   requests?: number;
+  /**
+   * A valid request of the control (the document's own example first) refused as a request, not as the
+   * merchant's: `acceptsValid` fails with this evidence (exit 1), whether or not another was accepted.
+   */
+  refusedValid?: Evidence;
 }
 
 /** What every suite file receives (vitest `provide`): plain data, keys as PEM. */
@@ -89,6 +100,8 @@ export interface SharedSession {
   segments: string[];
   /** Real ms between two looks at an asynchronous outcome, and the most to wait for one (from the create's answer). */
   pollMs: number;
+  /** The first poll interval after a change (FAST_POLL_MS, or the poll interval where that is shorter). */
+  fastPollMs?: number;
   waitMs: number;
   /** Real ms a final status is watched after it is first seen. */
   stabilityMs: number;
@@ -242,8 +255,11 @@ async function openSessionWith(env: NodeJS.ProcessEnv, predraw: Predraw | undefi
     clockOffsetMs,
     segments: [],
     pollMs,
+    fastPollMs: Math.min(FAST_POLL_MS, basePollMs),
     waitMs,
-    stabilityMs: settings.stabilityMs ?? (smoke ? MIN_STABILITY_POLLS * pollMs : defaultStabilityMs(pollMs)),
+    // the window a final state is watched: watched at the pace of a change just seen, so smoke's slow cap
+    // between changes does not stretch it (a flicker right after the final status is seen in it)
+    stabilityMs: settings.stabilityMs ?? defaultStabilityMs(basePollMs),
   };
   if (mock) shared.adminUrl = mock.url;
   if (settings.providers.includes('alchemy')) {
@@ -335,8 +351,11 @@ async function positiveControl(
   const transport = createTransport(s.limits, gate);
   const redactor = createRedactor({ secrets: s.secrets });
   const sent: Partial<Record<Provider, number>> = {};
-  // counted by client: the providers' controls run at once
-  const clients = countedClients(connectClients(s, transport), (provider) => {
+  // counted on the wire, every attempt (a retry too), per provider: the providers' controls run at once and
+  // nothing else sends from this process meanwhile
+  const clients = connectClients(s, transport);
+  const stopCounting = onRequest((t) => {
+    const provider = t.provider as Provider;
     sent[provider] = (sent[provider] ?? 0) + 1;
   });
   const smoke = s.settings.profile === 'smoke';
@@ -362,7 +381,8 @@ async function positiveControl(
       const operation = provider === 'alchemy' ? 'create' : 'apply';
       const env = envelopeOf(provider, operation);
       const g = genOf(s, provider);
-      const samples = fc.sample(
+      const example = documentExample(provider, operation, g);
+      const drawn = fc.sample(
         validObject(planOf(provider, operation, 'request'), g, {
           // every field that has a default is sent: the control must not hang on how a provider reads an absence
           present: Object.keys(catalogue().operation(provider, operation).defaults),
@@ -371,6 +391,20 @@ async function positiveControl(
         }),
         { numRuns: base + PENDING_EXTRA, seed: s.settings.seed },
       );
+      // the document's own example first: what every integration starts from
+      const samples: unknown[] = example ? [example, ...drawn.slice(0, -1)] : drawn;
+      // codes that speak of the account's or the order's state (a duplicate order number, the balance), not of
+      // the request's fields: such a refusal is the run's circumstance (a reused run id), not a broken rule
+      const cat = catalogue();
+      const stateCodes = new Set(
+        cat
+          .rulesFor(provider, operation)
+          .filter((r) => r.check.kind === 'behaviour')
+          .flatMap((r) => cat.expectedCodes(r))
+          .filter((c) => c !== cat.profiles[provider].fieldRuleCode),
+      );
+      /** The first valid request refused as a request, while nothing had been accepted yet. */
+      let refusal: Evidence | undefined;
       let accepted = 0;
       /** Answers read whole: a success whose result the client could read (or a reconciled order's query). */
       let read = 0;
@@ -407,6 +441,25 @@ async function positiveControl(
             reason = r.problem
               ? r.problem.message
               : `valid request refused: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')} (HTTP ${r.status})`;
+          // refused as a request (not as the merchant's, not unreadable, not found by its order number): a
+          // provider that refuses what the documents call valid fails acceptsValid, whatever else it accepts
+          if (
+            !e.accepted &&
+            e.ok &&
+            !r.problem &&
+            // refusals come in the provider's envelope inside HTTP 200 (WIRE.md); a 4xx/5xx is the transport's
+            r.status < 300 &&
+            !authenticationRefusal(provider, operation, r.body) &&
+            !(e.code !== undefined && stateCodes.has(e.code)) &&
+            accepted === 0 &&
+            !refusal
+          )
+            refusal = evidenceOf(
+              r,
+              `${i === 0 && example ? "the document's own request example, moved to today" : 'a valid request'} was refused as a request: ${env.codeField} ${JSON.stringify(e.code)} ${JSON.stringify(e.message ?? '')}`,
+              { note: 'positive control' },
+              { redactor },
+            );
         } catch (err) {
           // a budget ran out: nothing more is sent; the rules are skipped with the budget's name (harness.ts)
           if (isBudgetExhausted(err)) {
@@ -422,37 +475,32 @@ async function positiveControl(
       }
       // an answer the client could not read fails the control unless another was read whole: acceptances that
       // were all "pending" beside it prove nothing about the result the cases will have to read
-      const ok = read > 0 || (accepted > 0 && unreadable === 0);
+      const readable = read > 0 || (accepted > 0 && unreadable === 0);
+      // A refusal is the request's fault only where it cannot be the credentials': another valid request was
+      // accepted, or the profile tells authentication refusals by their own codes (Alchemy). GEP answers an
+      // undecryptable request with its field-rule code, so with nothing accepted it could be either: untestable.
+      const hasAuthCodes = catalogue().profiles[provider].codes.some((c) => c.authentication);
+      const refusedValid = refusal && (accepted > 0 || hasAuthCodes) ? refusal : undefined;
+      // A target that authenticated the merchant and refused a valid request as a request can be tested: the
+      // suites run, and acceptsValid fails on the refusal (the run cannot pass). Only an authentication or
+      // transport failure, or answers that cannot be read, leave it untestable.
+      const ok = readable || (refusedValid !== undefined && unreadable === 0);
       controls.set(provider, {
         ok,
         accepted,
         sent: tried,
         requests: sent[provider] ?? 0,
         ...(ok ? {} : { reason: redactor.text(reason) }),
+        ...(refusedValid ? { refusedValid } : {}),
       });
     };
     await Promise.all(s.settings.providers.map(controlOf));
     // in the providers' order, whichever answered first
     for (const provider of s.settings.providers) if (controls.has(provider)) s.control[provider] = controls.get(provider)!;
   } finally {
+    stopCounting();
     await transport.close();
   }
-}
-
-/** Clients whose every method call (one request each) is counted by `count`. */
-export function countedClients<T extends Partial<Record<Provider, object>>>(clients: T, count: (provider: Provider) => void): T {
-  const wrap = <C extends object>(c: C, provider: Provider): C =>
-    new Proxy(c, {
-      get: (target, key) => {
-        const v = Reflect.get(target, key);
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
-          count(provider);
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, c && wrap(c, k as Provider)])) as T;
 }
 
 /**
@@ -492,4 +540,37 @@ async function preflightOf(s: SharedSession, gate: RequestGate | undefined): Pro
   } finally {
     await transport.close();
   }
+}
+
+/**
+ * The document's own request example (the rule data's `requestExample`), as the control sends it: its
+ * dates moved to `today` by the same number of days (so their order and window hold), each value from a
+ * provider's list (Alchemy's `vid`) the first listed one where the example's is not listed, its Number
+ * fields as JSON numbers in strict mode (the table literally). The order number and callback are the
+ * caller's (`uniquify`). Undefined where the data has no example, or where it breaks a rule of the
+ * document version under test (another version's example is not this one's).
+ */
+export function documentExample(provider: Provider, operation: string, g: GenContext) {
+  const entry = catalogue().operation(provider, operation);
+  const spec = entry.spec;
+  if (!spec.requestExample) return undefined;
+  const { today } = g;
+  const segments = g.knownValues?.['segmentList'] ?? [];
+  let value = structuredClone(spec.requestExample) as Record<string, unknown>;
+  if (g.mode === 'strict')
+    for (const row of spec.request)
+      if ((row.type === 'number' || row.type === 'long') && typeof value[row.path] === 'string' && value[row.path] !== '')
+        value[row.path] = Number(value[row.path]);
+  if (spec.exampleDate && hasDateWindow(provider, operation))
+    value = shiftDates(provider, operation, value, daysBetween(spec.exampleDate, today)) as Record<string, unknown>;
+  for (const r of catalogue().rulesFor(provider, operation)) {
+    if (r.side !== 'request' || r.check.kind !== 'knownValue' || r.check.of !== 'segmentList' || segments.length === 0) continue;
+    const path = relativePath(r);
+    if (typeof value[path] === 'string' && !segments.includes(value[path] as string)) value[path] = segments[0];
+  }
+  const ctx = { mode: g.mode, today, defaults: entry.defaults, ...(g.knownValues ? { knownValues: g.knownValues } : {}) };
+  const kept = catalogue()
+    .rulesFor(provider, operation)
+    .every((r) => r.side !== 'request' || r.check.kind === 'noUntabledFields' || evaluate(r, value, ctx).holds !== false);
+  return kept ? value : undefined;
 }

@@ -28,11 +28,41 @@ export const TEST_MARGIN_MS = 120_000;
 export const STABILITY_POLLS = 5;
 export const MIN_STABILITY_POLLS = 3;
 /**
- * Readings of a watched final state: one per poll interval until the window is covered, at least
- * `MIN_STABILITY_POLLS`. Counted, not timed: a slow answer lengthens the watch instead of dropping a reading.
+ * The first poll interval after a change (a create's answer, a new status, a final one): polls start this
+ * fast and double up to the run's poll interval, so a fast provider is seen settling in seconds and a
+ * status that flickers back right after a final one is seen.
  */
-export const stabilityPolls = (stabilityMs: number, pollMs: number): number =>
-  Math.max(MIN_STABILITY_POLLS, Math.ceil(stabilityMs / Math.max(1, pollMs)));
+export const FAST_POLL_MS = 250;
+
+/** The next poll interval: back to `fastMs` after a change, else doubled, never above `capMs`. */
+export const nextPollMs = (current: number, changed: boolean, fastMs: number, capMs: number): number =>
+  changed ? Math.min(fastMs, capMs) : Math.min(current * 2, capMs);
+
+/**
+ * The intervals of a watched final state's readings: from `fastMs` doubling up to `capMs` (the pace of a
+ * change just seen), until they span the window, at least `MIN_STABILITY_POLLS`. Counted from the nominal
+ * intervals, not timed: a slow answer lengthens the watch instead of dropping a reading.
+ */
+export function watchIntervals(stabilityMs: number, fastMs: number, capMs: number): number[] {
+  const out: number[] = [];
+  let interval = Math.max(1, Math.min(fastMs, capMs));
+  let spanned = 0;
+  while (spanned < stabilityMs || out.length < MIN_STABILITY_POLLS) {
+    out.push(interval);
+    spanned += interval;
+    interval = nextPollMs(interval, false, fastMs, Math.max(1, capMs));
+  }
+  return out;
+}
+
+/**
+ * The most polls a follow-up loop makes within `waitMs`: each of `changes` changes starts the pace over at
+ * `fastMs` (doubling to `capMs`), and between them at most the wait at the cap.
+ */
+export function mostPolls(waitMs: number, fastMs: number, capMs: number, changes: number): number {
+  const ramp = Math.max(1, Math.ceil(Math.log2(Math.max(1, capMs / Math.max(1, fastMs)))) + 1);
+  return 1 + changes * ramp + Math.ceil(waitMs / Math.max(1, capMs));
+}
 /** Shortest default wait on the embedded mock (real ms), whatever its time scale. */
 export const MOCK_MIN_WAIT_MS = 3000;
 

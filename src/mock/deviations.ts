@@ -9,7 +9,7 @@
  * - `answer`: the success answer is changed (a field missing, of the wrong type or format);
  * - `flag`: a behaviour switch read by the provider logic (second card, no callback, stuck pending…).
  */
-import type { RuleCheck } from '../spec/catalogue.ts';
+import { catalogue, type RuleCheck } from '../spec/catalogue.ts';
 import { type EvalContext, isCalendarDate, todayIn } from '../spec/evaluate.ts';
 import type { Provider } from '../spec/registry.ts';
 import { CardConformanceError, EXIT } from '../wire/errors.ts';
@@ -306,6 +306,13 @@ export const DEVIATIONS: readonly Deviation[] = [
   }),
   G('gep-requires-channel-type', 'request.acceptsValid', 'refuses an apply without channelType instead of assuming the default 1', {
     refuses: (body) => body['channelType'] === undefined,
+  }),
+  A('alchemy-accepts-deposit-above-max', 'deposit.range', 'accepts a deposit above 5000 USD (it still refuses one below 10 USD)', {
+    widens: true,
+    predicate: (v) => {
+      const range = catalogue().byId.get('alchemy.create.deposit.range')?.check;
+      return /^\d+$/.test(String(v)) && range?.kind === 'amountRange' && BigInt(String(v)) >= BigInt(range.min);
+    },
   }),
   A('alchemy-deposit-accepts-sign', 'deposit.minorUnits', 'accepts a signed deposit ("+1000")', {
     widens: true,

@@ -44,6 +44,10 @@ export interface RuleResult {
   reason?: string;
   /** The waiver that turned this failure into `waived` (its evidence stays). */
   waiver?: { reason: string; owner: string; expires: string };
+  /** A class of the rule was left out by plan (`reason` says what it would have needed): `skipped`, never `pass`. */
+  excluded?: true;
+  /** The violation classes tried on the rule (`amount/below`, `amount/above`, `presence/null`). */
+  classes?: string[];
 }
 
 export interface ConformanceReport {
@@ -53,6 +57,8 @@ export interface ConformanceReport {
   exitCode: 0 | 1 | 3;
   /** One line a person reads first. */
   headline: string;
+  /** What the run left out by plan (budgets, the target's surface), each with what it would have needed: never `pass`. */
+  exclusions: { id: string; level: Level; reason: string }[];
   /** Per provider: base URL, `embedded`, and `kind` ('mock' | 'sandbox' | 'production'). */
   target: SessionSummary['target'];
   /** The run id every order number was derived from (`run --run-id`, else random). */
@@ -157,6 +163,8 @@ export interface ReportInput {
   minCoverage?: number;
   /** The budget ledger's account at the end of the run (src/conformance/budget.ts `budgetReport()`). */
   budgets?: BudgetReport;
+  /** The rules the run set out to decide (verify-pacts: those its interactions carry); default every rule in scope. */
+  planned?: ReadonlySet<string>;
 }
 
 /** Why a rule no finding decided is skipped, by default; and when the run never started. `merge` reads both. */
@@ -204,7 +212,16 @@ export function buildReport(input: ReportInput): ConformanceReport {
         ...rest,
       }));
       const requests = input.ruleRequests?.[r.id] ?? 0;
-      return { ...base, verdict, checks: f.checks, requests, evidence, ...(f.reason ? { reason: f.reason } : {}) };
+      return {
+        ...base,
+        verdict,
+        checks: f.checks,
+        requests,
+        evidence,
+        ...(f.reason ? { reason: f.reason } : {}),
+        ...(f.excluded && verdict === 'skipped' ? { excluded: true as const } : {}),
+        ...(f.classes?.length ? { classes: [...f.classes].sort() } : {}),
+      };
     });
   const gate = input.gate ?? { failOn: DEFAULT_FAIL_ON, waivers: [] };
   const waived = applyWaivers(judged, gate.waivers, gate.today ?? input.startedAt.toISOString().slice(0, 10), gate.file);
@@ -222,9 +239,31 @@ export function buildReport(input: ReportInput): ConformanceReport {
     input.problems.length;
   const coverage = coverageOf(rules);
   const cov = coverageGate(coverage, input.minCoverage);
+  const exclusions = rules.filter((r) => r.excluded).map((r) => ({ id: r.id, level: r.level, reason: r.reason ?? 'excluded' }));
+  // A PASS must have tested something: a run that decided no MUST rule could not be tested. Against a target
+  // that is not the embedded mock, every MUST rule the plan kept must be decided: one left undecided (a
+  // budget running out, an answer that decided nothing) means the run was cut short, never a pass.
+  const remote = Object.values(input.session?.target ?? {}).some((t) => !t.embedded);
+  const undecidedMust = rules.filter(
+    (r) => r.level === 'MUST' && r.verdict === 'skipped' && !r.excluded && (!input.planned || input.planned.has(r.id)),
+  );
+  const cutShort =
+    coverage.must > 0 && coverage.decided === 0
+      ? rules.filter((r) => r.level === 'MUST' && r.verdict === 'skipped')
+      : remote
+        ? undecidedMust
+        : [];
+  const exhausted = input.budgets?.exhausted ?? undefined;
+  const budgetCut = exhausted !== undefined && !exhausted.startsWith('spend ');
   // below --min-coverage a run that would pass fails (exit 1); a run that could not be tested stays so (exit 3)
   const verdict: RunVerdict =
-    fatalFail > 0 || expired.length > 0 ? 'fail' : errors > 0 || controlFailed.length > 0 ? 'error' : cov.met ? 'pass' : 'fail';
+    fatalFail > 0 || expired.length > 0
+      ? 'fail'
+      : errors > 0 || controlFailed.length > 0 || cutShort.length > 0 || budgetCut
+        ? 'error'
+        : cov.met
+          ? 'pass'
+          : 'fail';
   const exitCode = verdict === 'pass' ? EXIT.ok : verdict === 'fail' ? EXIT.failed : EXIT.untestable;
   const refused = Object.entries(input.session?.preflight ?? {}).filter(([, p]) => !p.ok);
   const cutByBudget = rules.filter((r) => r.reason?.startsWith('budget:')).length;
@@ -252,8 +291,23 @@ export function buildReport(input: ReportInput): ConformanceReport {
           ? `could not be tested: preflight refused ${refused.map(([p, r]) => `${p} (${r.problem})`).join('; ')}`
           : controlFailed.length > 0
             ? `could not be tested: positive control failed for ${controlFailed.map(([p, c]) => `${p} (${c.reason ?? 'no valid request accepted'})`).join('; ')}`
-            : `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`;
-  const headline = (cov.met || !cov.line || lead.endsWith(cov.line) ? lead : `${lead}; ${cov.line}`) + ranOut;
+            : errors > 0
+              ? `could not be tested: ${errors} rules ended in error${input.problems[0] ? ` (${input.problems[0]})` : ''}`
+              : coverage.decided === 0
+                ? `could not be tested: no MUST rule was decided (${cutShort.length} skipped${cutShort[0]?.reason ? `, e.g. ${cutShort[0].reason}` : ''})`
+                : cutShort.length > 0
+                  ? `cut short: ${cutShort.length} MUST rule(s) of the plan left undecided (${cutShort
+                      .slice(0, 3)
+                      .map((r) => `${r.id}: ${r.reason ?? 'not decided'}`)
+                      .join('; ')}${cutShort.length > 3 ? '; …' : ''})`
+                  : `cut short: the ${input.budgets?.exhausted} budget ran out`;
+  const excludedNote = exclusions.length
+    ? `; ${exclusions.length} excluded by plan (${exclusions
+        .slice(0, 3)
+        .map((x) => `${x.id}: ${x.reason}`)
+        .join('; ')}${exclusions.length > 3 ? '; …' : ''})`
+    : '';
+  const headline = (cov.met || !cov.line || lead.endsWith(cov.line) ? lead : `${lead}; ${cov.line}`) + ranOut + excludedNote;
   const settings = input.session?.settings;
   return {
     tool: 'card-conformance',
@@ -261,6 +315,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     verdict,
     exitCode,
     headline,
+    exclusions,
     target: input.session?.target ?? {},
     runId: input.session?.runId ?? '',
     cards: mergeCards([input.session?.cards ?? [], input.cards ?? []]),
@@ -358,6 +413,8 @@ export function summaryText(r: ConformanceReport, path: string): string {
       ),
     );
   if (bad.length > 12) lines.push(`  … and ${bad.length - 12} more in the report`);
+  for (const x of (r.exclusions ?? []).slice(0, 8)) lines.push(`  - ${x.level.padEnd(6)} ${x.id} excluded — ${x.reason}`.slice(0, 220));
+  if ((r.exclusions ?? []).length > 8) lines.push(`  … and ${r.exclusions.length - 8} more exclusions in the report`);
   for (const p of r.problems.slice(0, 3)) lines.push(`  problem: ${p}`);
   for (const w of r.waivers.expired) lines.push(`  ✗ expired waiver ${w.id} (${w.owner}, expired ${w.expires}): fails the gate`);
   for (const w of r.waivers.stale) lines.push(`  stale waiver ${w.id} (${w.owner}): the rule did not fail`);
@@ -365,8 +422,13 @@ export function summaryText(r: ConformanceReport, path: string): string {
     lines.push(
       `  ${r.specFindings.length} INFO findings where the documents disagree with themselves (specFindings; card-conformance lint-spec)`,
     );
-  if (r.runId)
-    lines.push(`  run id ${r.runId}; ${r.cards.length} card(s) opened${r.cards.length ? ' (cards.json lists them to close)' : ''}`);
+  if (r.runId) {
+    // refused creates opened nothing: counted apart (cards.json lists every create sent, with its outcome)
+    const open = r.cards.filter((c) => c.outcome !== 'refused').length;
+    lines.push(
+      `  run id ${r.runId}; ${open} card(s) opened or possibly opened${open ? ' (cards.json lists them to close)' : ''}, ${r.cards.length - open} create(s) refused`,
+    );
+  }
   lines.push(`  report: ${path} (with junit.xml, conformance.md and conformance.html beside it)`, '');
   return lines.join('\n');
 }

@@ -20,7 +20,8 @@ export function pactFindings(results: readonly InteractionResult[]): Finding[] {
   for (const r of results) {
     const name = `pact interaction "${title(r.description)}"`;
     for (const id of r.ruleIds) {
-      if (r.verdict === 'skipped') f.skip(id, `${name} skipped: ${r.reason ?? 'not replayed'}`);
+      // the target cannot be put in the interaction's state: left out by plan, listed, never a pass
+      if (r.verdict === 'skipped') f.exclude(id, `${name} skipped: ${r.reason ?? 'not replayed'}`);
       else if (r.verdict === 'error') f.error(id, `${name}: ${r.reason ?? 'the verifier failed'}`);
       else if (r.verdict === 'fail' && r.failed.includes(id)) {
         const m = r.mismatches[0];
@@ -31,25 +32,30 @@ export function pactFindings(results: readonly InteractionResult[]): Finding[] {
   return f.list();
 }
 
-/** The findings of an earlier report in `dir` for the same target (a `run`), to merge with; none otherwise. */
-export function earlierFindings(dir: string, target: SessionSummary['target']): Finding[] {
+/** An earlier `run`'s report in `dir` for the same target, to merge with; undefined otherwise. */
+export function earlierReport(dir: string, target: SessionSummary['target']): ConformanceReport | undefined {
   const path = join(dir, 'conformance.json');
-  if (!existsSync(path)) return [];
+  if (!existsSync(path)) return undefined;
   let earlier: ConformanceReport;
   try {
     earlier = JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport;
   } catch {
-    return [];
+    return undefined;
   }
-  if (earlier.tool !== 'card-conformance' || earlier.pacts) return [];
+  if (earlier.tool !== 'card-conformance' || earlier.pacts) return undefined;
   const same = Object.entries(target).every(([p, t]) => {
     const e = earlier.target?.[p as Provider];
     return e !== undefined && e.embedded === t.embedded && (t.embedded || e.url === t.url);
   });
-  if (!same) return [];
+  return same ? earlier : undefined;
+}
+
+/** The findings of an earlier report (a `run`), to merge with. */
+export function earlierFindings(earlier: ConformanceReport | undefined): Finding[] {
+  if (!earlier) return [];
   return (
     earlier.rules
-      .filter((r) => r.verdict !== 'skipped')
+      .filter((r) => r.verdict !== 'skipped' || r.excluded)
       // a waived rule failed (the waiver is this report's gate's to apply again, or not)
       .map((r) => ({
         ruleId: r.id,
@@ -57,6 +63,8 @@ export function earlierFindings(dir: string, target: SessionSummary['target']): 
         checks: r.checks,
         evidence: r.evidence,
         ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.excluded ? { excluded: true as const } : {}),
+        ...(r.classes ? { classes: r.classes } : {}),
       }))
   );
 }
@@ -68,17 +76,30 @@ export interface PactReportInput {
   problems: string[];
   startedAt: Date;
   durationMs: number;
-  /** Findings of an earlier `run` against the same target, merged in. */
-  earlier?: Finding[];
+  /** An earlier `run`'s report against the same target: its findings merged in, its run's facts kept. */
+  earlier?: ConformanceReport;
 }
 
 export function buildPactReport(input: PactReportInput): ConformanceReport {
-  return buildReport({
-    findings: [...(input.earlier ?? []), ...pactFindings(input.results)],
+  const earlier = input.earlier;
+  const report = buildReport({
+    findings: [...earlierFindings(earlier), ...pactFindings(input.results)],
     crashed: [],
-    cases: 0,
-    requests: 0,
-    session: input.session,
+    cases: earlier?.summary.cases ?? 0,
+    requests: earlier?.summary.requests ?? 0,
+    // alone, the plan is what the pacts carry; merged into a run's report, the run's plan (every rule)
+    ...(earlier ? {} : { planned: new Set(input.results.flatMap((r) => r.ruleIds)) }),
+    session: earlier
+      ? {
+          ...input.session,
+          settings: { ...input.session.settings, profile: earlier.profile, seed: earlier.seed, runs: earlier.runs },
+          control: { ...earlier.positiveControl, ...input.session.control },
+          runId: earlier.runId,
+          ...(earlier.preflight ? { preflight: earlier.preflight } : {}),
+        }
+      : input.session,
+    ...(earlier ? { cards: earlier.cards } : {}),
+    ...(earlier?.budgets ? { budgets: earlier.budgets } : {}),
     problems: input.problems,
     startedAt: input.startedAt,
     durationMs: input.durationMs,
@@ -93,4 +114,16 @@ export function buildPactReport(input: PactReportInput): ConformanceReport {
       ...(r.reason ? { reason: r.reason } : {}),
     })),
   });
+  // the run's own facts stay: when it started, what its requests were per provider
+  return earlier
+    ? {
+        ...report,
+        startedAt: earlier.startedAt,
+        summary: {
+          ...report.summary,
+          requestsByProvider: earlier.summary.requestsByProvider,
+          ...(earlier.summary.mockRequests ? { mockRequests: earlier.summary.mockRequests } : {}),
+        },
+      }
+    : report;
 }

@@ -67,6 +67,8 @@ export const ruleResultSchema = z.looseObject({
   evidence: z.array(evidence),
   reason: z.string().optional(),
   waiver: z.looseObject({ reason: z.string(), owner: z.string(), expires: z.string() }).optional(),
+  excluded: z.literal(true).optional(),
+  classes: z.array(z.string()).optional(),
 });
 
 const control = z.looseObject({
@@ -84,6 +86,8 @@ export const conformanceReportSchema = z.looseObject({
   verdict: z.enum(['pass', 'fail', 'error']),
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(3)]),
   headline: z.string(),
+  // reports written before exclusions were listed read as having none
+  exclusions: z.array(z.looseObject({ id: z.string(), level: z.enum(LEVELS), reason: z.string() })).default([]),
   target: z.partialRecord(provider, z.looseObject({ url: z.string(), embedded: z.boolean(), kind: z.enum(TARGET_KINDS) })),
   runId: z.string(),
   seed: z.number().int(),
@@ -144,7 +148,7 @@ export const conformanceReportSchema = z.looseObject({
       amount: z.string(),
       currency: z.string().optional(),
       amountField: z.string().optional(),
-      outcome: z.enum(['opened', 'pending', 'unknown']),
+      outcome: z.enum(['opened', 'pending', 'unknown', 'refused']),
     }),
   ),
   shard: z.looseObject({ index: count, count }).optional(),

@@ -153,6 +153,11 @@ export const OperationSpec = z.strictObject({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional(),
+  /**
+   * The document's own request example, verbatim (GEP: the `dataContent`): no card data, so it is data
+   * here. The positive control sends it first, moved to the day it is sent, with a fresh order number.
+   */
+  requestExample: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const ReturnCode = z.strictObject({
@@ -179,7 +184,14 @@ export const CallSpec = z.strictObject({
 export const ProviderProfile = z.strictObject({
   provider: z.enum(PROVIDERS),
   name: nonEmpty,
-  hosts: z.strictObject({ sandbox: z.url(), production: z.url() }),
+  hosts: z.strictObject({
+    sandbox: z.url(),
+    production: z.url(),
+    /** Domains the provider's production runs under: any host at or below one is production unless listed as a sandbox. */
+    productionDomains: z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/)).min(1),
+    /** Hosts under those domains known to be sandboxes (besides `sandbox`'s own). */
+    sandboxHosts: z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/)).optional(),
+  }),
   /** The code a successful answer carries. */
   successCode: z.string(),
   /** The code for any broken field rule when the rule maps no code of its own (profile). */

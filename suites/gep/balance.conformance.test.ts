@@ -31,7 +31,7 @@ conformance(
   [DEBITS, SHORT, MATCHES],
   async (f, h) => {
     if (!h.admin) {
-      for (const id of [DEBITS, SHORT]) f.skip(id, NO_BALANCE_CALL);
+      for (const id of [DEBITS, SHORT]) f.exclude(id, NO_BALANCE_CALL);
       return 0;
     }
     const balance = async () => Number((((await h.admin!.state())['gep']?.['balances'] ?? {}) as Record<string, string>)[CURRENCY]);

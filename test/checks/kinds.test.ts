@@ -109,10 +109,20 @@ const CASES: Record<RuleCheck['kind'], HandCase[]> = {
       rows: [
         [f('x'), true],
         [f(''), 'n/a'],
-        [f(1), false],
+        // lenient: a scalar by its value, a number is a string's value too
+        [f(1), true],
+        [f(Number.NaN), false],
         [f(true), false],
         [f({}), false],
         [f([]), false],
+      ],
+    },
+    {
+      check: { kind: 'type', type: 'string' },
+      ctx: { mode: 'strict' },
+      rows: [
+        [f('x'), true],
+        [f(1), false],
       ],
     },
     {

@@ -52,6 +52,32 @@ describe('targetKinds', () => {
     }
   });
 
+  it("production by domain: any host under a provider's production domains but its sandbox hosts", () => {
+    // the positive cases first: each profile's sandbox host, and hosts outside the domains
+    for (const [provider, url] of [
+      ['alchemy', SANDBOX],
+      ['gep', catalogue().profiles.gep.hosts.sandbox],
+      ['alchemy', 'https://notalchemypay.org'],
+      ['alchemy', 'https://alchemypay.org.example.test'],
+    ] as const)
+      expect(targetKinds([provider], { [provider]: url }, {}, none), url).toEqual({ [provider]: 'sandbox' });
+    for (const [provider, url, domain] of [
+      ['alchemy', 'https://api.alchemypay.org', 'alchemypay.org'],
+      ['alchemy', 'https://openapi.alchemypay.org/', 'alchemypay.org'],
+      ['alchemy', 'https://card-api.alchemypay.com', 'alchemypay.com'],
+      ['alchemy', 'https://ALCHEMYPAY.ORG.', 'alchemypay.org'],
+      ['gep', 'https://api2.gepholding.com:8443', 'gepholding.com'],
+    ] as const) {
+      const e = thrown(ConfigError, () => targetKinds([provider], { [provider]: url }, {}, none));
+      expect(e.message, url).toMatch(
+        new RegExp(
+          `is a production host \\(${provider} profile: under its production domain ${domain.replace('.', '\\.')}, and not its sandbox\\): refused without --allow-production`,
+        ),
+      );
+      expect(targetKinds([provider], { [provider]: url }, {}, { ...none, allowProduction: true })).toEqual({ [provider]: 'production' });
+    }
+  });
+
   it('--allow-production lets it through, marked production', () => {
     expect(targetKinds(['alchemy'], { alchemy: PROD }, {}, { ...none, allowProduction: true })).toEqual({ alchemy: 'production' });
     expect(targetKinds(['alchemy'], { alchemy: PROD }, {}, { choice: 'sandbox', allowProduction: true })).toEqual({

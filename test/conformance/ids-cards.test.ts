@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CallResult } from '../../src/client/types.ts';
+import { BudgetExhausted } from '../../src/conformance/budget.ts';
 import { amountOf, CardLedger, mergeCards, openingOperation } from '../../src/conformance/cards.ts';
 import { orderNumberRules, orderToken, TOKEN_LENGTH, uniquify } from '../../src/conformance/ids.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
@@ -100,11 +101,14 @@ describe('the cards list', () => {
     for (const secret of ['4111111111111111', '123"', '2030-01', 'A B']) expect(text).not.toContain(secret);
   });
 
-  it('a refused create opens no card; one whose answer never came may have: listed as unknown', () => {
+  it('every create sent is listed with its outcome: refused (no card), or unknown when its answer never came', () => {
     const ledger = new CardLedger();
     const body = { orderNo: 'ord-2', deposit: '1000', vid: 'USD' };
     ledger.note('alchemy', alOp, body, result('alchemy', alOp, { success: false, code: '1002', msg: 'bad' }));
-    expect(ledger.list()).toEqual([]);
+    expect(ledger.list()).toEqual([
+      { provider: 'alchemy', orderNo: 'ord-2', amount: '1000', currency: 'USD', amountField: 'deposit', outcome: 'refused' },
+    ]);
+    ledger.clear();
     const call = { provider: 'alchemy', operation: alOp, url: 'http://127.0.0.1:1/open/api/card/create' };
     // a timeout after sending: it may have opened one
     ledger.note('alchemy', alOp, { ...body, orderNo: 'ord-3' }, undefined, new WireError(call, 'timeout', 'slow', { attempts: 1 }));
@@ -134,6 +138,16 @@ describe('the cards list', () => {
       new WireError(call, 'connect', 'x', { attempts: 2, code: 'ECONNREFUSED' }),
     );
     expect(ledger.list().map((c) => c.orderNo)).toEqual(['ord-3', 'ord-7']);
+    // a budget that refused a create: it never left, so it is not listed (a run that sent 3 creates lists 3)
+    ledger.note('alchemy', alOp, { ...body, orderNo: 'ord-8' }, undefined, new BudgetExhausted('requests'));
+    expect(ledger.list().map((c) => c.orderNo)).toEqual(['ord-3', 'ord-7']);
+  });
+
+  it("merging: a refusal gives way to an unknown or opened outcome of the same order (a timed-out create's retry is refused as used)", () => {
+    const card = { provider: 'alchemy' as const, orderNo: 'ord-9', amount: '1000' };
+    expect(mergeCards([[{ ...card, outcome: 'refused' }], [{ ...card, outcome: 'unknown' }]])).toEqual([{ ...card, outcome: 'unknown' }]);
+    expect(mergeCards([[{ ...card, outcome: 'opened' }], [{ ...card, outcome: 'refused' }]])).toEqual([{ ...card, outcome: 'opened' }]);
+    expect(mergeCards([[{ ...card, outcome: 'refused' }], [{ ...card, outcome: 'refused' }]])).toEqual([{ ...card, outcome: 'refused' }]);
   });
 
   it("a later answer about the same order fills in the card id (Alchemy's create answer has none)", () => {

@@ -10,7 +10,7 @@ import type { SessionSummary } from '../../src/conformance/session.ts';
 import { readSettings } from '../../src/conformance/settings.ts';
 import type { InteractionResult } from '../../src/pact/verify.ts';
 import { buildReport } from '../../src/report/conformance.ts';
-import { buildPactReport, earlierFindings, pactFindings } from '../../src/report/pact.ts';
+import { buildPactReport, earlierReport, pactFindings } from '../../src/report/pact.ts';
 import { writeReports } from '../../src/report/write.ts';
 
 const session = (url: string, embedded: boolean): SessionSummary => ({
@@ -47,8 +47,10 @@ describe('pact results in conformance.json', () => {
       'pact interaction "gep apply: a valid request opens a complete card" failed: $.result',
     );
     expect(byId.get('gep.apply.request.acceptsValid')?.verdict).toBe('pass');
+    // a skipped interaction is a planned exclusion: listed, its rule never a pass
     expect(byId.get('gep.apply.outcome.pendingResolves')).toMatchObject({
       verdict: 'skipped',
+      excluded: true,
       reason: expect.stringContaining('needs the admin surface'),
     });
   });
@@ -57,10 +59,22 @@ describe('pact results in conformance.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-pact-report-'));
     const earlier = buildReport({
       findings: [{ ruleId: 'gep.apply.startDate.notBeforeToday', verdict: 'pass', checks: 7, evidence: [] }],
+      cards: [{ provider: 'gep', orderNo: 'o-run-1', amount: '1', outcome: 'opened' }],
+      budgets: {
+        limits: { maxRequests: 500 },
+        used: { requests: 7, spend: {}, released: {}, timeMs: 10 },
+        exhausted: null,
+        refused: 0,
+        retryAfter: { count: 0, waitedMs: 0 },
+      } as never,
       crashed: [],
       cases: 7,
       requests: 7,
-      session: session('http://127.0.0.1:1', true),
+      session: {
+        ...session('http://127.0.0.1:1', true),
+        runId: 'run-earlier-1',
+        settings: { ...session('x', true).settings, profile: 'smoke' },
+      },
       problems: [],
       startedAt: new Date(),
       durationMs: 1,
@@ -75,13 +89,17 @@ describe('pact results in conformance.json', () => {
       problems: [],
       startedAt: new Date(),
       durationMs: 1,
-      earlier: earlierFindings(dir, { gep: { url: 'http://127.0.0.1:2', embedded: true, kind: 'mock' } }),
+      earlier: earlierReport(dir, { gep: { url: 'http://127.0.0.1:2', embedded: true, kind: 'mock' } })!,
     });
+    // every field of the run stays: its profile, budgets, run id, cards and requests
+    expect(merged).toMatchObject({ profile: 'smoke', runId: 'run-earlier-1', cards: earlier.cards, budgets: earlier.budgets });
+    expect(merged.summary.requestsByProvider).toEqual(earlier.summary.requestsByProvider);
+    expect(merged.startedAt).toBe(earlier.startedAt);
     const rule = (id: string) => merged.rules.find((r) => r.id === id)!;
     expect(rule('gep.apply.startDate.notBeforeToday')).toMatchObject({ verdict: 'pass', checks: 7 });
     expect(rule(FAILED).verdict).toBe('fail');
     expect(merged.exitCode).toBe(1);
     expect(merged.pacts).toHaveLength(2);
-    expect(earlierFindings(dir, { gep: { url: 'https://sandbox.example', embedded: false, kind: 'sandbox' } })).toEqual([]);
+    expect(earlierReport(dir, { gep: { url: 'https://sandbox.example', embedded: false, kind: 'sandbox' } })).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * What smoke sends, derived from the catalogue: the smallest legal amount of each amount field (the
  * range's minimum, the smallest positive decimal), one valid request carrying many edges at once that
- * keeps every rule, and one invalid case per MUST request rule.
+ * keeps every rule, and one invalid case per violation class of each MUST request rule.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { combinedEdges, invalidCases } from '../../properties/cases.ts';
 import { ctxOf, validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { evaluate } from '../../src/checks/registry.ts';
-import { amountRules, smallestAmounts, smokeInvalidCases } from '../../src/conformance/profile.ts';
+import { amountRules, smallestAmounts, smokeInvalidCases, violationClassOf } from '../../src/conformance/profile.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
 import { SCHEMA_MODES } from '../../src/spec/registry.ts';
 
@@ -55,12 +55,20 @@ describe.each(SCHEMA_MODES)('smoke cases (%s)', (mode) => {
     for (const id of c.rules) expect(evaluate(catalogue().byId.get(id)!, c.value, ctx).holds, id).toBe(true);
   });
 
-  it.each(OPS)('%s %s: one invalid case per MUST request rule, none for SHOULD or INFO', (provider, operation) => {
+  it.each(OPS)('%s %s: one invalid case per violation class of each MUST request rule, none for SHOULD or INFO', (provider, operation) => {
     const all = invalidCases(provider, operation, g, 1, 1);
     const smoke = smokeInvalidCases(all);
-    const mustRules = new Set(all.map((c) => c.rules[0]!).filter((id) => catalogue().byId.get(id)!.level === 'MUST'));
-    expect(smoke.map((c) => c.rules[0])).toEqual([...mustRules]);
+    const must = all.filter((c) => catalogue().byId.get(c.rules[0]!)!.level === 'MUST');
+    // every MUST rule, every class of it, once each, and one rule per request
+    const key = (c: (typeof all)[number]) => `${c.rules[0]} ${violationClassOf(c)}`;
+    expect(new Set(smoke.map(key))).toEqual(new Set(must.map(key)));
+    expect(smoke.map(key)).toEqual([...new Set(smoke.map(key))]);
+    for (const c of smoke) expect(c.rules).toHaveLength(1);
     expect(smoke.length).toBeLessThan(all.length);
+    // a two-sided rule is tried on both sides
+    const sides = (id: string) => smoke.filter((c) => c.rules[0] === id).map(violationClassOf);
+    if (provider === 'alchemy') expect(sides('alchemy.create.deposit.range').sort()).toEqual(['amount/above', 'amount/below']);
+    else expect(sides('gep.apply.enableMultiUse.enum').sort()).toEqual(['enum/above', 'enum/below']);
   });
 
   function setField(provider: 'alchemy', operation: 'create', field: string, value: string) {

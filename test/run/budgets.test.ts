@@ -191,7 +191,8 @@ describe('budgets stop a run at their limit, counted at the target', { concurren
     // under budgets the positive control sends the smallest legal amounts; the full profile's random valid
     // amounts (up to the range's maximum) then pass this limit, so some are refused and others still go
     const limit = 12_000;
-    const r = await run('spend', ['--max-spend', `USD=${limit}`], { ...creds(f.url), ...NO_BUDGETS });
+    // the full profile (smoke stakes the smallest amounts, and the one class above the range, 5,000.01 USD, fits)
+    const r = await run('spend', ['--profile', 'full', '--max-spend', `USD=${limit}`], { ...creds(f.url), ...NO_BUDGETS });
     expect(r.rep, r.log).toBeDefined();
     const after = await mockState();
     const alchemyUsd = (Number(after.alchemy.debitedCents) - Number(before.alchemy.debitedCents)) / 100;
@@ -204,6 +205,12 @@ describe('budgets stop a run at their limit, counted at the target', { concurren
     expect(r.rep.budgets?.used.spend['USD']).toBeLessThanOrEqual(limit);
     expect(r.rep.budgets?.exhausted).toBe('spend USD');
     expect(skippedFor(r.rep, 'spend USD').length).toBeGreaterThan(0);
+    // what the spend budget refused is a planned exclusion, listed: its rule is never a pass, the run names it
+    for (const x of skippedFor(r.rep, 'spend USD')) expect(x.excluded, x.id).toBe(true);
+    expect(r.rep.exclusions.map((x) => x.id)).toEqual(expect.arrayContaining(skippedFor(r.rep, 'spend USD').map((x) => x.id)));
+    expect(r.rep.headline).toMatch(/excluded by plan/);
+    // amounts print as amounts, never an exponent
+    expect(JSON.stringify(r.rep)).not.toMatch(/\d\.\d+e\+\d+ USD/);
     expect(f.seen.length).toBeLessThanOrEqual(r.rep.budgets!.used.requests);
   });
 

@@ -1,15 +1,17 @@
 /**
- * The smoke profile: against the embedded mock it decides every MUST rule within SMOKE_MAX_REQUESTS
- * requests per provider, counted by the mock itself, and agrees with `full` on every MUST verdict; it
- * still fails the rule a deviation breaks, across kinds of rule; it is the default against another
- * server, where wrong credentials end it with exit 3; and `--min-coverage` fails the gate only above
- * the coverage achieved.
+ * The smoke profile: against the embedded mock it tries every violation class of every MUST rule and
+ * decides every MUST rule within its plan's requests per provider (printed first), counted by the mock
+ * itself, and agrees with `full` on every MUST verdict; it still fails the rule a deviation breaks,
+ * across kinds of rule and on either side of a two-sided one; it is the default against another server,
+ * where wrong credentials end it with exit 3, the default budgets hold its plan, and `--min-coverage`
+ * fails the gate only above the coverage achieved.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMOKE_MAX_REQUESTS, SMOKE_SKIP } from '../../src/conformance/profile.ts';
+import { smokePlan } from '../../src/conformance/plan.ts';
+import { SMOKE_SKIP } from '../../src/conformance/profile.ts';
 import { type RunningMock, startMock } from '../../src/mock/server.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
@@ -42,13 +44,21 @@ describe('smoke against the embedded mock', { concurrent: true }, () => {
     expect(smoke.rep.summary.coverage).toBe(100);
   });
 
-  it('sends at most SMOKE_MAX_REQUESTS per provider as the mock itself counted them, and the suites count the same', () => {
+  it("sends at most its plan's requests per provider as the mock itself counted them (the plan printed first), and the suites count the same", () => {
     const atMock = smoke.rep.summary.mockRequests!;
     expect(Object.keys(atMock).sort()).toEqual(['alchemy', 'gep']);
+    const plans = { alchemy: smokePlan('alchemy'), gep: smokePlan('gep') };
     for (const p of ['alchemy', 'gep'] as const) {
-      expect(atMock[p]).toBeGreaterThan(30);
-      expect(atMock[p]).toBeLessThanOrEqual(SMOKE_MAX_REQUESTS);
+      // every class went out once, and nothing beyond the plan
+      expect(atMock[p]).toBeGreaterThanOrEqual(plans[p].classes);
+      expect(atMock[p]).toBeLessThanOrEqual(plans[p].requests);
     }
+    const planLine = smoke.r.stdout.split('\n').find((l) => l.startsWith('plan (smoke):'));
+    expect(planLine).toBe(
+      `plan (smoke): alchemy ${plans.alchemy.classes} violation classes of ${plans.alchemy.rules} MUST rules, at most ${plans.alchemy.requests} requests; gep ${plans.gep.classes} violation classes of ${plans.gep.rules} MUST rules, at most ${plans.gep.requests} requests (a provider whose refusals break rules gets each sent once more: alchemy ${plans.alchemy.mostRequests}, gep ${plans.gep.mostRequests} at most)`,
+    );
+    // before the first test's line
+    expect(smoke.r.stdout.indexOf('plan (smoke):')).toBeLessThan(smoke.r.stdout.indexOf('rules decided]'));
     expect(smoke.rep.summary.requestsByProvider).toEqual(atMock);
     // the summary prints them
     expect(smoke.r.stdout).toContain(`requests per provider: alchemy ${atMock.alchemy}, gep ${atMock.gep}`);
@@ -62,6 +72,24 @@ describe('smoke against the embedded mock', { concurrent: true }, () => {
     expect(verdicts(smoke.rep)).toEqual(verdicts(full.rep));
     const total = (rep: ConformanceReport) => Object.values(rep.summary.mockRequests ?? {}).reduce((a, b) => a + b, 0);
     expect(total(full.rep)).toBeGreaterThan(10 * total(smoke.rep));
+  });
+
+  it('tries each side of every two-sided rule and each way to break a rule, and the report lists the classes tried', () => {
+    const classes = (id: string) => smoke.rep.rules.find((x) => x.id === id)?.classes;
+    expect(classes('alchemy.create.deposit.range')).toEqual(['amount/above', 'amount/below']);
+    expect(classes('alchemy.create.deposit.minorUnits')).toEqual(['amount/decimal', 'amount/exponent', 'amount/sign']);
+    expect(classes('alchemy.create.vid.required')).toEqual(['presence/absent', 'presence/empty', 'presence/null']);
+    expect(classes('gep.apply.enableMultiUse.enum')).toEqual(['enum/above', 'enum/below']);
+    expect(classes('gep.apply.startDate.format')).toEqual([
+      'format/blanks',
+      'format/calendar',
+      'format/order',
+      'format/padding',
+      'format/separators',
+    ]);
+    expect(classes('gep.apply.cardAlias.maxLength')).toEqual(['length/ascii', 'length/wide']);
+    // full tries them too, and more cases of each
+    expect(full.rep.rules.find((x) => x.id === 'alchemy.create.deposit.range')?.classes).toEqual(['amount/above', 'amount/below']);
   });
 
   it('SHOULD and INFO rules are decided when the same exchanges decide them, else skipped "profile smoke"', () => {
@@ -82,6 +110,13 @@ describe('smoke still catches deviations of different kinds', () => {
   // cross-field date rule, a response field of the accepted answer, a refusal's code, the signature,
   // idempotency, the lifecycle, a follow-up read
   const deviations: Record<string, string> = {
+    // one side or one way only: smoke's first violation of the rule would not have shown them
+    'alchemy-accepts-deposit-above-max': 'alchemy.create.deposit.range',
+    'alchemy-name-accepts-spaces': 'alchemy.create.cardHolder.lastName.pattern',
+    'alchemy-vid-ignores-case': 'alchemy.create.vid.knownSegment',
+    'gep-date-unpadded': 'gep.apply.endDate.format',
+    'gep-enum-accepts-two': 'gep.apply.enableCurrencyCheck.enum',
+    'gep-alias-counts-bytes': 'gep.apply.cardAlias.maxLength',
     'alchemy-accepts-long-order-no': 'alchemy.create.orderNo.maxLength',
     'alchemy-rejects-longest-name': 'alchemy.create.cardHolder.firstName.maxLength',
     'gep-accepts-end-before-start': 'gep.apply.endDate.notBeforeStartDate',
@@ -104,8 +139,9 @@ describe('smoke still catches deviations of different kinds', () => {
     expect(Object.fromEntries(Object.values(deviations).map((id) => [id, verdictOf(id)]))).toEqual(
       Object.fromEntries(Object.values(deviations).map((id) => [id, 'fail'])),
     );
-    // still within the bound, counted at the mock
-    for (const n of Object.values(rep.summary.mockRequests!)) expect(n).toBeLessThanOrEqual(SMOKE_MAX_REQUESTS);
+    // still within the plan (its refusals that broke a rule were each sent once more), counted at the mock
+    for (const [p, n] of Object.entries(rep.summary.mockRequests!))
+      expect(n).toBeLessThanOrEqual(smokePlan(p as 'alchemy' | 'gep').mostRequests);
   }, 300_000);
 });
 
@@ -169,25 +205,49 @@ describe('smoke against another server', { concurrent: true }, () => {
     expect(rep.positiveControl.gep?.ok).toBe(false);
     expect(rep.rules.filter((x) => x.verdict === 'pass')).toEqual([]);
     expect(rep.summary.coverage).toBe(0);
-    // the control alone reached the server: a segment list and one create, one apply
-    expect(wrong.stats().requests).toEqual({ alchemy: 2, gep: 1 });
+    // the control alone reached the server: a segment list and one create, one apply; the refusal as not the
+    // merchant's own of a request that did not touch authentication is signed and sent once more (Alchemy)
+    expect(wrong.stats().requests).toEqual({ alchemy: 3, gep: 1 });
     expect(rep.summary.mockRequests).toBeUndefined();
-    expect(rep.summary.requestsByProvider).toEqual({ alchemy: 2, gep: 1 });
+    expect(rep.summary.requestsByProvider).toEqual({ alchemy: 3, gep: 1 });
   });
 
-  it("both providers' smoke fits the default request (200) and spend (USD 100) budgets of a non-mock target", async () => {
+  it("both providers' smoke plan fits the default request (500) and spend (USD 10,000) budgets of a non-mock target: nothing cut, nothing excluded", async () => {
     const both = await run('both-budgets', [], creds(budgeted.url));
     expect(both.r.code, both.r.stdout.slice(-1500)).toBe(0);
     expect(both.rep.profile).toBe('smoke');
-    const cut = both.rep.rules.filter((x) => x.reason?.startsWith('budget:'));
-    // the spend budget refuses only a case whose own amount is more than the whole budget (an amount rule's
-    // violation: a provider that wrongly accepted it would move that much); every case that fits was sent
-    for (const x of cut) expect(Number(/would move ([\d.e+]+) USD/.exec(x.reason!)?.[1]), x.reason).toBeGreaterThan(100);
-    expect(both.rep.budgets).toMatchObject({ refused: cut.length, limits: { maxRequests: 200, maxSpend: { USD: 100 } } });
-    // money was staked (the accepted creates and applies) and clear refusals gave theirs back
+    expect(both.rep.rules.filter((x) => x.reason?.startsWith('budget:'))).toEqual([]);
+    expect(both.rep.budgets).toMatchObject({ refused: 0, exhausted: null, limits: { maxRequests: 500, maxSpend: { USD: 10_000 } } });
+    // the deposit above the range (5,000.01 USD if wrongly taken) was sent, and given back when refused
+    expect(both.rep.rules.find((x) => x.id === 'alchemy.create.deposit.range')).toMatchObject({
+      verdict: 'pass',
+      classes: ['amount/above', 'amount/below'],
+    });
     expect(both.rep.budgets!.used.spend['USD']).toBeGreaterThan(0);
-    expect(both.rep.budgets!.used.spend['USD']).toBeLessThanOrEqual(100);
-    expect(both.rep.budgets!.used.released['USD']).toBeGreaterThan(0);
+    expect(both.rep.budgets!.used.spend['USD']).toBeLessThanOrEqual(10_000);
+    expect(both.rep.budgets!.used.released['USD']).toBeGreaterThan(5_000);
+    // the only exclusions are what the target's surface cannot show (no admin surface: the balance rules)
+    expect(both.rep.exclusions.map((x) => x.id)).toEqual(expect.arrayContaining(['gep.apply.authLimitAmount.debitsBalance']));
+    for (const x of both.rep.exclusions) expect(x.reason, x.id).not.toMatch(/^budget/);
+  });
+
+  it('a spend budget below a class the plan needs: the class is an exclusion printed before the first request, its rule skipped, never pass', async () => {
+    const r = await run('low-spend', ['--provider', 'alchemy', '--max-spend', 'USD=100'], creds(budgeted.url));
+    const planned = r.r.stdout.split('\n').filter((l) => l.startsWith('  excluded: '));
+    expect(planned).toEqual([
+      '  excluded: alchemy.create.deposit.range (amount/above) — needs 5,000.01 USD staked if a provider wrongly takes it; the spend budget is 100 USD',
+    ]);
+    expect(r.r.stdout.indexOf('  excluded: ')).toBeLessThan(r.r.stdout.indexOf('rules decided]'));
+    const range = r.rep.rules.find((x) => x.id === 'alchemy.create.deposit.range')!;
+    // its other side was tried and held; the rule is still not a pass
+    expect(range).toMatchObject({ verdict: 'skipped', excluded: true, classes: ['amount/below'] });
+    expect(range.reason).toBe(
+      'budget: spend USD (the amount/above case would move 5,000.01 USD if accepted, more than the spend budget has left)',
+    );
+    expect(r.rep.exclusions.map((x) => x.id)).toContain('alchemy.create.deposit.range');
+    expect(r.rep.headline).toMatch(/excluded by plan \(.*alchemy\.create\.deposit\.range: budget: spend USD/);
+    expect(r.r.code, r.r.stdout.slice(-1500)).toBe(0);
+    expect(r.r.stdout).toContain('alchemy.create.deposit.range excluded — budget: spend USD');
   });
 
   it('smoke is the default there; --min-coverage above the coverage achieved fails the gate (exit 1), below it passes', async () => {
@@ -207,10 +267,13 @@ describe('smoke against another server', { concurrent: true }, () => {
     expect(coverage, above.rep.headline).toBeGreaterThan(50);
     expect(coverage).toBeLessThan(100);
     expect(above.r.code, above.r.stdout.slice(-1500)).toBe(1);
-    expect(above.rep.headline).toMatch(new RegExp(`^not conformant: coverage ${coverage}% .* below --min-coverage 100%$`));
+    // the headline names what the plan left out: what the target's surface cannot show
+    expect(above.rep.headline).toMatch(
+      new RegExp(`^not conformant: coverage ${coverage}% .* below --min-coverage 100%; \\d+ excluded by plan \\(gep\\.apply\\.`),
+    );
     expect(above.r.stdout).toContain(`coverage ${coverage}% of MUST rules decided (minimum 100%)`);
-    expect(above.rep.budgets).toMatchObject({ exhausted: null, limits: { maxRequests: 200, maxSpend: { USD: 100 } } });
-    expect(sent).toBeLessThanOrEqual(SMOKE_MAX_REQUESTS);
+    expect(above.rep.budgets).toMatchObject({ exhausted: null, limits: { maxRequests: 500, maxSpend: { USD: 10_000 } } });
+    expect(sent).toBeLessThanOrEqual(smokePlan('gep').requests);
     expect(above.rep.summary.requestsByProvider.gep).toBe(sent);
 
     // which outcomes two applies show varies from run to run against another server: a minimum well below passes

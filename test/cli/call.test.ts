@@ -183,8 +183,9 @@ describe('card-conformance call: refusals and problems exit 1', () => {
   });
 
   it.concurrent('an HTML answer → exit 1 with the problem line, the raw body shown', async () => {
+    // a 500 (a 502-504 would be ridden out as a gateway's "not now" first)
     const server = await provider(() => ({
-      status: 502,
+      status: 500,
       headers: { 'content-type': 'text/html' },
       body: '<html><title>Bad Gateway</title></html>',
     }));

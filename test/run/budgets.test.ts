@@ -192,7 +192,10 @@ describe('budgets stop a run at their limit, counted at the target', { concurren
     // amounts (up to the range's maximum) then pass this limit, so some are refused and others still go
     const limit = 12_000;
     // the full profile (smoke stakes the smallest amounts, and the one class above the range, 5,000.01 USD, fits)
-    const r = await run('spend', ['--profile', 'full', '--max-spend', `USD=${limit}`], { ...creds(f.url), ...NO_BUDGETS });
+    const r = await run('spend', ['--provider', 'alchemy', '--profile', 'full', '--max-spend', `USD=${limit}`], {
+      ...creds(f.url),
+      ...NO_BUDGETS,
+    });
     expect(r.rep, r.log).toBeDefined();
     const after = await mockState();
     const alchemyUsd = (Number(after.alchemy.debitedCents) - Number(before.alchemy.debitedCents)) / 100;

@@ -331,9 +331,25 @@ export default {
       side: 'behaviour',
       level: 'MUST',
       origin: 'profile',
-      title: 'a dataContent that does not decrypt with the merchant key is refused',
-      source: wire('an unknown or undecryptable request answers `success: false` with `errorCode` `110001`'),
+      title:
+        "a dataContent that is not the merchant's own sealed JSON (undecryptable, another key's, not sealed, cut short, not hex) is refused",
+      source: wire(
+        "JSON text → Base64 → RSA encrypt with the merchant's private key, in chunks, output as a hex string; an unknown or undecryptable request answers `success: false` with `errorCode` `110001`",
+      ),
       check: { kind: 'behaviour', behaviour: 'rejectsUndecryptable' },
+      code: '110001',
+    },
+    {
+      field: 'auth',
+      rule: 'identity',
+      side: 'behaviour',
+      level: 'MUST',
+      origin: 'profile',
+      title: "a form whose userNo is missing, empty or another merchant's, or whose certificateId is missing or empty, is refused",
+      source: wire(
+        'form fields `version` = `1.0.0`, `certificateId` (19 chars), `userNo` (merchant number, 19 chars), `dataType` = `JSON`, `dataContent`; an unknown or undecryptable request answers `success: false` with `errorCode` `110001`',
+      ),
+      check: { kind: 'behaviour', behaviour: 'rejectsForeignIdentity' },
       code: '110001',
     },
     {

@@ -17,7 +17,14 @@
  * does not go stale. No order number is ever made here.
  */
 import type { OPERATIONS } from '../spec/registry.ts';
-import { type AlchemyHeaders, alchemyHeaders, signedBodyForms } from '../wire/alchemy-sign.ts';
+import {
+  ALCHEMY_AUTH_HEADERS,
+  type AlchemyHeaders,
+  alchemyHeaders,
+  alchemySignature,
+  signedBodyForms,
+  signedBodyOf,
+} from '../wire/alchemy-sign.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { authenticationRefusal, callResult, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
@@ -35,6 +42,14 @@ export interface AlchemyCallOptions {
   rawBody?: string;
   /** Sent instead of `application/json`. */
   contentType?: string;
+  /**
+   * An authentication probe: the signature made over another request's input (another timestamp, method,
+   * path or body), then headers left out (`null`) or replaced. Such a request touches authentication.
+   */
+  tamper?: {
+    signAs?: { timestamp?: string; timestampOffsetMs?: number; method?: string; path?: string; body?: string };
+    headers?: Record<string, string | null>;
+  };
 }
 
 export interface AlchemyClientOptions extends ClientOptions {
@@ -76,6 +91,22 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
       if (options.signature !== undefined && plaintext) headers[CODEC_DIRECTIVE_HEADER] = 'bad-signature' satisfies CodecDirective;
       else if (options.signature !== undefined) headers['ach-access-sign'] = options.signature;
       if (options.contentType !== undefined) headers['content-type'] = options.contentType as 'application/json';
+      const t = options.tamper;
+      if (t?.signAs) {
+        // a valid signature, of another request: the one sent differs in exactly the part named
+        const other = t.signAs;
+        headers[ALCHEMY_AUTH_HEADERS.sign] = alchemySignature({
+          secret: target.secretKey,
+          timestamp: other.timestamp ?? String(Number(headers[ALCHEMY_AUTH_HEADERS.timestamp]) + (other.timestampOffsetMs ?? 0)),
+          method: other.method ?? method,
+          path: other.path ?? path,
+          signedBody: other.body !== undefined ? signedBodyOf(other.body) : signedBody,
+        });
+      }
+      for (const [name, v] of Object.entries(t?.headers ?? {})) {
+        if (v === null) delete headers[name];
+        else headers[name] = v;
+      }
       return headers;
     };
     const orderNo = orderNumberOf(body, 'orderNo');
@@ -109,7 +140,8 @@ export function createAlchemyClient(target: AlchemyTarget, opts: AlchemyClientOp
     // A request that did not touch authentication, refused as not the merchant's own: its rules are not what
     // was judged. Sent once more (the same bytes and order number: a refused request opened nothing), signed
     // afresh, in the other reading where the page leaves one; refused so again, it decides nothing.
-    const touchesAuth = options.signature !== undefined || options.timestampOffsetMs !== undefined || plaintext;
+    const touchesAuth =
+      options.signature !== undefined || options.timestampOffsetMs !== undefined || options.tamper !== undefined || plaintext;
     const code = touchesAuth ? undefined : authenticationRefusal('alchemy', operation, first.body);
     if (code === undefined) return first;
     const again = await exchange(forms[1] ?? forms[0]!, false);

@@ -15,10 +15,12 @@
  * Retry: every operation retries on 429/503/transport failures with the very same form bytes (sealing
  * is deterministic anyway); no `userReqNo` is ever made here.
  */
+import type { KeyObject } from 'node:crypto';
 import { catalogue } from '../spec/catalogue.ts';
 import type { OPERATIONS } from '../spec/registry.ts';
 import { WireFormatError } from '../wire/errors.ts';
 import { cachedEncryptChunk, decodeSealed, encodeSealed, gepForm } from '../wire/gep-envelope.ts';
+import { generateTestKeyPair } from '../wire/keys.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { callResult, problemOf, type Read, readAnswer } from './answer.ts';
 import { endpoint, orderNumberOf, retryPolicy } from './call-spec.ts';
@@ -34,6 +36,15 @@ export interface GepCallOptions {
   rawBody?: string;
   /** Sent instead of `application/x-www-form-urlencoded`. */
   contentType?: string;
+  /**
+   * An authentication probe: identity fields of the form replaced or left out (`null`), or `dataContent`
+   * that is not the merchant's own sealing of the data — sealed with another key, Base64 JSON hexed but
+   * not sealed, cut short by one chunk, or not hex at all.
+   */
+  probe?: {
+    form?: Partial<Record<'version' | 'certificateId' | 'userNo' | 'dataType', string | null>>;
+    seal?: 'foreignKey' | 'unsealed' | 'truncated' | 'notHex';
+  };
 }
 
 export interface GepClient {
@@ -91,7 +102,9 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
       let dataContent = options.rawDataContent;
       if (dataContent === undefined) {
         try {
-          dataContent = encodeSealed(data, target.merchantPrivateKey, sealedChunks);
+          dataContent = options.probe?.seal
+            ? probeSeal(options.probe.seal, data, target.merchantPrivateKey)
+            : encodeSealed(data, target.merchantPrivateKey, sealedChunks);
         } catch (err) {
           throw err instanceof WireFormatError ? err.withCall({ provider: 'gep', operation, url }, 'dataContent') : err;
         }
@@ -103,6 +116,15 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
         dataType: wireFact('dataType'),
         dataContent,
       });
+      const fields = options.probe?.form;
+      if (fields) {
+        const form = new URLSearchParams(wireBody);
+        for (const [name, v] of Object.entries(fields)) {
+          if (v === null) form.delete(name);
+          else form.set(name, v);
+        }
+        wireBody = form.toString();
+      }
     }
     const headers = {
       'content-type': options.contentType ?? (plaintext ? JSON_TYPE : FORM),
@@ -143,4 +165,25 @@ export function createGepClient(target: GepTarget, opts: ClientOptions): GepClie
     info: (data, options) => call('info', data, options),
     call,
   };
+}
+
+let strangerKey: KeyObject | undefined;
+/** `dataContent` that is not the merchant's own sealing of `data`, one way an attacker could send it. */
+function probeSeal(how: NonNullable<NonNullable<GepCallOptions['probe']>['seal']>, data: unknown, merchantKey: KeyObject): string {
+  const base64 = Buffer.from(JSON.stringify(data), 'utf8').toString('base64');
+  switch (how) {
+    case 'foreignKey':
+      // another merchant's key: made once per process, never a key of anyone's
+      strangerKey ??= generateTestKeyPair(1024).privateKey;
+      return encodeSealed(data, strangerKey);
+    case 'unsealed':
+      return Buffer.from(base64, 'utf8').toString('hex');
+    case 'truncated': {
+      // the merchant's own sealing, one 128-byte chunk (256 hex characters) short of the whole
+      const sealed = encodeSealed(data, merchantKey);
+      return sealed.length > 256 ? sealed.slice(0, -256) : sealed.slice(0, sealed.length / 2);
+    }
+    case 'notHex':
+      return base64;
+  }
 }

@@ -8,17 +8,32 @@ import { invalidCases } from '../../properties/cases.ts';
 import { formatMoney, moneyOf } from '../client/money.ts';
 import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
+import { alchemyAuthProbes, gepAuthProbes } from './auth-probes.ts';
 import type { BudgetLimits } from './budget.ts';
-import { smokeInvalidCases, violationClassOf, withSmallestAmounts } from './profile.ts';
+import { SMOKE_ACCEPTANCE_TRIES, smokeInvalidCases, smokePollMs, violationClassOf, withSmallestAmounts } from './profile.ts';
+import { defaultStabilityMs, FAST_POLL_MS, mostPolls, profileWaitMs, watchIntervals } from './waits.ts';
 
 /**
- * Requests smoke sends a provider besides its violation classes, at most. Alchemy: the segment list and
- * the control (2, and its re-signed retry), 3 valid creates, 3 signature tries, a repeated order number
- * (2), one lifecycle (a create, 7 polls, 4 looks for stability) and the resends of refusals that failed
- * a rule. GEP: the control, 3 valid applies, 2 encryption tries, a repeat and its query (3), two
- * follow-ups of 1 apply, 7 operation and 7 card queries and 2 × 4 looks each.
+ * Requests smoke sends a provider besides its violation classes, at most, against a sandbox (the profile's
+ * wait, polls from FAST_POLL_MS doubling to smoke's cap, the default stability window). Alchemy: the
+ * segment list and the control (and its re-signed retry), the valid creates, a correct create and each
+ * authentication probe, a repeated order number, one lifecycle (a create, its polls — each of its statuses
+ * starting the pace over — and the watch). GEP: the control, the valid applies, a correct apply and each
+ * probe, a repeat and its query, two follow-ups (an apply, its operation and card queries, two watches),
+ * the balance pair where an admin surface sets it.
  */
-export const SMOKE_BEHAVIOUR_REQUESTS: Readonly<Record<Provider, number>> = { alchemy: 40, gep: 60 };
+export function smokeBehaviourRequests(provider: Provider): number {
+  const waitMs = profileWaitMs([provider]);
+  const cap = smokePollMs(waitMs, 1000);
+  const watch = watchIntervals(defaultStabilityMs(1000), FAST_POLL_MS, cap).length;
+  const valid = SMOKE_ACCEPTANCE_TRIES + 1;
+  if (provider === 'alchemy') {
+    const statuses = catalogue().profiles.alchemy.lifecycle?.order.length ?? 1;
+    return 3 + valid + alchemyAuthProbes({}).length + 1 + 2 + 1 + mostPolls(waitMs, FAST_POLL_MS, cap, statuses) + watch;
+  }
+  const followUp = 1 + mostPolls(waitMs, FAST_POLL_MS, cap, 3) + mostPolls(waitMs, FAST_POLL_MS, cap, 2) + 2 * watch;
+  return 1 + valid + gepAuthProbes().length + 1 + 3 + 2 * followUp + 2;
+}
 
 export interface ProviderPlan {
   provider: Provider;
@@ -57,8 +72,8 @@ export function smokePlan(provider: Provider, limits: BudgetLimits = {}): Provid
     provider,
     rules: new Set(cases.map((c) => c.rules[0])).size,
     classes: cases.length,
-    requests: sent + SMOKE_BEHAVIOUR_REQUESTS[provider],
-    mostRequests: 2 * sent + SMOKE_BEHAVIOUR_REQUESTS[provider],
+    requests: sent + smokeBehaviourRequests(provider),
+    mostRequests: 2 * sent + smokeBehaviourRequests(provider),
     exclusions,
   };
 }

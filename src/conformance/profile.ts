@@ -30,7 +30,7 @@ export const SMOKE_SKIP = 'profile smoke';
 /**
  * Looks at one asynchronous outcome within the wait in smoke: the poll interval is the wait over this,
  * so a follow-up loop looks at most this + 1 times, and the stability watch 3–4 times (plan.ts
- * SMOKE_BEHAVIOUR_REQUESTS counts them).
+ * smokeBehaviourRequests counts them).
  */
 export const SMOKE_POLLS_PER_WAIT = 6;
 

@@ -339,10 +339,11 @@ export function createAlchemy(ctx: MockContext, keys: AlchemyKeys) {
         method,
         path,
         rawBody: raw,
-        secretFor: (k) => (k === keys.accessKey ? keys.secretKey : undefined),
+        secretFor: (k) => (k === keys.accessKey || flag('acceptUnknownKey') ? keys.secretKey : undefined),
         now: ctx.now(),
-        windowMs,
+        windowMs: flag('ignoreTimestampWindow') ? Number.POSITIVE_INFINITY : windowMs,
         bytesOnly: ctx.leeway.has('bytes-signed'),
+        ...(flag('signatureAnyPath') ? { alsoPaths: Object.keys(paths) } : {}),
       });
       if (!verified.ok && !(flag('acceptBadSignature') && verified.reason === 'bad-signature')) {
         const code =

@@ -29,7 +29,12 @@ export type DeviationFlag =
   | 'duplicateOpensCard'
   | 'duplicateDebitsTwice'
   | 'acceptBadSignature'
+  | 'acceptUnknownKey'
+  | 'ignoreTimestampWindow'
+  | 'signatureAnyPath'
   | 'acceptUndecryptable'
+  | 'acceptUnsealed'
+  | 'acceptOtherUserNo'
   | 'noDebit'
   | 'allowOverdraft'
   | 'pendingForever'
@@ -174,6 +179,20 @@ export const DEVIATIONS: readonly Deviation[] = [
   A('alchemy-duplicate-wrong-code', 'orderNo.unique', 'refuses a reused orderNo with 1002 instead of 2722', { flag: 'duplicateWrongCode' }),
   A('alchemy-duplicate-opens-card', 'orderNo.idempotent', 'a reused orderNo opens a second card', { flag: 'duplicateOpensCard' }),
   A('alchemy-accepts-bad-signature', 'auth.signature', 'accepts a request whose signature is wrong', { flag: 'acceptBadSignature' }),
+  A(
+    'alchemy-accepts-unknown-key',
+    'auth.accessKey',
+    "accepts another merchant's ach-access-key (verifies with its own secret whatever the key)",
+    {
+      flag: 'acceptUnknownKey',
+    },
+  ),
+  A('alchemy-ignores-timestamp-window', 'auth.timestamp', 'accepts a correctly signed timestamp however old or far ahead', {
+    flag: 'ignoreTimestampWindow',
+  }),
+  A('alchemy-signature-any-path', 'auth.signedInput', 'accepts a signature made for another of its paths (the path is not checked)', {
+    flag: 'signatureAnyPath',
+  }),
   // GEP: accepts what a rule forbids
   G('gep-accepts-past-start-date', 'startDate.notBeforeToday', 'accepts a startDate before today', { ignore: true }),
   G('gep-accepts-end-before-start', 'endDate.notBeforeStartDate', 'accepts an endDate before startDate', { ignore: true }),
@@ -275,6 +294,10 @@ export const DEVIATIONS: readonly Deviation[] = [
   G('gep-accepts-undecryptable', 'auth.encryption', 'answers success to a dataContent that does not decrypt', {
     flag: 'acceptUndecryptable',
   }),
+  G('gep-accepts-unsealed', 'auth.encryption', 'accepts a dataContent that is the Base64 JSON in hex, never sealed', {
+    flag: 'acceptUnsealed',
+  }),
+  G('gep-accepts-other-user-no', 'auth.identity', "accepts a form with another merchant's userNo", { flag: 'acceptOtherUserNo' }),
   // Violation classes and valid classes: each caught only by the mutation class or valid edge it names
   G('gep-date-rolls-over', 'startDate.format', 'accepts an impossible calendar date of the right shape (2027-02-29, 2027-04-31)', {
     widens: true,

@@ -295,11 +295,15 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       const form = parseGepForm(raw);
       const missing = ['version', 'certificateId', 'userNo', 'dataType', 'dataContent'].find((k) => !form[k]);
       if (missing) return fail(profile.fieldRuleCode, `form field ${missing} is required`);
-      if (form.userNo !== keys.userNo) return fail(profile.fieldRuleCode, 'unknown merchant userNo', false);
+      if (form.userNo !== keys.userNo && !flag('acceptOtherUserNo')) return fail(profile.fieldRuleCode, 'unknown merchant userNo', false);
       let data: unknown;
       try {
         data = decodeSealed(form.dataContent!, keys.merchantPublicKey);
       } catch {
+        const unsealed = flag('acceptUnsealed') ? readUnsealed(form.dataContent!) : undefined;
+        if (unsealed !== undefined) data = unsealed;
+      }
+      if (data === undefined) {
         if (flag('acceptUndecryptable') && operation === 'apply') {
           if (!store.admit()) return atCapacity(ctx, 'gep');
           const o = open({ userReqNo: `undecryptable-${ctx.rng.hex(8)}`, localCurrency: 'USD', endDate: '2030-01-01' });
@@ -332,4 +336,13 @@ export function createGep(ctx: MockContext, keys: GepKeys, outcomes: OutcomeMix 
       },
     },
   };
+}
+
+/** The Base64 JSON in hex, never sealed (the `acceptUnsealed` deviation reads it); undefined when it is not that. */
+function readUnsealed(hex: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(Buffer.from(hex, 'hex').toString('utf8'), 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

@@ -36,6 +36,10 @@ export type SchemaMode = (typeof SCHEMA_MODES)[number];
 export const BEHAVIOURS = [
   'rejectsBadSignature',
   'rejectsUndecryptable',
+  'rejectsForeignKey',
+  'rejectsBadTimestamp',
+  'rejectsOtherRequestSignature',
+  'rejectsForeignIdentity',
   'uniqueOrderNo',
   'idempotent',
   'lifecycleForward',

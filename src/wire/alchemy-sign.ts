@@ -126,6 +126,9 @@ export interface AlchemyHeaders {
 /** `ach-access-timestamp`: 13-digit UTC milliseconds. */
 export const TIMESTAMP = /^\d{13}$/;
 
+/** The headers that make a request the merchant's own (WIRE.md, Auth headers): its key, its timestamp, its signature. */
+export const ALCHEMY_AUTH_HEADERS = { key: 'ach-access-key', timestamp: 'ach-access-timestamp', sign: 'ach-access-sign' } as const;
+
 export function alchemyHeaders(input: AlchemyHeaderInput): AlchemyHeaders {
   const timestamp = String(Math.trunc((input.now ?? Date.now)()));
   if (!TIMESTAMP.test(timestamp)) {
@@ -160,6 +163,8 @@ export interface AlchemyVerifyInput {
   windowMs?: number;
   /** Only the bytes as sent for a body that is no object (not its canonical reading too). */
   bytesOnly?: boolean;
+  /** Other paths whose signature is taken too (a deviation: the path is not checked). */
+  alsoPaths?: readonly string[];
 }
 
 /**
@@ -201,10 +206,12 @@ export function verifyAlchemyRequest(input: AlchemyVerifyInput): AlchemyVerifyRe
   }
   const given = Buffer.from(sign);
   const forms = signedBodyForms(input.rawBody);
-  const matches = (input.bytesOnly ? forms.slice(0, 1) : forms).some((signedBody) => {
-    const expected = Buffer.from(alchemySignature({ secret, timestamp, method: input.method, path: input.path, signedBody }));
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  const matches = (input.bytesOnly ? forms.slice(0, 1) : forms).some((signedBody) =>
+    [input.path, ...(input.alsoPaths ?? [])].some((path) => {
+      const expected = Buffer.from(alchemySignature({ secret, timestamp, method: input.method, path, signedBody }));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    }),
+  );
   if (!matches) {
     return { ok: false, reason: 'bad-signature', detail: 'ach-access-sign does not match the signature of the canonical body' };
   }

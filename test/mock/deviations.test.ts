@@ -367,6 +367,47 @@ const SCENARIOS: Record<string, Scenario> = {
       return { firstOutsideCatalogue, againRight };
     },
   },
+  'alchemy/acceptUnknownKey': {
+    rule: 'alchemy.create.auth.accessKey',
+    expected: { success: false, code: '2601' },
+    run: async (h) => {
+      const r = await h.alchemy.create(alchemyRequest(), { tamper: { headers: { 'ach-access-key': 'ak_another_merchant_0001' } } });
+      return { success: envelopeOf(r)['success'], code: codeOf(r) };
+    },
+  },
+  'alchemy/ignoreTimestampWindow': {
+    rule: 'alchemy.create.auth.timestamp',
+    expected: { stale: '2604', future: '2604' },
+    run: async (h) => ({
+      stale: codeOf(await h.alchemy.create(alchemyRequest(), { timestampOffsetMs: -20 * 60_000 })),
+      future: codeOf(await h.alchemy.create(alchemyRequest(), { timestampOffsetMs: 20 * 60_000 })),
+    }),
+  },
+  'alchemy/signatureAnyPath': {
+    rule: 'alchemy.create.auth.signedInput',
+    expected: { success: false, code: '2604' },
+    run: async (h) => {
+      const other = cat.profiles.alchemy.calls.find((c) => c.operation === 'info')!.path;
+      const r = await h.alchemy.create(alchemyRequest(), { tamper: { signAs: { path: other } } });
+      return { success: envelopeOf(r)['success'], code: codeOf(r) };
+    },
+  },
+  'gep/acceptUnsealed': {
+    rule: 'gep.apply.auth.encryption',
+    expected: { success: false, code: '110001' },
+    run: async (h) => {
+      const r = await h.gep.apply(gepRequest(), { probe: { seal: 'unsealed' } });
+      return { success: envelopeOf(r)['success'], code: codeOf(r) };
+    },
+  },
+  'gep/acceptOtherUserNo': {
+    rule: 'gep.apply.auth.identity',
+    expected: { success: false, code: '110001' },
+    run: async (h) => {
+      const r = await h.gep.apply(gepRequest(), { probe: { form: { userNo: '9000000000000000001' } } });
+      return { success: envelopeOf(r)['success'], code: codeOf(r) };
+    },
+  },
   'gep/acceptUndecryptable': {
     rule: 'gep.apply.auth.encryption',
     expected: { success: false, code: '110001' },

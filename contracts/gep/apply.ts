@@ -333,9 +333,7 @@ export default {
       origin: 'profile',
       title:
         "a dataContent that is not the merchant's own sealed JSON (undecryptable, another key's, not sealed, cut short, not hex) is refused",
-      source: wire(
-        "JSON text → Base64 → RSA encrypt with the merchant's private key, in chunks, output as a hex string; an unknown or undecryptable request answers `success: false` with `errorCode` `110001`",
-      ),
+      source: wire('an unknown or undecryptable request answers `success: false` with `errorCode` `110001`'),
       check: { kind: 'behaviour', behaviour: 'rejectsUndecryptable' },
       code: '110001',
     },
@@ -346,9 +344,7 @@ export default {
       level: 'MUST',
       origin: 'profile',
       title: "a form whose userNo is missing, empty or another merchant's, or whose certificateId is missing or empty, is refused",
-      source: wire(
-        'form fields `version` = `1.0.0`, `certificateId` (19 chars), `userNo` (merchant number, 19 chars), `dataType` = `JSON`, `dataContent`; an unknown or undecryptable request answers `success: false` with `errorCode` `110001`',
-      ),
+      source: wire('`certificateId` (19 chars), `userNo` (merchant number, 19 chars)'),
       check: { kind: 'behaviour', behaviour: 'rejectsForeignIdentity' },
       code: '110001',
     },

@@ -9,6 +9,7 @@ import { type Case, invalidCases, validCases } from '../../properties/cases.ts';
 import { kindOf } from '../checks/registry.ts';
 import { ESTABLISHED, type GenContext, type ViolationClass } from '../checks/types.ts';
 import { PACKAGE_ROOT } from '../config/root.ts';
+import { alchemyAuthProbes, gepAuthProbes } from '../conformance/auth-probes.ts';
 import { acceptanceRules, rejectionRules } from '../conformance/properties.ts';
 import { DEVIATIONS } from '../mock/deviations.ts';
 import { catalogue, type Rule } from '../spec/catalogue.ts';
@@ -127,6 +128,11 @@ export function explainRule(id: string): string {
     const classes = [...new Set(muts.map((c) => c.cls).filter((c): c is ViolationClass => c !== undefined))];
     if (classes.length)
       lines.push(`  classes     ${classes.map((c) => `${c}: ${ESTABLISHED[c].level} — ${ESTABLISHED[c].why}`).join('\n              ')}`);
+  }
+  if (rule.check.kind === 'behaviour') {
+    const behaviour = rule.check.behaviour;
+    const probes = (rule.provider === 'alchemy' ? alchemyAuthProbes({}) : gepAuthProbes()).filter((p) => p.behaviour === behaviour);
+    if (probes.length) lines.push(`  probes      ${probes.map((p) => `[${p.cls}] ${p.what}`).join('\n              ')}`);
   }
   const suites = suitesOf(rule);
   lines.push(`  suites      ${suites.length ? suites.join('\n              ') : '(none decides it)'}`);

@@ -36,6 +36,10 @@ export interface InteractionResult {
   mismatches: Mismatch[];
   /** The named rules a mismatch was blamed on. */
   failed: string[];
+  /** The provider states of a skipped interaction (what it would have needed). */
+  states?: string[];
+  /** Decided by sending its plain request (plain.ts), not through the Pact verifier: an accepted apply of its own. */
+  plain?: true;
 }
 
 interface PactFile {
@@ -83,6 +87,7 @@ export async function verifyPacts(o: VerifyOptions): Promise<InteractionResult[]
             reason: why,
             mismatches: [],
             failed: [],
+            states: (it.providerStates ?? []).map((s) => s.name),
           });
         else {
           keep.push(it);

@@ -81,7 +81,7 @@ describe('verify-pacts', { concurrent: true }, () => {
     expect(JSON.stringify(rep)).not.toContain(SECRET);
   });
 
-  it('against a server without an admin surface, interactions whose state cannot be set are skipped with the reason, not failed', async () => {
+  it('against a server without an admin surface: a GEP apply is tried as the plain request, what cannot be is an exclusion, never failed', async () => {
     const mock = await startMock({ admin: false, timeScale: 0.002, keys });
     closers.push(() => mock.close());
     const out = join(dir, 'external-plain');
@@ -91,6 +91,13 @@ describe('verify-pacts', { concurrent: true }, () => {
     const skipped = rep.pacts!.filter((p) => p.verdict === 'skipped');
     expect(skipped.length).toBeGreaterThan(0);
     for (const s of skipped) expect(s.reason).toMatch(/needs the embedded mock's admin surface/);
+    // the complete-card apply (its outcome only the mock can be told) was tried plainly until one showed it
+    const complete = rep.pacts!.find((p) => p.description.startsWith('gep apply: a valid request opens a complete card'))!;
+    expect(complete).toMatchObject({ verdict: 'pass', reason: expect.stringMatching(/^tried as the plain request .* answered complete$/) });
+    // what stayed skipped is listed as excluded, its rules never a pass
+    for (const x of rep.rules.filter((x) => x.reason?.includes('skipped: provider state')))
+      expect(x).toMatchObject({ verdict: 'skipped', excluded: true });
+    expect(rep.exclusions.length).toBeGreaterThan(0);
     // the states that need nothing or the API are still set and verified: the happy Alchemy create, the duplicate
     const passed = rep.pacts!.filter((p) => p.verdict === 'pass').map((p) => p.description);
     expect(passed.some((d) => d.startsWith('alchemy create: a valid request opens a card'))).toBe(true);
@@ -119,6 +126,19 @@ describe('verify-pacts', { concurrent: true }, () => {
     const rule = rep.rules.find((x) => x.id === ruleId)!;
     expect(rule.verdict).toBe('fail');
     expect(rule.evidence[0]?.message).toContain(interaction);
+  });
+
+  it('against a server without an admin surface whose successful GEP answers break a response rule: the plain try fails it, exit 1', async () => {
+    const mock = await startMock({ admin: false, timeScale: 0.002, keys, deviations: ['gep-bad-luhn'] });
+    closers.push(() => mock.close());
+    const out = join(dir, 'external-bad-luhn');
+    const r = await cli(['verify-pacts', '--provider', 'gep', '--report-dir', out], envFor(mock.url));
+    expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(1);
+    const rep = report(out);
+    expect(rep.rules.find((x) => x.id === 'gep.apply.response.result.cardNo.luhn')?.verdict).toBe('fail');
+    const complete = rep.pacts!.find((p) => p.description.startsWith('gep apply: a valid request opens a complete card'))!;
+    expect(complete.verdict).toBe('fail');
+    expect(complete.failed).toContain('gep.apply.response.result.cardNo.luhn');
   });
 
   it('bad input is one line and exit 2: no such pact folder, a folder without a pact for the provider, an unknown deviation', async () => {

@@ -9,6 +9,7 @@ import { isBudgetExhausted } from './budget.ts';
 export interface Shrunk {
   value: unknown;
   path: string;
+  /** Candidates sent to the target (the replayed case included); none past the budget is counted. */
   tries: number;
 }
 
@@ -23,9 +24,9 @@ export async function shrinkFailure(
   let stopped = false;
   const details = await fc.check(
     fc.asyncProperty(arb, async (v) => {
+      // past the budget every candidate "holds", unsent: shrinking stops at the last failure found
+      if (tries >= budget.tries || stopped) return true;
       tries++;
-      // past the budget every candidate "holds": shrinking stops at the last failure found
-      if (tries > budget.tries || stopped) return true;
       try {
         return !(await fails(v));
       } catch (err) {

@@ -9,6 +9,7 @@ import type { CallResult } from '../../src/client/types.ts';
 import { attempt, conformance } from '../../src/conformance/harness.ts';
 import { envelopeOf } from '../../src/conformance/judge.ts';
 import { behaviourRule, validRequests } from '../../src/conformance/properties.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
 import { isPlainObject } from '../../src/spec/evaluate.ts';
 
 const IDEMPOTENT = behaviourRule('gep', 'apply', 'idempotent');
@@ -44,8 +45,24 @@ conformance('gep', 'the same userReqNo twice never opens a second card nor debit
     if (!('error' in q) && isPlainObject(q.body) && isPlainObject(q.body['result']))
       firstCard = String(q.body['result']['cardId'] ?? '') || undefined;
   }
-  if (!e.succeeded)
-    f.pass(IDEMPOTENT); // refused, or the same order still pending
+  // the profile's two answers to a repeat: the same card again, or the documented refusal (its code); the same
+  // order still pending says so too. Anything else — another card, another code, an answer outside the
+  // envelope — is not what the rule allows.
+  const refusal = catalogue().expectedCodes(catalogue().byId.get(IDEMPOTENT)!);
+  if (e.pending) f.pass(IDEMPOTENT);
+  else if (!e.succeeded && e.ok && e.code !== undefined && refusal.includes(e.code)) f.pass(IDEMPOTENT);
+  else if (!e.succeeded)
+    f.fail(
+      IDEMPOTENT,
+      h.evidence(
+        b,
+        `userReqNo ${first!['userReqNo']} twice: the repeat answered ${e.ok ? `code ${JSON.stringify(e.code)}` : 'outside the envelope'}`,
+        {
+          rule: IDEMPOTENT,
+          expected: `the same card again, or a refusal with ${refusal.join(' or ')}`,
+        },
+      ),
+    );
   else if (firstCard !== undefined && cardOf(b) === firstCard) f.pass(IDEMPOTENT);
   else if (firstCard !== undefined)
     f.fail(IDEMPOTENT, h.evidence(b, `userReqNo ${first!['userReqNo']} twice: card ${firstCard} then card ${cardOf(b)}`));

@@ -32,19 +32,33 @@ describe('shrinking a failing case from its seed and path', () => {
     expect(String(getPath(shrunk!.value, 'orderNo')).length).toBe(1);
   });
 
-  it('stops at its budget of tries', async () => {
-    let calls = 0;
-    const shrunk = await shrinkFailure(
-      fc.integer({ min: 0, max: 1_000_000 }),
-      1,
-      '0',
-      async () => {
-        calls++;
-        return true;
-      },
-      { ms: 10_000, tries: 5 },
-    );
-    expect(shrunk).toBeDefined();
-    expect(calls).toBeLessThanOrEqual(5);
+  it('stops at its budget of tries, and counts only the candidates it sent', async () => {
+    // a failure that takes many steps to shrink: every value from 500,000 up fails
+    const arb = fc.integer({ min: 0, max: 1_000_000 });
+    const seed = 3;
+    const i = fc.sample(arb, { numRuns: 50, seed }).findIndex((v) => v >= 500_000);
+    const shrinkWith = async (tries: number) => {
+      let calls = 0;
+      const shrunk = await shrinkFailure(
+        arb,
+        seed,
+        String(i),
+        async (v) => {
+          calls++;
+          return (v as number) >= 500_000;
+        },
+        { ms: 10_000, tries },
+      );
+      return { shrunk, calls };
+    };
+    const [small, large] = await Promise.all([shrinkWith(5), shrinkWith(100_000)]);
+    // the positive case: with room it reaches the smallest failing value, in more than 5 candidates
+    expect(large.shrunk?.value).toBe(500_000);
+    expect(large.calls).toBeGreaterThan(5);
+    expect(large.shrunk?.tries).toBe(large.calls);
+    // with a budget of 5 it sends exactly 5 and reports 5, its best value still a failing one, larger
+    expect(small.calls).toBe(5);
+    expect(small.shrunk?.tries).toBe(5);
+    expect(small.shrunk?.value as number).toBeGreaterThan(500_000);
   });
 });

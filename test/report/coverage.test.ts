@@ -123,3 +123,94 @@ describe('the report', () => {
     expect(untestable.headline).toMatch(/^could not be tested: positive control failed .*; coverage 0% .* below --min-coverage 50%$/);
   });
 });
+
+describe('verdicts that cannot pass by accident', () => {
+  const must = catalogue()
+    .rulesFor('gep')
+    .filter((r) => r.level === 'MUST');
+  const should = catalogue()
+    .rulesFor('gep')
+    .filter((r) => r.level === 'SHOULD');
+  const sessionFor = (embedded: boolean) =>
+    ({
+      settings: { seed: 1, runs: 1, mode: 'lenient', deviate: [], profile: 'smoke' },
+      target: {
+        gep: { url: embedded ? 'http://127.0.0.1:1' : 'https://sandbox.example.test', embedded, kind: embedded ? 'mock' : 'sandbox' },
+      },
+      control: { gep: { ok: true, accepted: 1, sent: 1 } },
+    }) as unknown as SessionSummary;
+  const report = (f: Findings, embedded = true) =>
+    buildReport({
+      findings: f.list(),
+      crashed: [],
+      cases: 1,
+      requests: 1,
+      session: sessionFor(embedded),
+      problems: [],
+      startedAt: new Date(),
+      durationMs: 1,
+      testsMs: 1,
+      providers: ['gep'],
+    });
+
+  it('the positive case: every MUST rule decided and passing passes, on the mock and on a sandbox', () => {
+    const f = new Findings();
+    for (const r of must) f.pass(r.id);
+    expect([report(f).exitCode, report(f, false).exitCode]).toEqual([0, 0]);
+  });
+
+  it('a run that decided no MUST rule could not be tested (exit 3), whatever else passed', () => {
+    const f = new Findings();
+    for (const r of should) f.pass(r.id);
+    for (const r of must) f.skip(r.id, 'not reached');
+    const r = report(f);
+    expect([r.verdict, r.exitCode]).toEqual(['error', 3]);
+    expect(r.headline).toBe(`could not be tested: no MUST rule was decided (${must.length} skipped, e.g. not reached)`);
+  });
+
+  it('a rule with no check is skipped, never pass', () => {
+    const f = new Findings();
+    for (const r of must) f.pass(r.id);
+    f.pass(must[0]!.id, 0);
+    const none = new Findings();
+    for (const r of must.slice(1)) none.pass(r.id);
+    none.pass(must[0]!.id, 0);
+    expect(report(none).rules.find((x) => x.id === must[0]!.id)).toMatchObject({ verdict: 'skipped', checks: 0 });
+    // a check elsewhere decides it
+    expect(report(f).rules.find((x) => x.id === must[0]!.id)).toMatchObject({ verdict: 'pass', checks: 1 });
+  });
+
+  it('against a sandbox a MUST rule of the plan left undecided cuts the run short (exit 3); an exclusion is listed instead', () => {
+    const f = new Findings();
+    for (const r of must.slice(1)) f.pass(r.id);
+    f.skip(must[0]!.id, 'an answer that decided nothing');
+    const cut = report(f, false);
+    expect([cut.verdict, cut.exitCode]).toEqual(['error', 3]);
+    expect(cut.headline).toBe(`cut short: 1 MUST rule(s) of the plan left undecided (${must[0]!.id}: an answer that decided nothing)`);
+    // on the embedded mock the same is a coverage matter, not a cut
+    expect(report(f).exitCode).toBe(0);
+    const g = new Findings();
+    for (const r of must) g.pass(r.id);
+    g.exclude(must[0]!.id, 'needs 5,000 USD');
+    const excluded = report(g, false);
+    expect(excluded.exitCode).toBe(0);
+    expect(excluded.rules.find((x) => x.id === must[0]!.id)).toMatchObject({
+      verdict: 'skipped',
+      excluded: true,
+      reason: 'needs 5,000 USD',
+    });
+    expect(excluded.exclusions).toEqual([{ id: must[0]!.id, level: 'MUST', reason: 'needs 5,000 USD' }]);
+    expect(excluded.headline).toMatch(new RegExp(`; 1 excluded by plan \\(${must[0]!.id.replace(/\./g, '\\.')}: needs 5,000 USD\\)$`));
+  });
+
+  it('an excluded class outweighs a pass of the same rule, never a failure', () => {
+    const f = new Findings();
+    f.pass(must[0]!.id);
+    f.exclude(must[0]!.id, 'the amount/above case needs 5,000.01 USD');
+    f.fail(must[1]!.id, { message: 'broken' });
+    f.exclude(must[1]!.id, 'another class excluded');
+    const byId = new Map(f.list().map((x) => [x.ruleId, x]));
+    expect(byId.get(must[0]!.id)).toMatchObject({ verdict: 'skipped', excluded: true, checks: 1 });
+    expect(byId.get(must[1]!.id)).toMatchObject({ verdict: 'fail', excluded: true });
+  });
+});

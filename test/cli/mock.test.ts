@@ -8,7 +8,7 @@ describe('card-conformance mock: the heap growth it sets for itself', () => {
       `--heap-growing-percent=${MOCK_HEAP_GROWING_PERCENT}`,
     );
     // a flag whose name merely starts the same is not the user's choice of growth
-    expect(heapGrowingFlag(['--heap-growing-percentage-typo'], '')).toBeDefined();
+    expect(heapGrowingFlag(['--heap-growing-percentage-typo'], '')).toBe(`--heap-growing-percent=${MOCK_HEAP_GROWING_PERCENT}`);
   });
 
   it("leaves the user's own choice standing, on node's command line or in NODE_OPTIONS, in either spelling", () => {

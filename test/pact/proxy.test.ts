@@ -92,9 +92,15 @@ describe('codec proxy', () => {
   });
 
   it('refuses what it cannot take: an unknown path, a body that is not JSON, an unknown directive', async () => {
-    expect((await post(`${alchemy.url}/nowhere`, {})).status).toBe(404);
-    expect((await post(`${gep.url}/api/vas/card/apply`, 'not json')).status).toBe(400);
-    expect((await post(`${alchemy.url}/open/api/card/create`, {}, { 'card-conformance-codec': 'nonsense' })).status).toBe(400);
+    const nowhere = await post(`${alchemy.url}/nowhere`, {});
+    expect([nowhere.status, nowhere.body]).toEqual([404, { error: 'no alchemy operation at POST /nowhere' }]);
+    const notJson = await post(`${gep.url}/api/vas/card/apply`, 'not json');
+    expect([notJson.status, notJson.body]).toEqual([400, { error: 'the body is not JSON: the proxy takes the business JSON in clear' }]);
+    const directive = await post(`${alchemy.url}/open/api/card/create`, {}, { 'card-conformance-codec': 'nonsense' });
+    expect([directive.status, directive.body]).toEqual([
+      400,
+      { error: 'card-conformance-codec must be one of bad-signature, undecryptable' },
+    ]);
   });
 });
 

@@ -26,6 +26,7 @@ describe('flaky', () => {
     f.pass(RULE);
     const r = report(f);
     expect(r.rules.find((x) => x.id === RULE)!.verdict).toBe('pass');
+    expect([r.verdict, r.exitCode]).toEqual(['pass', 0]);
   });
   it('flaky outranks pass and fails the gate (exit 1), with both answers as evidence and the reason', () => {
     const f = new Findings();

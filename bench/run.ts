@@ -310,3 +310,19 @@ try {
 } finally {
   mock.kill('SIGTERM');
 }
+
+// 3. Smoke: its plan (every violation class of every MUST rule, the auth probes, the follow-ups) and the
+// requests it really sent per provider, counted by the embedded mock, with the time it took
+{
+  const { smokePlan } = await import('../src/conformance/plan.ts');
+  const out = join(dir, 'smoke');
+  const t = await runCli(['run', '--provider', 'all', '--profile', 'smoke', '--report-dir', out]);
+  const rep = report(out);
+  for (const p of ['alchemy', 'gep'] as const) {
+    const plan = smokePlan(p);
+    console.log(
+      `smoke ${p}: plan ${plan.classes} violation classes of ${plan.rules} MUST rules, at most ${plan.requests} requests; sent ${rep.summary.mockRequests?.[p] ?? '?'} (counted at the mock)`,
+    );
+  }
+  console.log(`smoke run: ${sec(t.ms)} wall, exit ${t.code}, coverage ${rep.summary.coverage}% of MUST rules decided`);
+}

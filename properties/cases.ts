@@ -36,6 +36,8 @@ export interface Case {
   path?: string;
   /** Which mutation of the rule (index into `mutate`'s list), for replay and shrinking. */
   mutation?: number;
+  /** Smoke sends it whatever the answers before it decided (a class of its own, not another try). */
+  always?: true;
 }
 
 const holdsAll = (plan: OperationPlan, g: GenContext, obj: Record<string, unknown>) => {
@@ -255,7 +257,7 @@ export function combinedEdges(
   base: Record<string, unknown>,
   rules: readonly Rule[],
   fixed: readonly string[] = [],
-  nth = 0,
+  nth: number | ((rule: Rule) => number) = 0,
 ): { value: Record<string, unknown>; rules: string[]; notes: string[] } {
   let obj = clone(base);
   const taken = new Set(fixed);
@@ -263,7 +265,7 @@ export function combinedEdges(
     const path = relativePath(rule);
     if (taken.has(path)) continue;
     // `nth`: the rule's edges that hold here are passed over this many times (a second request shows the others)
-    let skip = nth;
+    let skip = typeof nth === 'number' ? nth : nth(rule);
     for (const edge of edgesOf(rule, obj, plan, g)) {
       if (Object.keys(edge.also ?? {}).some((p) => taken.has(p))) continue;
       const next = applyEdge(obj, path, edge);

@@ -26,7 +26,8 @@ export function smokeBehaviourRequests(provider: Provider): number {
   const waitMs = profileWaitMs([provider]);
   const cap = smokePollMs(waitMs, 1000);
   const watch = watchIntervals(defaultStabilityMs(1000), FAST_POLL_MS, cap).length;
-  const valid = SMOKE_ACCEPTANCE_TRIES + 1;
+  // the edges' two requests, the upper amount edge, the minimal request, and the plain tries after the first
+  const valid = SMOKE_ACCEPTANCE_TRIES + 3;
   if (provider === 'alchemy') {
     const statuses = catalogue().profiles.alchemy.lifecycle?.order.length ?? 1;
     return 3 + valid + alchemyAuthProbes({}).length + 1 + 2 + 1 + mostPolls(waitMs, FAST_POLL_MS, cap, statuses) + watch;

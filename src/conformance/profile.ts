@@ -78,6 +78,32 @@ export const violationClassOf = (c: Pick<Case, 'cls' | 'way' | 'variant'>): stri
   `${c.cls ?? 'other'}${(c.way ?? c.variant) ? `/${c.way ?? c.variant}` : ''}`;
 
 /**
+ * The largest legal amount of each amount field that has a largest one (a range's maximum), as text,
+ * where it differs from the smallest: the valid upper edge smoke tries once (a spend budget that cannot
+ * stake it makes it an exclusion).
+ */
+export function largestAmounts(provider: Provider, operation: string, g: GenContext): Record<string, string> {
+  const plan = planOf(provider, operation, 'request');
+  const [base] = fc.sample(validObject(plan, g), { numRuns: 1, seed: 1 });
+  const smallest = smallestAmounts(provider, operation, g);
+  const out: Record<string, string> = {};
+  const ctx = ctxOf(g, catalogue().operation(provider, operation).defaults);
+  for (const rule of amountRules(provider, operation, g)) {
+    if (rule.check.kind !== 'amountRange') continue;
+    const path = relativePath(rule);
+    const own = plan.rules.filter((r) => relativePath(r) === path);
+    for (const edge of edgesOf(rule, base!, plan, g)) {
+      const text = textOf(edge.value);
+      if (text === undefined || !Number.isFinite(Number(text))) continue;
+      if (own.some((r) => evaluate(r, setAt({}, path, edge.value), ctx).holds === false)) continue;
+      if (out[path] === undefined || Number(text) > Number(out[path])) out[path] = text;
+    }
+    if (out[path] === smallest[path]) delete out[path];
+  }
+  return out;
+}
+
+/**
  * Smoke's invalid cases: the first mutation of each violation class of each MUST rule — each side of a
  * range, a length in ASCII and in multi-byte characters, each enum neighbour, each kind of pattern and
  * format breakage, each way of being absent. One request per class, one rule per request.

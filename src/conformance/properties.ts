@@ -5,14 +5,14 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { type Case, caseArbitrary, combinedEdges, hasDateWindow, shiftDates } from '../../properties/cases.ts';
+import { type Case, caseArbitrary, combinedEdges, hasDateWindow, shiftDates, validCases } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
-import { daysBetween } from '../checks/util.ts';
+import { clone, daysBetween, setAt } from '../checks/util.ts';
 import { formatMoney, moneyOf } from '../client/money.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, catalogue } from '../spec/catalogue.ts';
-import { relativePath } from '../spec/evaluate.ts';
+import { getPath, relativePath } from '../spec/evaluate.ts';
 import { keyedMemo } from '../spec/memo.ts';
 import type { Provider } from '../spec/registry.ts';
 import { isSpendRefusal } from './budget.ts';
@@ -33,6 +33,7 @@ import { idFieldOf, uniquify } from './ids.ts';
 import { type Envelope, envelopeOf, judgeAnswer, judgeRefusal } from './judge.ts';
 import { predrawn } from './predraw.ts';
 import {
+  largestAmounts,
   SMOKE_ACCEPTANCE_TRIES,
   SMOKE_SKIP,
   smallestAmounts,
@@ -94,8 +95,8 @@ export function acceptance(provider: Provider, operation: string, name: string) 
       });
       const undecidedResult = () => nested.some((id) => !f.list().some((x) => x.ruleId === id));
       await (smoke ? sequential : h.pool)(cases, async (c, i) => {
-        // smoke: a request showing edges always goes; a plain one only while a result rule is undecided
-        if (smoke && i > 0 && c.rules.length === 1 && !undecidedResult()) return;
+        // smoke: a request showing edges (or a class of its own) always goes; a plain one only while a result rule is undecided
+        if (smoke && i > 0 && c.rules.length === 1 && !c.always && !undecidedResult()) return;
         // the case's own order number, by its index: the same whatever the concurrency
         const body = await asSent(
           h,
@@ -215,7 +216,17 @@ function smokeValidCases(h: Harness, provider: Provider, operation: string): Cas
     .sort((a, b) => sample(a) - sample(b));
   const amountRule = (id: string) => amounts[catalogue().byId.get(id)!.field] !== undefined;
   const combined = combinedEdges(plan, g, values[0]!, must, Object.keys(amounts));
-  const others = combinedEdges(plan, g, values[1]!, must, Object.keys(amounts), 1);
+  // the second: first the rules whose edge the first could not show (two edges wanted one field), at their
+  // first edge; then the others at their next one
+  const shown = new Set(combined.rules);
+  const others = combinedEdges(
+    plan,
+    g,
+    values[1]!,
+    [...must.filter((r) => !shown.has(r.id)), ...must.filter((r) => shown.has(r.id))],
+    Object.keys(amounts),
+    (r) => (shown.has(r.id) ? 1 : 0),
+  );
   const amountNote = Object.entries(amounts).map(([p, v]) => `${p} = ${v} (the smallest legal amount)`);
   const notes = [...amountNote, ...combined.notes.filter((_, i) => !amountRule(combined.rules[i]!))];
   const otherNotes = others.notes.filter((_, i) => !amountRule(others.rules[i]!));
@@ -236,6 +247,18 @@ function smokeValidCases(h: Harness, provider: Provider, operation: string): Cas
           },
         ]
       : []),
+    // the valid upper amount edge, once (a 5,000 USD card: a spend budget that cannot stake it excludes it)
+    ...Object.entries(largestAmounts(provider, operation, g)).map(([path, text]) => ({
+      value: setAt(clone(values[0]!), path, typeof getPath(values[0], path) === 'number' ? Number(text) : text),
+      rules: [...plan.rules.filter((r) => r.check.kind === 'amountRange' && relativePath(r) === path).map((r) => r.id), accepts],
+      note: `smoke: a valid request at the largest legal ${path}, ${text}`,
+      seed: h.s.settings.seed,
+      always: true as const,
+    })),
+    // the smallest valid request: only what the table requires
+    ...validCases(provider, operation, g, 0, h.s.settings.seed)
+      .filter((c) => c.note.startsWith('only what the table requires'))
+      .map((c) => ({ ...c, always: true as const })),
     ...values.slice(2).map((value) => ({
       value,
       rules: [accepts],

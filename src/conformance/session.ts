@@ -415,7 +415,10 @@ async function positiveControl(
       for (const [i, raw] of samples.entries()) {
         // past the planned samples only while every acceptance was "pending": that carries no result, so it
         // says nothing of whether a result can be read (a stranger's key), and another sample is asked
-        if (i >= base && !(accepted > 0 && read === 0 && unreadable === 0)) break;
+        // and one more while a valid request was refused as a request and nothing was accepted: a provider whose
+        // refusal code cannot tell a request's fault from the credentials' (GEP) shows which by accepting another
+        const another = accepted === 0 && refusal !== undefined && i === base;
+        if (i >= base && !(accepted > 0 && read === 0 && unreadable === 0) && !another) break;
         tried++;
         const body = uniquify(provider, operation, raw, orderToken(s.runId, s.settings.seed, 'control', String(i)), s.callbackBase);
         try {

@@ -173,6 +173,8 @@ describe('budgets stop a run at their limit, counted at the target', { concurren
       r.log,
     ).toEqual([]);
     expect(r.rep.headline).toMatch(/budget "requests" ran out/);
+    // a budget that cuts the run short: the target was not tested whole, exit 3, never a pass
+    expect([r.code, r.rep.verdict]).toEqual([3, 'error']);
     expect(r.stdout).toMatch(/budgets: 40\/40 requests.*RAN OUT: requests/);
     // Retry-After: 1 on the first create: the SAME order number was sent again, at least a second later
     const first = f.seen.findIndex((s) => s.status === 429);
@@ -222,6 +224,7 @@ describe('budgets stop a run at their limit, counted at the target', { concurren
     const r = await run('time', ['--max-time', '4s', '--rate', '20'], { ...creds(f.url), ...NO_BUDGETS });
     expect(r.rep, r.log).toBeDefined();
     expect(r.rep.budgets?.exhausted).toBe('time');
+    expect([r.code, r.rep.verdict]).toEqual([3, 'error']);
     expect(f.seen.length).toBeGreaterThan(0);
     // the ledger starts before the first request: every request reached the target within the 4 s
     expect(Math.max(...f.seen.map((s) => s.at)) - Math.min(...f.seen.map((s) => s.at))).toBeLessThan(4000);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DEVIATIONS } from '../../src/mock/deviations.ts';
 import type { ConformanceReport } from '../../src/report/conformance.ts';
 import type { MutationReport } from '../../src/report/selfcheck.ts';
+import { catalogue } from '../../src/spec/catalogue.ts';
 import { cli, npmRun } from '../helpers/cli.ts';
 
 // One worker per run: two runs go at once on two cores.
@@ -47,6 +48,22 @@ describe('card-conformance run against the embedded mock', () => {
     for (const d of m.deviations)
       for (const seed of m.seeds) expect(m.deviations.find((x) => x.name === d.name)!.caughtBy[String(seed)], d.name).toContain(d.ruleId);
     expect(r.stdout).toMatch(/kill rate 100\.0%/);
+  });
+
+  it('the selfcheck in smoke: every deviation of a MUST rule caught on a seed, the faithful mock passing; only SHOULD rules survive', {
+    timeout: 1_200_000,
+  }, async () => {
+    const out = join(dir, 'mutation-smoke');
+    const r = await cli(['selfcheck', '--seeds', '1', '--report-dir', out], { CARD_CONFORMANCE_PROFILE: 'smoke' }, 1_200_000);
+    const m = mutation(out);
+    expect(m.falsePositives).toEqual([]);
+    // smoke spends no request on a SHOULD request rule (its reason: profile smoke): those alone survive
+    const levelOf = (id: string) => catalogue().byId.get(id)!.level;
+    const survivors = m.survivors;
+    expect(survivors.map((d) => `${d.name}: ${levelOf(d.ruleId)}`).filter((x) => x.endsWith('MUST'))).toEqual([]);
+    for (const d of survivors) expect(Object.values(d.verdicts), d.name).toEqual(['skipped']);
+    expect(survivors.length).toBeLessThan(DEVIATIONS.length / 10);
+    expect(r.code).toBe(survivors.length ? 1 : 0);
   });
 
   it('the selfcheck in strict mode: every deviation caught on a seed, the strict mock passing', { timeout: 1_200_000 }, async () => {

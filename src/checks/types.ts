@@ -59,36 +59,29 @@ export interface Establishment {
   why: string;
 }
 
+/** A class the documents establish a provider must refuse, and why. */
+const refuse = (why: string): Establishment => ({ level: 'MUST refuse', why });
+
 /**
  * Per violation class, what the documents establish about refusing it (`rules --explain` prints it). A
  * mutator generates only classes whose refusal is established in the run's schema mode: what no document
  * says is refused is never held against a provider.
  */
 export const ESTABLISHED: Readonly<Record<ViolationClass, Establishment>> = {
-  body: {
-    level: 'MUST refuse',
-    why: 'both documents define the request as a JSON object (Alchemy a JSON body; GEP dataContent as JSON text)',
-  },
-  presence: { level: 'MUST refuse', why: 'the Required column says Yes / M (or the row is required once its parent is sent)' },
-  type: {
-    level: 'MUST refuse',
-    why: "an object, array or boolean where the table writes a scalar, or a string that is no number where it writes Number. A number where it writes String, or a numeric string where it writes Number, is not established (GEP's own example sends every Number as a string): tried in strict mode only, which takes the table literally",
-  },
-  length: { level: 'MUST refuse', why: 'the Length column / String(n) bounds the value' },
-  pattern: { level: 'MUST refuse', why: 'the row states the pattern the value must match' },
-  format: { level: 'MUST refuse', why: 'the row states the format (yyyy-MM-dd), and a date that is not on the calendar is not in it' },
-  enum: { level: 'MUST refuse', why: 'the row lists the values the field takes' },
-  amount: { level: 'MUST refuse', why: 'the document states the range and the unit (Alchemy: cents, 10-5000 USD; GEP: a decimal amount)' },
-  dateWindow: {
-    level: 'MUST refuse',
-    why: "the row states the window (on or after today in the provider's zone; endDate on or after startDate)",
-  },
-  conditional: { level: 'MUST refuse', why: 'the row states the condition under which the field is required, forbidden or fixed' },
-  unknownValue: { level: 'MUST refuse', why: "the value must come from the provider's own list (card segments) or catalogue" },
-  relation: {
-    level: 'MUST refuse',
-    why: 'the documents relate the value to another one (BIN prefix, Luhn, expiry of endDate, echo of the request)',
-  },
+  body: refuse('both documents define the request as a JSON object (Alchemy a JSON body; GEP dataContent as JSON text)'),
+  presence: refuse('the Required column says Yes / M (or the row is required once its parent is sent)'),
+  type: refuse(
+    "an object, array or boolean where the table writes a scalar, or a string that is no number where it writes Number. A number where it writes String, or a numeric string where it writes Number, is not established (GEP's own example sends every Number as a string): tried in strict mode only, which takes the table literally",
+  ),
+  length: refuse('the Length column / String(n) bounds the value'),
+  pattern: refuse('the row states the pattern the value must match'),
+  format: refuse('the row states the format (yyyy-MM-dd), and a date that is not on the calendar is not in it'),
+  enum: refuse('the row lists the values the field takes'),
+  amount: refuse('the document states the range and the unit (Alchemy: cents, 10-5000 USD; GEP: a decimal amount)'),
+  dateWindow: refuse("the row states the window (on or after today in the provider's zone; endDate on or after startDate)"),
+  conditional: refuse('the row states the condition under which the field is required, forbidden or fixed'),
+  unknownValue: refuse("the value must come from the provider's own list (card segments) or catalogue"),
+  relation: refuse('the documents relate the value to another one (BIN prefix, Luhn, expiry of endDate, echo of the request)'),
 };
 
 export interface Mutation {

@@ -41,19 +41,18 @@ export interface BudgetLimits {
 }
 
 /**
- * The defaults against any target that is not the embedded mock: 2 requests/s, 500 requests, 10,000 USD,
- * and 15 minutes of wall time. They hold smoke's whole MUST plan for both providers (about 220 requests:
- * one per violation class of each rule; 110 s at 2/s; the profile's longest wait for an asynchronous
- * outcome is 6 minutes), its refused cases included at the amounts they name (a deposit above the
- * range is 5,000.01 USD if a provider wrongly takes it): a sandbox account plausibly holds that much,
- * and no more is staked. What they leave out (full's ten-times-the-maximum case, 50,000 USD) is a
- * planned exclusion, listed.
+ * The defaults against any target that is not the embedded mock: 2 requests/s, 500 requests, 20,000 USD,
+ * and 15 minutes of wall time. They hold smoke's whole MUST plan for both providers (425 requests at
+ * most; the profile's longest wait for an asynchronous outcome is 6 minutes) with its money at once: the
+ * valid upper amount edge (a 5,000 USD card, kept) while the deposit above the range (5,000.01 USD if a
+ * provider wrongly takes it) and the other refused cases are in flight. A sandbox account plausibly holds
+ * that much. What they leave out (full's ten-times-the-maximum case, 50,000 USD) is a planned exclusion.
  */
 export const SANDBOX_BUDGETS: Readonly<Required<BudgetLimits>> = {
   maxRequests: 500,
   rate: 2,
   maxTimeMs: 15 * 60_000,
-  maxSpend: { USD: 10_000 },
+  maxSpend: { USD: 20_000 },
 };
 
 /** The budget names a refusal reports: `requests`, `time`, `spend USD`. (The rate only delays.) */

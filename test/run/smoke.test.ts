@@ -213,19 +213,19 @@ describe('smoke against another server', { concurrent: true }, () => {
     expect(rep.summary.requestsByProvider).toEqual({ alchemy: 3, gep: 2 });
   });
 
-  it("both providers' smoke plan fits the default request (500) and spend (USD 10,000) budgets of a non-mock target: nothing cut, nothing excluded", async () => {
+  it("both providers' smoke plan fits the default request (500) and spend (USD 20,000) budgets of a non-mock target: nothing cut, nothing excluded", async () => {
     const both = await run('both-budgets', [], creds(budgeted.url));
     expect(both.r.code, both.r.stdout.slice(-1500)).toBe(0);
     expect(both.rep.profile).toBe('smoke');
     expect(both.rep.rules.filter((x) => x.reason?.startsWith('budget:'))).toEqual([]);
-    expect(both.rep.budgets).toMatchObject({ refused: 0, exhausted: null, limits: { maxRequests: 500, maxSpend: { USD: 10_000 } } });
+    expect(both.rep.budgets).toMatchObject({ refused: 0, exhausted: null, limits: { maxRequests: 500, maxSpend: { USD: 20_000 } } });
     // the deposit above the range (5,000.01 USD if wrongly taken) was sent, and given back when refused
     expect(both.rep.rules.find((x) => x.id === 'alchemy.create.deposit.range')).toMatchObject({
       verdict: 'pass',
       classes: ['amount/above', 'amount/below'],
     });
     expect(both.rep.budgets!.used.spend['USD']).toBeGreaterThan(0);
-    expect(both.rep.budgets!.used.spend['USD']).toBeLessThanOrEqual(10_000);
+    expect(both.rep.budgets!.used.spend['USD']).toBeLessThanOrEqual(20_000);
     expect(both.rep.budgets!.used.released['USD']).toBeGreaterThan(5_000);
     // the only exclusions are what the target's surface cannot show (no admin surface: the balance rules)
     expect(both.rep.exclusions.map((x) => x.id)).toEqual(expect.arrayContaining(['gep.apply.authLimitAmount.debitsBalance']));
@@ -273,7 +273,7 @@ describe('smoke against another server', { concurrent: true }, () => {
       new RegExp(`^not conformant: coverage ${coverage}% .* below --min-coverage 100%; \\d+ excluded by plan \\(gep\\.apply\\.`),
     );
     expect(above.r.stdout).toContain(`coverage ${coverage}% of MUST rules decided (minimum 100%)`);
-    expect(above.rep.budgets).toMatchObject({ exhausted: null, limits: { maxRequests: 500, maxSpend: { USD: 10_000 } } });
+    expect(above.rep.budgets).toMatchObject({ exhausted: null, limits: { maxRequests: 500, maxSpend: { USD: 20_000 } } });
     expect(sent).toBeLessThanOrEqual(smokePlan('gep').requests);
     expect(above.rep.summary.requestsByProvider.gep).toBe(sent);
 

@@ -10,7 +10,14 @@ import { catalogue } from '../spec/catalogue.ts';
 import type { Provider } from '../spec/registry.ts';
 import { alchemyAuthProbes, gepAuthProbes } from './auth-probes.ts';
 import type { BudgetLimits } from './budget.ts';
-import { SMOKE_ACCEPTANCE_TRIES, smokeInvalidCases, smokePollMs, violationClassOf, withSmallestAmounts } from './profile.ts';
+import {
+  largestAmounts,
+  SMOKE_ACCEPTANCE_TRIES,
+  smokeInvalidCases,
+  smokePollMs,
+  violationClassOf,
+  withSmallestAmounts,
+} from './profile.ts';
 import { defaultStabilityMs, FAST_POLL_MS, mostPolls, profileWaitMs, watchIntervals } from './waits.ts';
 
 /**
@@ -68,7 +75,23 @@ export function smokePlan(provider: Provider, limits: BudgetLimits = {}): Provid
       reason: `needs ${formatMoney(m)} staked if a provider wrongly takes it; the spend budget is ${limit === undefined ? `none in ${m.currency}` : formatMoney({ currency: m.currency, amount: limit })}`,
     });
   }
-  const sent = cases.length - exclusions.length;
+  // the valid upper amount edge, a card of that much: excluded where the spend budget cannot stake it
+  const g = { ...GEN, knownValues: { segmentList: ['X'] } };
+  for (const [path, text] of Object.entries(largestAmounts(provider, operation, g))) {
+    const m = moneyOf(provider, operation, { [path]: text });
+    const limit = m && limits.maxSpend ? limits.maxSpend[m.currency] : undefined;
+    if (!m || !limits.maxSpend || (limit !== undefined && m.amount <= limit)) continue;
+    const rule = catalogue()
+      .rulesFor(provider, operation)
+      .find((r) => r.check.kind === 'amountRange' && r.field === path);
+    if (rule)
+      exclusions.push({
+        id: rule.id,
+        cls: 'valid upper amount edge',
+        reason: `opens a card of ${formatMoney(m)}; the spend budget is ${limit === undefined ? `none in ${m.currency}` : formatMoney({ currency: m.currency, amount: limit })}`,
+      });
+  }
+  const sent = cases.length - exclusions.filter((x) => x.cls !== 'valid upper amount edge').length;
   return {
     provider,
     rules: new Set(cases.map((c) => c.rules[0])).size,

@@ -114,7 +114,9 @@ export function acceptance(provider: Provider, operation: string, name: string) 
           await h.admin.post('gep/outcome', { userReqNo: orderNo, outcome: 'complete' });
         const r = await spendable(() => attempt(() => send(h, provider, operation, body), h));
         if (r === SPEND_REFUSED) {
-          for (const id of c.rules) f.exclude(id, spendSkip(body, provider, operation));
+          // the edge it would have shown is left out; acceptsValid, decided by the other valid requests, is not
+          const own = c.rules.length > 1 ? c.rules.filter((id) => catalogue().byId.get(id)?.check.kind !== 'acceptsValid') : c.rules;
+          for (const id of own) f.exclude(id, spendSkip(body, provider, operation, c.always ? 'valid upper amount edge' : undefined));
           return;
         }
         if ('error' in r) {

@@ -237,14 +237,18 @@ describe('smoke against another server', { concurrent: true }, () => {
     const planned = r.r.stdout.split('\n').filter((l) => l.startsWith('  excluded: '));
     expect(planned).toEqual([
       '  excluded: alchemy.create.deposit.range (amount/above) — needs 5,000.01 USD staked if a provider wrongly takes it; the spend budget is 100 USD',
+      '  excluded: alchemy.create.deposit.range (valid upper amount edge) — opens a card of 5,000 USD; the spend budget is 100 USD',
     ]);
     expect(r.r.stdout.indexOf('  excluded: ')).toBeLessThan(r.r.stdout.indexOf('rules decided]'));
     const range = r.rep.rules.find((x) => x.id === 'alchemy.create.deposit.range')!;
     // its other side was tried and held; the rule is still not a pass
     expect(range).toMatchObject({ verdict: 'skipped', excluded: true, classes: ['amount/below'] });
-    expect(range.reason).toBe(
-      'budget: spend USD (the amount/above case would move 5,000.01 USD if accepted, more than the spend budget has left)',
+    // either side's exclusion is the reason given (whichever the report met first)
+    expect(range.reason).toMatch(
+      /^budget: spend USD \(the (amount\/above case would move 5,000\.01 USD|valid upper amount edge case would move 5,000 USD) if accepted, more than the spend budget has left\)$/,
     );
+    // the valid requests that fit decided acceptsValid: a class left out of one rule is not another's
+    expect(r.rep.rules.find((x) => x.id === 'alchemy.create.request.acceptsValid')?.verdict).toBe('pass');
     expect(r.rep.exclusions.map((x) => x.id)).toContain('alchemy.create.deposit.range');
     expect(r.rep.headline).toMatch(/excluded by plan \(.*alchemy\.create\.deposit\.range: budget: spend USD/);
     expect(r.r.code, r.r.stdout.slice(-1500)).toBe(0);

@@ -85,7 +85,7 @@ export function validCases(provider: Provider, operation: string, g: GenContext,
   }
   out.push(...pairwise(plan, g, edges, accepts, seed));
   out.push(...defaultAbsences(plan, g, accepts, seed));
-  out.push(...minimal(plan, g, accepts, seed));
+  out.push(...minimalValid(plan, g, accepts, seed));
   const random = fc.sample(validObject(plan, g), { numRuns: runs, seed });
   for (const [i, value] of random.entries())
     out.push({ value, rules: [accepts], note: `random valid request #${i}`, seed, path: String(i) });
@@ -121,7 +121,7 @@ function pairwise(plan: OperationPlan, g: GenContext, edges: EdgeCase[], accepts
  * The smallest valid request: every optional (`O`) row of the table left out, the conditional ones only
  * where their condition asks for them. A provider must take a request with only what its table requires.
  */
-function minimal(plan: OperationPlan, g: GenContext, accepts: string, seed: number): Case[] {
+export function minimalValid(plan: OperationPlan, g: GenContext, accepts: string, seed: number): Case[] {
   const rows = plan.cat.operation(plan.provider, plan.operation).spec.request;
   const topOf = (presence: string) =>
     rows

@@ -39,13 +39,14 @@ export function authentication(provider: Provider, name: string) {
         );
       return 1;
     }
-    const probes = provider === 'alchemy' ? alchemyAuthProbes(bodies[0]!) : gepAuthProbes();
-    for (const [i, probe] of probes.entries()) {
+    // every probe on a request of its own, made for that request (the one that signs another body needs it)
+    const probesFor = (body: Record<string, unknown>): AuthProbe<unknown>[] =>
+      provider === 'alchemy' ? alchemyAuthProbes(body) : gepAuthProbes();
+    for (let i = 0; i < probeCount; i++) {
+      const body = bodies[i]!;
+      const probe = probesFor(body)[i]!;
       const rule = authRule(provider, probe.behaviour);
-      const body = provider === 'alchemy' ? bodies[i]! : bodies[i]!;
-      // the Alchemy probe that signs another body was made for bodies[0]; every probe sends its own request
-      const own = provider === 'alchemy' && probe.cls === 'signed/body' ? alchemyAuthProbes(body).find((p) => p.cls === probe.cls)! : probe;
-      const r = await attempt(() => send(h, provider, body, own), h);
+      const r = await attempt(() => send(h, provider, body, probe), h);
       if ('error' in r) {
         f.error(rule, `${probe.what}: ${r.error}`);
         continue;
@@ -63,6 +64,6 @@ export function authentication(provider: Provider, name: string) {
           }),
         );
     }
-    return probes.length + 1;
+    return probeCount + 1;
   });
 }

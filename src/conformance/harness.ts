@@ -388,10 +388,8 @@ export async function attempt(call: () => Promise<CallResult>, h: Harness): Prom
   try {
     const r = await call();
     // an authentication refusal of a request that did not touch authentication: nothing to judge, no failure
+    // (a 429/503 past the ride-out window never comes back as an answer: the harness's clients throw it)
     if (r.undecided !== undefined) return { error: `${r.provider} ${r.operation}: ${r.undecided}`, undecided: true };
-    // a rate limit or an unavailable target that outlived the retries is a target failure, never an answer
-    if (RETRIED_STATUSES.has(r.status))
-      return { error: `${r.provider} ${r.operation}: HTTP ${r.status} after ${r.attempts} attempt(s) (rate limited or unavailable)` };
     return r;
   } catch (err) {
     if (err instanceof WireError) return { error: errorLine(err, h.redactor) };

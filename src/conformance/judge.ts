@@ -8,7 +8,7 @@ import { untabledPaths } from '../checks/no-untabled-fields.ts';
 import { evaluate } from '../checks/registry.ts';
 import type { CallResult } from '../client/types.ts';
 import { type Catalogue, type Rule, catalogue as shipped } from '../spec/catalogue.ts';
-import { type EvalContext, getPath, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
+import { type EvalContext, getPath, isAbsent, isPlainObject, relativePath, todayIn } from '../spec/evaluate.ts';
 import { keyedMemo } from '../spec/memo.ts';
 import type { Provider, SchemaMode } from '../spec/registry.ts';
 import { createRedactor, type Redactor } from '../wire/redact.ts';
@@ -54,11 +54,19 @@ function envelopeFacts(provider: Provider, operation: string, cat: Catalogue) {
   const pendingCode = pendingRule?.codes['any']?.[0];
   const profile = cat.profiles[provider];
   const messageField = provider === 'alchemy' ? 'msg' : 'errorMsg';
+  const laterFields = cat
+    .operation(provider, operation)
+    .spec.response.filter((r) => r.mayArriveLater)
+    .map((r) => r.path);
   return {
     codeField,
     messageField,
     pendingCode,
     codes: new Set(profile.codes.map((c) => c.code)),
+    /** The answer's fields that may arrive later (GEP's card elements), by their paths in the body. */
+    laterFields,
+    /** Every field that may arrive later is in `body`: a complete card. */
+    complete: (body: unknown): boolean => laterFields.every((p) => !isAbsent(getPath(body, p))),
     /** The operation's response rules, in catalogue order (every answer is judged against them). */
     responseRules: rules.filter((r) => r.side === 'response'),
     /** The response rules a refusal decides besides the broken rule: its envelope, its code in the catalogue, the code the profile maps. */

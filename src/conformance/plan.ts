@@ -57,6 +57,20 @@ export interface ProviderPlan {
 }
 
 const GEN = { mode: 'lenient' as const, today: '2030-01-01', knownValues: { segmentList: ['X'] } };
+/** The class of the valid upper amount edge (a card of the range's maximum), as the plan names it. */
+const UPPER_EDGE = 'valid upper amount edge';
+
+/** The spend budget of a currency, as the plan's lines say it. */
+const budgetOf = (limits: BudgetLimits, currency: string): string => {
+  const limit = limits.maxSpend?.[currency];
+  return limit === undefined ? `none in ${currency}` : formatMoney({ currency, amount: limit });
+};
+/** The budget cannot stake `m` (undefined: no spend budget at all, so anything goes). */
+const unaffordable = (limits: BudgetLimits, m: { currency: string; amount: number } | undefined): boolean => {
+  if (!m || !limits.maxSpend) return false;
+  const limit = limits.maxSpend[m.currency];
+  return limit === undefined || m.amount > limit;
+};
 
 /** The smoke plan of one provider under `limits` (the run's budgets). */
 export function smokePlan(provider: Provider, limits: BudgetLimits = {}): ProviderPlan {
@@ -66,32 +80,28 @@ export function smokePlan(provider: Provider, limits: BudgetLimits = {}): Provid
   const exclusions: ProviderPlan['exclusions'] = [];
   for (const c of cases) {
     const m = moneyOf(provider, operation, c.value);
-    if (!m || !limits.maxSpend) continue;
-    const limit = limits.maxSpend[m.currency];
-    if (limit !== undefined && m.amount <= limit) continue;
-    exclusions.push({
-      id: c.rules[0]!,
-      cls: violationClassOf(c),
-      reason: `needs ${formatMoney(m)} staked if a provider wrongly takes it; the spend budget is ${limit === undefined ? `none in ${m.currency}` : formatMoney({ currency: m.currency, amount: limit })}`,
-    });
+    if (m && unaffordable(limits, m))
+      exclusions.push({
+        id: c.rules[0]!,
+        cls: violationClassOf(c),
+        reason: `needs ${formatMoney(m)} staked if a provider wrongly takes it; the spend budget is ${budgetOf(limits, m.currency)}`,
+      });
   }
+  const refusedLeftOut = exclusions.length;
   // the valid upper amount edge, a card of that much: excluded where the spend budget cannot stake it
-  const g = { ...GEN, knownValues: { segmentList: ['X'] } };
-  for (const [path, text] of Object.entries(largestAmounts(provider, operation, g))) {
+  for (const [path, text] of Object.entries(largestAmounts(provider, operation, GEN))) {
     const m = moneyOf(provider, operation, { [path]: text });
-    const limit = m && limits.maxSpend ? limits.maxSpend[m.currency] : undefined;
-    if (!m || !limits.maxSpend || (limit !== undefined && m.amount <= limit)) continue;
     const rule = catalogue()
       .rulesFor(provider, operation)
       .find((r) => r.check.kind === 'amountRange' && r.field === path);
-    if (rule)
+    if (m && rule && unaffordable(limits, m))
       exclusions.push({
         id: rule.id,
-        cls: 'valid upper amount edge',
-        reason: `opens a card of ${formatMoney(m)}; the spend budget is ${limit === undefined ? `none in ${m.currency}` : formatMoney({ currency: m.currency, amount: limit })}`,
+        cls: UPPER_EDGE,
+        reason: `opens a card of ${formatMoney(m)}; the spend budget is ${budgetOf(limits, m.currency)}`,
       });
   }
-  const sent = cases.length - exclusions.filter((x) => x.cls !== 'valid upper amount edge').length;
+  const sent = cases.length - refusedLeftOut;
   return {
     provider,
     rules: new Set(cases.map((c) => c.rules[0])).size,

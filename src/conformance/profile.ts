@@ -51,31 +51,37 @@ export function amountRules(provider: Provider, operation: string, g: GenContext
 }
 
 /**
- * The smallest legal amount of each amount field, as text: the smallest edge of the field's amount
- * rules that keeps every rule of the field. Smoke pins these in every valid request it sends.
+ * The legal amounts at the edges of each amount field, as text: the edges of the field's amount rules
+ * (`kinds` of them) that keep every rule of the field.
  */
-export function smallestAmounts(provider: Provider, operation: string, g: GenContext): Record<string, string> {
+function legalAmountEdges(provider: Provider, operation: string, g: GenContext, kinds?: readonly string[]): Map<string, string[]> {
   const plan = planOf(provider, operation, 'request');
   const [base] = fc.sample(validObject(plan, g), { numRuns: 1, seed: 1 });
-  const out: Record<string, string> = {};
+  const out = new Map<string, string[]>();
   const ctx = ctxOf(g, catalogue().operation(provider, operation).defaults);
   for (const rule of amountRules(provider, operation, g)) {
+    if (kinds && !kinds.includes(rule.check.kind)) continue;
     const path = relativePath(rule);
     const own = plan.rules.filter((r) => relativePath(r) === path);
     for (const edge of edgesOf(rule, base!, plan, g)) {
       const text = textOf(edge.value);
       if (text === undefined || !Number.isFinite(Number(text))) continue;
-      const obj = setAt({}, path, edge.value);
-      if (own.some((r) => evaluate(r, obj, ctx).holds === false)) continue;
-      if (out[path] === undefined || Number(text) < Number(out[path])) out[path] = text;
+      if (own.some((r) => evaluate(r, setAt({}, path, edge.value), ctx).holds === false)) continue;
+      out.set(path, [...(out.get(path) ?? []), text]);
     }
   }
   return out;
 }
 
-/** A violation's class as smoke counts it: the class and its side or sub-class (`amount/above`, `presence/null`). */
-export const violationClassOf = (c: Pick<Case, 'cls' | 'way' | 'variant'>): string =>
-  `${c.cls ?? 'other'}${(c.way ?? c.variant) ? `/${c.way ?? c.variant}` : ''}`;
+const byAmount = (a: string, b: string) => Number(a) - Number(b);
+
+/**
+ * The smallest legal amount of each amount field, as text: the smallest edge of the field's amount
+ * rules that keeps every rule of the field. Smoke pins these in every valid request it sends.
+ */
+export function smallestAmounts(provider: Provider, operation: string, g: GenContext): Record<string, string> {
+  return Object.fromEntries([...legalAmountEdges(provider, operation, g)].map(([path, texts]) => [path, texts.sort(byAmount)[0]!]));
+}
 
 /**
  * The largest legal amount of each amount field that has a largest one (a range's maximum), as text,
@@ -83,25 +89,17 @@ export const violationClassOf = (c: Pick<Case, 'cls' | 'way' | 'variant'>): stri
  * stake it makes it an exclusion).
  */
 export function largestAmounts(provider: Provider, operation: string, g: GenContext): Record<string, string> {
-  const plan = planOf(provider, operation, 'request');
-  const [base] = fc.sample(validObject(plan, g), { numRuns: 1, seed: 1 });
   const smallest = smallestAmounts(provider, operation, g);
-  const out: Record<string, string> = {};
-  const ctx = ctxOf(g, catalogue().operation(provider, operation).defaults);
-  for (const rule of amountRules(provider, operation, g)) {
-    if (rule.check.kind !== 'amountRange') continue;
-    const path = relativePath(rule);
-    const own = plan.rules.filter((r) => relativePath(r) === path);
-    for (const edge of edgesOf(rule, base!, plan, g)) {
-      const text = textOf(edge.value);
-      if (text === undefined || !Number.isFinite(Number(text))) continue;
-      if (own.some((r) => evaluate(r, setAt({}, path, edge.value), ctx).holds === false)) continue;
-      if (out[path] === undefined || Number(text) > Number(out[path])) out[path] = text;
-    }
-    if (out[path] === smallest[path]) delete out[path];
-  }
-  return out;
+  return Object.fromEntries(
+    [...legalAmountEdges(provider, operation, g, ['amountRange'])]
+      .map(([path, texts]) => [path, texts.sort(byAmount).at(-1)!] as const)
+      .filter(([path, text]) => text !== smallest[path]),
+  );
 }
+
+/** A violation's class as smoke counts it: the class and its side or sub-class (`amount/above`, `presence/null`). */
+export const violationClassOf = (c: Pick<Case, 'cls' | 'way' | 'variant'>): string =>
+  `${c.cls ?? 'other'}${(c.way ?? c.variant) ? `/${c.way ?? c.variant}` : ''}`;
 
 /**
  * Smoke's invalid cases: the first mutation of each violation class of each MUST rule — each side of a

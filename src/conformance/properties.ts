@@ -5,7 +5,7 @@
  * a catalogue code). Suite files call these with their provider and operation.
  */
 import fc from 'fast-check';
-import { type Case, caseArbitrary, combinedEdges, hasDateWindow, shiftDates, validCases } from '../../properties/cases.ts';
+import { type Case, caseArbitrary, combinedEdges, hasDateWindow, minimalValid, shiftDates } from '../../properties/cases.ts';
 import { validObject } from '../../properties/generate.ts';
 import { planOf } from '../../properties/plan.ts';
 import { clone, daysBetween, setAt } from '../checks/util.ts';
@@ -116,7 +116,7 @@ export function acceptance(provider: Provider, operation: string, name: string) 
         if (r === SPEND_REFUSED) {
           // the edge it would have shown is left out; acceptsValid, decided by the other valid requests, is not
           const own = c.rules.length > 1 ? c.rules.filter((id) => catalogue().byId.get(id)?.check.kind !== 'acceptsValid') : c.rules;
-          for (const id of own) f.exclude(id, spendSkip(body, provider, operation, c.always ? 'valid upper amount edge' : undefined));
+          for (const id of own) f.exclude(id, spendSkip(body, provider, operation));
           return;
         }
         if ('error' in r) {
@@ -194,9 +194,10 @@ async function sequential<T>(items: readonly T[], fn: (item: T, index: number) =
  * rule edges at once as hold together (the longest names and order number, startDate today, endDate on
  * it, …): one accepted request decides acceptsValid and each of those edges. The second shows each
  * rule's other edge where it has one (a length at its maximum in multi-byte characters, the other enum
- * value): each side of a rule is tried valid as well as broken. The others (sent only while a result
- * rule is undecided, at most SMOKE_ACCEPTANCE_TRIES in all) are plain valid requests with the smallest
- * amounts. The amounts stay the smallest: an upper amount edge would open a card of that much.
+ * value): each side of a rule is tried valid as well as broken. Then the valid upper amount edge (a card
+ * of that much, once) and the minimal request (only what the table requires) go whatever came before. The
+ * others (sent only while a result rule is undecided, at most SMOKE_ACCEPTANCE_TRIES in all) are plain
+ * valid requests with the smallest amounts.
  */
 function smokeValidCases(h: Harness, provider: Provider, operation: string): Case[] {
   const g = h.gen(provider);
@@ -257,10 +258,11 @@ function smokeValidCases(h: Harness, provider: Provider, operation: string): Cas
       seed: h.s.settings.seed,
       always: true as const,
     })),
-    // the smallest valid request: only what the table requires
-    ...validCases(provider, operation, g, 0, h.s.settings.seed)
-      .filter((c) => c.note.startsWith('only what the table requires'))
-      .map((c) => ({ ...c, always: true as const })),
+    // the smallest valid request: only what the table requires, at the smallest amounts
+    ...withSmallestAmounts(provider, operation, minimalValid(plan, g, accepts, h.s.settings.seed), g).map((c) => ({
+      ...c,
+      always: true as const,
+    })),
     ...values.slice(2).map((value) => ({
       value,
       rules: [accepts],

@@ -10,7 +10,6 @@ import { evidenceOf } from '../conformance/evidence.ts';
 import { Findings } from '../conformance/findings.ts';
 import { envelopeOf, judgeAnswer } from '../conformance/judge.ts';
 import { catalogue } from '../spec/catalogue.ts';
-import { isPlainObject } from '../spec/evaluate.ts';
 import { createRedactor } from '../wire/redact.ts';
 import { exampleRequest, freshDates, idField } from './examples.ts';
 import type { StateContext, StateKey } from './states.ts';
@@ -29,14 +28,8 @@ const PLAIN: Partial<Record<StateKey, Outcome>> = { applyCompletes: 'complete', 
 function outcomeOf(r: CallResult): Outcome | undefined {
   const e = envelopeOf('gep', 'apply').read(r);
   if (e.pending) return 'pending';
-  if (!e.succeeded || !isPlainObject(r.body)) return undefined;
-  const result = r.body['result'];
-  const later = catalogue()
-    .operation('gep', 'apply')
-    .spec.response.filter((row) => row.mayArriveLater)
-    .map((row) => row.path.replace(/^result\./, ''));
-  const complete = isPlainObject(result) && later.every((k) => result[k] !== undefined && result[k] !== null && result[k] !== '');
-  return complete ? 'complete' : 'incomplete';
+  if (!e.succeeded) return undefined;
+  return envelopeOf('gep', 'apply').complete(r.body) ? 'complete' : 'incomplete';
 }
 
 /** The skipped interaction tried as a plain apply; undefined when its state has no plain form. */

@@ -300,7 +300,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
                       .slice(0, 3)
                       .map((r) => `${r.id}: ${r.reason ?? 'not decided'}`)
                       .join('; ')}${cutShort.length > 3 ? '; …' : ''})`
-                  : `cut short: the ${input.budgets?.exhausted} budget ran out`;
+                  : `cut short: the ${exhausted} budget ran out`;
   const excludedNote = exclusions.length
     ? `; ${exclusions.length} excluded by plan (${exclusions
         .slice(0, 3)

@@ -15,7 +15,7 @@ import { attempt, conformance, type Harness } from '../../src/conformance/harnes
 import { envelopeOf } from '../../src/conformance/judge.ts';
 import { behaviourRule, validRequests } from '../../src/conformance/properties.ts';
 import { catalogue } from '../../src/spec/catalogue.ts';
-import { isAbsent, isPlainObject } from '../../src/spec/evaluate.ts';
+import { isPlainObject } from '../../src/spec/evaluate.ts';
 
 const rule = (b: string) => behaviourRule('gep', 'apply', b);
 const PENDING = rule('pendingResolves');
@@ -30,15 +30,11 @@ const statusMeaning = (meaning: string) =>
   Object.entries(catalogue().profiles.gep.operationStatuses ?? {}).find(([, v]) => v === meaning)?.[0];
 const SUCCESS_STATUS = statusMeaning('success');
 const FAILED_STATUS = statusMeaning('failed');
-/** The card elements of the result table that may arrive later (rows marked so in the data). */
-const ELEMENTS = catalogue()
-  .operation('gep', 'apply')
-  .spec.response.filter((r) => r.mayArriveLater)
-  .map((r) => r.path.replace(/^result\./, ''));
+/** The card elements of the result table that may arrive later (rows marked so in the data), by name in the result. */
+const ELEMENTS = env.laterFields.map((p) => p.replace(/^result\./, ''));
 
 const result = (r: CallResult | undefined) =>
   r && isPlainObject(r.body) && isPlainObject(r.body['result']) ? r.body['result'] : undefined;
-const complete = (res: Record<string, unknown> | undefined) => !!res && ELEMENTS.every((k) => !isAbsent(res[k]));
 const statusOf = (r: CallResult | undefined) => {
   const s = result(r)?.['status'];
   return s === undefined || s === null ? undefined : String(s);
@@ -110,7 +106,7 @@ conformance(
             card = await follow(
               h,
               () => info(String(result(op.hit)?.['cardId'])),
-              (c) => complete(result(c)),
+              (c) => env.complete(c.body),
               deadline,
             );
             if (card.hit) f.pass(PENDING);
@@ -119,14 +115,14 @@ conformance(
         } else {
           const res = result(r);
           const cardId = String(res?.['cardId'] ?? '');
-          if (!complete(res)) observed.add(INCOMPLETE);
+          if (!env.complete(r.body)) observed.add(INCOMPLETE);
           card = await follow(
             h,
             () => info(cardId),
-            (c) => complete(result(c)),
+            (c) => env.complete(c.body),
             deadline,
           );
-          if (!complete(res)) {
+          if (!env.complete(r.body)) {
             if (card.hit) f.pass(INCOMPLETE);
             else f.fail(INCOMPLETE, h.evidence(r, `card ${cardId}: elements still missing after ${h.s.waitMs} ms of card queries`));
           }

@@ -245,7 +245,7 @@ describe('smoke against another server', { concurrent: true }, () => {
     expect(range).toMatchObject({ verdict: 'skipped', excluded: true, classes: ['amount/below'] });
     // either side's exclusion is the reason given (whichever the report met first)
     expect(range.reason).toMatch(
-      /^budget: spend USD \(the (amount\/above case would move 5,000\.01 USD|valid upper amount edge case would move 5,000 USD) if accepted, more than the spend budget has left\)$/,
+      /^budget: spend USD \((the amount\/above case would move 5,000\.01 USD|this case would move 5,000 USD) if accepted, more than the spend budget has left\)$/,
     );
     // the valid requests that fit decided acceptsValid: a class left out of one rule is not another's
     expect(r.rep.rules.find((x) => x.id === 'alchemy.create.request.acceptsValid')?.verdict).toBe('pass');

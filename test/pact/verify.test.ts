@@ -51,6 +51,9 @@ afterAll(async () => {
   for (const c of closers) await c();
 });
 
+/** A mock whose every apply answers a complete card. */
+const ALL_COMPLETE = { complete: 100, incomplete: 0, pending: 0 };
+
 describe('verify-pacts', { concurrent: true }, () => {
   it('passes against the embedded mock: exit 0, every interaction and the rules it names pass, one report', async () => {
     const out = join(dir, 'embedded');
@@ -82,7 +85,9 @@ describe('verify-pacts', { concurrent: true }, () => {
   });
 
   it('against a server without an admin surface: a GEP apply is tried as the plain request, what cannot be is an exclusion, never failed', async () => {
-    const mock = await startMock({ admin: false, timeScale: 0.002, keys });
+    // every apply complete: the plain try of the complete-card interaction shows its outcome on the first apply
+    // (the default mix answers a fifth otherwise, and three plain tries could all miss it)
+    const mock = await startMock({ admin: false, timeScale: 0.002, keys, outcomes: ALL_COMPLETE });
     closers.push(() => mock.close());
     const out = join(dir, 'external-plain');
     const r = await cli(['verify-pacts', '--report-dir', out], envFor(mock.url));
@@ -93,7 +98,10 @@ describe('verify-pacts', { concurrent: true }, () => {
     for (const s of skipped) expect(s.reason).toMatch(/needs the embedded mock's admin surface/);
     // the complete-card apply (its outcome only the mock can be told) was tried plainly until one showed it
     const complete = rep.pacts!.find((p) => p.description.startsWith('gep apply: a valid request opens a complete card'))!;
-    expect(complete).toMatchObject({ verdict: 'pass', reason: expect.stringMatching(/^tried as the plain request .* answered complete$/) });
+    expect(complete).toMatchObject({
+      verdict: 'pass',
+      reason: expect.stringMatching(/^tried as the plain request .*: apply 1 of 3 answered complete$/),
+    });
     // what stayed skipped is listed as excluded, its rules never a pass
     for (const x of rep.rules.filter((x) => x.reason?.includes('skipped: provider state')))
       expect(x).toMatchObject({ verdict: 'skipped', excluded: true });
@@ -129,7 +137,7 @@ describe('verify-pacts', { concurrent: true }, () => {
   });
 
   it('against a server without an admin surface whose successful GEP answers break a response rule: the plain try fails it, exit 1', async () => {
-    const mock = await startMock({ admin: false, timeScale: 0.002, keys, deviations: ['gep-bad-luhn'] });
+    const mock = await startMock({ admin: false, timeScale: 0.002, keys, deviations: ['gep-bad-luhn'], outcomes: ALL_COMPLETE });
     closers.push(() => mock.close());
     const out = join(dir, 'external-bad-luhn');
     const r = await cli(['verify-pacts', '--provider', 'gep', '--report-dir', out], envFor(mock.url));

@@ -45,6 +45,20 @@ describe('the embedded mock with a fault on the wire', () => {
     expect(rep.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'error')).toEqual([]);
   });
 
+  it('ratelimit-steady without the ride-out (no retries): the fault strikes, nothing is judged on a 429, exit 3', async () => {
+    // the positive case of the test above: what rides the fault out is the retrying, not a fault that missed
+    const out = join(dir, 'ratelimit-steady-no-retries');
+    const r = await cli(['run', '--provider', 'alchemy', '--profile', 'smoke', '--report-dir', out], {
+      ...LIMITS,
+      CARD_CONFORMANCE_RETRIES: '0',
+      CARD_CONFORMANCE_MOCK_FAULTS: 'ratelimit-steady',
+    });
+    const rep = JSON.parse(readFileSync(join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
+    expect(r.code, r.stdout.slice(-2000)).toBe(3);
+    expect(rep.rules.filter((x) => x.verdict === 'fail')).toEqual([]);
+    expect(rep.rules.some((x) => x.verdict === 'error' && /HTTP 429/.test(x.reason ?? ''))).toBe(true);
+  });
+
   it('reset-after-commit: a create processed but unanswered is reconciled by its order number, never "a valid request refused"', async () => {
     const { r, rep } = await runWith('reset-after-commit', 'all');
     // the acceptance property and the positive control reconcile; behaviour suites whose create answer was
